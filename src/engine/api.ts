@@ -1,0 +1,92 @@
+import type { ChallengeMethod, EngineEvent, KeyType } from './events.js';
+import type { PolicyOverride, WaitPolicy } from './policy.js';
+import type { Snapshot } from './state.js';
+import type { ErrorInfo } from './core/errors.js';
+
+/**
+ * The contract between the engine and every view (TUI, headless reporters, scripts). Views read the snapshot
+ * and call these actions; they never reach into the engine's parts.
+ */
+
+export interface CaInfo {
+  id: string;
+  name: string;
+  directoryUrl: string;
+  eabRequired: boolean;
+  /** Things an operator should know before choosing this CA. */
+  notes: string[];
+  staging: boolean;
+  policy: WaitPolicy;
+}
+
+export type ChallengeConfig =
+  | { method: 'http-01-standalone'; host?: string; port?: number }
+  | { method: 'http-01-webroot'; webroot: string };
+
+export interface IssueRequest {
+  /** Directory name for the certificate; defaults to the first domain. */
+  certName?: string;
+  domains: string[];
+  /** Catalog id (e.g. "letsencrypt", "sandbox") or an ACME directory URL. */
+  ca: string;
+  /** PEM bundle to trust for this CA only. */
+  caBundlePath?: string;
+  email?: string;
+  agreeTos?: boolean;
+  eab?: { kid: string; hmacKey: string };
+  keyType?: KeyType;
+  /** Keep the certificate's existing private key instead of generating a new one. */
+  reuseKey?: boolean;
+  challenge?: ChallengeConfig;
+  /** Issuer common name of the alternate chain to prefer. */
+  preferredChain?: string;
+  policy?: PolicyOverride;
+  /** CAs to try, in order, when the primary one's deadline or retry budget runs out. */
+  fallback?: string[];
+  /** Wait for another process's lock on this certificate instead of failing at once. */
+  waitForLock?: boolean;
+}
+
+export interface IssueOutcome {
+  certName: string;
+  ok: boolean;
+  /** The order that ended the request (the last in a fallback chain). */
+  orderId: string;
+  orderIds: string[];
+  error?: ErrorInfo;
+  certificateDir?: string;
+}
+
+export interface DeployOutcome {
+  runId: string;
+  certName: string;
+  outcome: 'succeeded' | 'partial' | 'failed' | 'cancelled';
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface EngineApi {
+  getSnapshot(): Snapshot;
+  /** Called (batched) after the snapshot changed. Returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Every event as it happens, for reporters. Returns an unsubscribe function. */
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+  listCas(): CaInfo[];
+  /** Runs a request to the end (including fallbacks and operator switches). Never rejects: errors are in the outcome. */
+  issue(request: IssueRequest): Promise<IssueOutcome>;
+  /** Aborts an order; cleans up challenges and pending authorizations. */
+  cancel(orderId: string, reason?: string): void;
+  /** Skips the current wait and polls now. */
+  retryNow(orderId: string): void;
+  /** Pushes the current wait's deadline out by `extraMs` (default: one more full phase deadline). */
+  keepWaiting(orderId: string, extraMs?: number): void;
+  /** Abandons the order and re-issues the same request against another CA. */
+  switchCa(orderId: string, caId: string): void;
+  /** Runs the certificate's deploy targets (all, or only the named ones). */
+  deploy(certName: string, opts?: { only?: string[] }): Promise<DeployOutcome>;
+  /** Stops every running order and deploy, leaving journals so a later run resumes. */
+  close(): Promise<void>;
+}
+
+export type { ChallengeMethod };

@@ -1,0 +1,172 @@
+import type { ErrorInfo } from './core/errors.js';
+import type { DelayReason, WaitPhase, WaitPolicy } from './policy.js';
+
+/**
+ * The event union: the only way state changes. Every event carries `at` (ms since epoch, from the engine's Clock)
+ * so a recorded stream replays into the same snapshot, and NDJSON output is just these objects, one per line.
+ */
+
+/** RFC 8555 7.1.6 order states. */
+export type AcmeOrderStatus = 'pending' | 'ready' | 'processing' | 'valid' | 'invalid';
+export type AcmeAuthzStatus = 'pending' | 'valid' | 'invalid' | 'deactivated' | 'expired' | 'revoked';
+export type AcmeChallengeStatus = 'pending' | 'processing' | 'valid' | 'invalid';
+
+/** What the engine is doing with an order (finer than the ACME status, and includes our own steps). */
+export type OrderPhase =
+  | 'queued'
+  | 'account'
+  | 'creating'
+  | 'authorizing'
+  | 'finalizing'
+  | 'processing'
+  | 'downloading'
+  | 'saving'
+  | 'done'
+  | 'failed'
+  | 'cancelled'
+  | 'abandoned';
+
+export type OrderOutcome = 'valid' | 'failed' | 'cancelled' | 'abandoned';
+
+export type KeyType = 'ec-p256' | 'ec-p384' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096';
+export type ChallengeMethod = 'http-01-standalone' | 'http-01-webroot';
+
+export interface CertificateSummary {
+  certName: string;
+  domains: string[];
+  caId: string;
+  dir: string;
+  serial: string;
+  notBefore: number;
+  notAfter: number;
+  /** SHA-256 fingerprint of the leaf, hex with colons (as openssl prints it). */
+  fingerprint: string;
+  issuer: string;
+}
+
+export type DeployTargetKind = 'files' | 'command' | 'pfx' | 'verify';
+export type DeployStatus = 'waiting' | 'running' | 'succeeded' | 'failed' | 'timed-out' | 'skipped' | 'cancelled';
+
+interface At {
+  at: number;
+}
+
+export type EngineEvent =
+  | (At & {
+      type: 'order:queued';
+      orderId: string;
+      certName: string;
+      domains: string[];
+      caId: string;
+      caName: string;
+      keyType: KeyType;
+      challenge: ChallengeMethod;
+      policy: WaitPolicy;
+      /** Set when this order re-issues another one (switch CA, fallback). */
+      replaces?: string;
+    })
+  | (At & { type: 'order:phase'; orderId: string; phase: OrderPhase; detail?: string })
+  | (At & {
+      type: 'order:created';
+      orderId: string;
+      orderUrl: string;
+      status: AcmeOrderStatus;
+      /** True when the order came from the journal (a restart) instead of a new newOrder request. */
+      resumed: boolean;
+      expires?: string;
+    })
+  | (At & { type: 'order:status'; orderId: string; status: AcmeOrderStatus })
+  | (At & {
+      type: 'authz:updated';
+      orderId: string;
+      url: string;
+      domain: string;
+      status: AcmeAuthzStatus;
+      challengeType?: string;
+      challengeStatus?: AcmeChallengeStatus;
+      error?: string;
+    })
+  | (At & {
+      type: 'wait:scheduled';
+      orderId: string;
+      phase: WaitPhase;
+      /** 1-based number of the poll this wait leads to. */
+      attempt: number;
+      nextPollAt: number;
+      delayMs: number;
+      reason: DelayReason;
+      /** When the phase gives up. */
+      deadlineAt: number;
+      /** When waiting in this phase began. */
+      startedAt: number;
+    })
+  | (At & { type: 'wait:extended'; orderId: string; phase: WaitPhase; deadlineAt: number })
+  | (At & { type: 'order:hung'; orderId: string; since: number; polls: number; nextPollAt: number })
+  | (At & {
+      type: 'http:exchange';
+      orderId?: string;
+      caId: string;
+      method: string;
+      url: string;
+      status?: number;
+      problemType?: string;
+      problemDetail?: string;
+      retryAfterMs?: number;
+      durationMs: number;
+      /** Network-level failure (ECONNRESET, ETIMEDOUT, ...), when there was no response. */
+      errorCode?: string;
+    })
+  | (At & {
+      type: 'retry:scheduled';
+      orderId: string;
+      /** What is being retried, e.g. "finalize" or "new-order". */
+      operation: string;
+      attempt: number;
+      maxRetries: number;
+      nextAttemptAt: number;
+      reason: DelayReason;
+      error: ErrorInfo;
+    })
+  | (At & {
+      type: 'order:finished';
+      orderId: string;
+      outcome: OrderOutcome;
+      error?: ErrorInfo;
+      /** Why an order was cancelled or abandoned (operator action, fallback to another CA, ...). */
+      reason?: string;
+      /** The order that took over from this one (switch CA, fallback). */
+      replacedBy?: string;
+      certificate?: CertificateSummary;
+    })
+  | (At & { type: 'certificate:saved'; certificate: CertificateSummary })
+  | (At & { type: 'certificate:known'; certificate: CertificateSummary })
+  | (At & { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; orderId?: string; certName?: string })
+  | (At & {
+      type: 'deploy:started';
+      runId: string;
+      certName: string;
+      targets: Array<{ id: string; kind: DeployTargetKind; label: string; domains?: string[] }>;
+    })
+  | (At & {
+      type: 'deploy:target';
+      runId: string;
+      targetId: string;
+      /** For a verify target, the domain this status is about; absent for the target as a whole. */
+      domain?: string;
+      status: DeployStatus;
+      reason?: string;
+      attempt?: number;
+    })
+  | (At & { type: 'deploy:log'; runId: string; targetId: string; line: string })
+  | (At & {
+      type: 'deploy:finished';
+      runId: string;
+      certName: string;
+      succeeded: number;
+      failed: number;
+      skipped: number;
+      outcome: 'succeeded' | 'partial' | 'failed' | 'cancelled';
+    });
+
+export type EngineEventType = EngineEvent['type'];
+export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;

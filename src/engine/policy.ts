@@ -1,0 +1,98 @@
+/**
+ * One wait policy for every poll and retry. The next delay is the server's Retry-After when it sent one, else
+ * exponential backoff with jitter between a floor and a cap; each phase has a deadline and each request a retry
+ * budget. Pure functions of their inputs (the random source is injected) so tests can pin every figure.
+ */
+export type WaitPhase = 'authorization' | 'processing' | 'download';
+
+export interface WaitPolicy {
+  /** First delay and the lower bound of backoff, ms. */
+  floorMs: number;
+  /** Upper bound of backoff, ms. */
+  capMs: number;
+  /** Growth per attempt. */
+  factor: number;
+  /** +/- fraction of each backoff delay drawn at random, so many clients don't poll in lockstep. */
+  jitter: number;
+  /** Longest time spent polling in each phase before giving up, ms. */
+  deadlines: Record<WaitPhase, number>;
+  /** Retries of one request after a retryable failure (network, 429, 5xx) before giving up. */
+  maxRetries: number;
+  /** An order in processing longer than this is flagged as hung, ms. */
+  hungAfterMs: number;
+}
+
+export const DEFAULT_POLICY: WaitPolicy = {
+  floorMs: 1_000,
+  capMs: 30_000,
+  factor: 2,
+  jitter: 0.2,
+  deadlines: { authorization: 120_000, processing: 120_000, download: 60_000 },
+  maxRetries: 5,
+  hungAfterMs: 60_000,
+};
+
+export type PolicyOverride = Partial<Omit<WaitPolicy, 'deadlines'>> & { deadlines?: Partial<Record<WaitPhase, number>> };
+
+/** Later overrides win: catalog default <- CA settings <- certificate settings <- command-line flags. */
+export function mergePolicy(base: WaitPolicy, ...overrides: Array<PolicyOverride | undefined>): WaitPolicy {
+  let out: WaitPolicy = { ...base, deadlines: { ...base.deadlines } };
+  for (const o of overrides) {
+    if (!o) continue;
+    const { deadlines, ...rest } = o;
+    out = { ...out, ...stripUndefined(rest), deadlines: { ...out.deadlines, ...stripUndefined(deadlines ?? {}) } };
+  }
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type DelayReason = 'retry-after' | 'backoff';
+
+export interface NextDelay {
+  delayMs: number;
+  reason: DelayReason;
+}
+
+/**
+ * Delay before attempt number `attempt` (1-based: the wait before the first re-poll is attempt 1).
+ * A Retry-After from the server is honoured as given; it is the CA telling us when an answer can exist.
+ */
+export function nextDelay(
+  policy: WaitPolicy,
+  attempt: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): NextDelay {
+  if (retryAfterMs !== undefined && retryAfterMs >= 0) return { delayMs: retryAfterMs, reason: 'retry-after' };
+  const raw = Math.min(policy.capMs, policy.floorMs * policy.factor ** Math.max(0, attempt - 1));
+  const spread = raw * policy.jitter * (random() * 2 - 1);
+  const delayMs = Math.round(Math.min(policy.capMs, Math.max(policy.floorMs, raw + spread)));
+  return { delayMs, reason: 'backoff' };
+}
+
+/**
+ * Parses a Retry-After header (RFC 9110 10.2.3): delta-seconds or an HTTP-date. Returns ms from `now`,
+ * or undefined when absent or unparseable.
+ */
+export function parseRetryAfter(value: string | undefined | null, now: number): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const trimmed = String(value).trim();
+  if (trimmed === '') return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Parses "20s", "5m", "1h", "1500ms" or a bare number of seconds into ms. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
+  return Math.round(n * factor);
+}

@@ -1,0 +1,39 @@
+import path from 'node:path';
+import envPaths from 'env-paths';
+
+/**
+ * Where certdeck keeps things. Everything lives under `$CERTDECK_HOME` when it is set (tests always set it);
+ * otherwise settings go to the platform's config dir and keys, accounts and certificates to its data dir.
+ */
+export interface StatePaths {
+  /** conf's directory (config.json). */
+  configDir: string;
+  accountsDir: string;
+  /** Order journals, one file per certificate. */
+  journalDir: string;
+  /** certbot-style live/<name>/{cert,chain,fullchain,privkey}.pem + meta.json */
+  liveDir: string;
+  locksDir: string;
+  sandboxDir: string;
+  /** Deploy target lists, one file per certificate. */
+  deployDir: string;
+}
+
+export function resolveStatePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {
+  const home = env.CERTDECK_HOME;
+  if (home) return pathsUnder(path.resolve(home));
+  const p = envPaths('certdeck', { suffix: '' });
+  return { ...pathsUnder(p.data), configDir: p.config };
+}
+
+export function pathsUnder(root: string): StatePaths {
+  return {
+    configDir: root,
+    accountsDir: path.join(root, 'accounts'),
+    journalDir: path.join(root, 'journal'),
+    liveDir: path.join(root, 'live'),
+    locksDir: path.join(root, 'locks'),
+    sandboxDir: path.join(root, 'sandbox'),
+    deployDir: path.join(root, 'deploy'),
+  };
+}
