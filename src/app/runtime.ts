@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { systemClock, type Clock } from '../engine/core/clock.js';
+import { Engine } from '../engine/engine.js';
+import { resolveStatePaths, type StatePaths } from '../engine/store/paths.js';
+
+/**
+ * The composition root: the one place that reads the environment and picks real implementations (system clock,
+ * state home). Commands get an Engine from here; the engine itself never looks at process.env.
+ */
+export interface Runtime {
+  engine: Engine;
+  paths: StatePaths;
+  clock: Clock;
+}
+
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+export function createRuntime(env: NodeJS.ProcessEnv, opts: { deployAfterIssue?: boolean } = {}): Runtime {
+  const paths = resolveStatePaths(env);
+  const clock = systemClock;
+  const engine = new Engine({ paths, clock, userAgent: `certdeck/${version()}`, deployAfterIssue: opts.deployAfterIssue ?? true });
+  return { engine, paths, clock };
+}

@@ -1,0 +1,25 @@
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * SIGINT/SIGTERM cancel the run cleanly (challenge answers removed, pending authorizations deactivated, child
+ * processes killed) instead of killing the process mid-write; a second signal exits at once.
+ */
+export function cancelOnSignals(abort: AbortController, engine: { close(reason?: string): Promise<void> }): () => void {
+  let count = 0;
+  const handler = (signal: NodeJS.Signals): void => {
+    count += 1;
+    if (count > 1) process.exit(130);
+    abort.abort(`interrupted by ${signal}`);
+    void engine.close(`interrupted by ${signal}`);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

@@ -1,0 +1,61 @@
+import { Command, Option } from 'commander';
+
+export interface IssueCliOptions {
+  name?: string;
+  ca?: string;
+  caBundle?: string;
+  email?: string;
+  agreeTos?: boolean;
+  eabKid?: string;
+  eabHmacKey?: string;
+  keyType: string;
+  reuseKey?: boolean;
+  httpPort?: string;
+  httpAddress?: string;
+  webroot?: string;
+  preferredChain?: string;
+  pollTimeout?: string;
+  authzTimeout?: string;
+  maxRetries?: string;
+  fallback?: string;
+  each?: boolean;
+  concurrency: string;
+  wait?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+  tui: boolean;
+}
+
+export function registerIssueCommand(program: Command): void {
+  program
+    .command('issue')
+    .description('Issue a certificate for one or more names (one certificate for all names, or one each with --each).')
+    .argument('<domain...>', 'names to cover, e.g. example.com www.example.com')
+    .option('--name <name>', 'certificate name (directory under live/); default: the first domain')
+    .option('--ca <id|url>', 'CA id from the catalog (letsencrypt, letsencrypt-staging, zerossl, google, sandbox, ...) or an ACME directory URL')
+    .option('--ca-bundle <file.pem>', 'PEM bundle to trust for this CA only (private ACME servers)')
+    .option('--email <address>', 'contact e-mail for the account')
+    .option('--agree-tos', "agree to the CA's terms of service (needed to create an account)")
+    .option('--eab-kid <kid>', 'External Account Binding key id (or CERTDECK_EAB_KID)')
+    .option('--eab-hmac-key <key>', 'External Account Binding HMAC key (or CERTDECK_EAB_HMAC_KEY; prefer the variable: flags show in ps)')
+    .addOption(new Option('--key-type <type>', 'private key type').choices(['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']).default('ec-p256'))
+    .option('--reuse-key', "keep the certificate's existing private key")
+    .option('--http-port <port>', 'port of the built-in HTTP-01 server (default 80; the sandbox CA sets its own)')
+    .option('--http-address <addr>', 'address the built-in HTTP-01 server listens on (default all)')
+    .option('--webroot <dir>', "write HTTP-01 answers under DIR/.well-known/acme-challenge/ for an existing web server")
+    .option('--preferred-chain <issuer CN>', 'prefer the alternate chain whose top issuer has this common name')
+    .option('--poll-timeout <duration>', 'deadline for an order in processing (e.g. 30s, 5m; bare number = seconds)')
+    .option('--authz-timeout <duration>', 'deadline for validating the names')
+    .option('--max-retries <n>', 'retries of one request after network errors, 429 or 5xx')
+    .option('--fallback <ids>', 'comma-separated CAs to try in order when the primary runs out of time or retries')
+    .option('--each', 'one certificate per name instead of one for all names (run concurrently)')
+    .option('--concurrency <n>', 'with --each: orders running at once', '4')
+    .option('--wait', 'if another process holds this certificate, wait for it instead of failing')
+    .option('--json', 'print one JSON engine event per line (NDJSON) and a final summary; implies --no-tui')
+    .option('-v, --verbose', 'also print every exchange with the CA')
+    .addOption(new Option('--no-tui', 'print progress lines even on a terminal'))
+    .action(async (domains: string[], opts: IssueCliOptions) => {
+      const { runIssueCommand } = await import('./issue.js');
+      process.exitCode = await runIssueCommand(domains, opts, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    });
+}

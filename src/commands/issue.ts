@@ -1,0 +1,127 @@
+import type { IssueOutcome, IssueRequest } from '../engine/api.js';
+import { BadInputError, EngineError, EXIT_CODES, exitCodeFor } from '../engine/core/errors.js';
+import type { KeyType } from '../engine/events.js';
+import { parseDuration, type PolicyOverride } from '../engine/policy.js';
+import { createRuntime } from '../app/runtime.js';
+import { humanReporter, ndjsonReporter } from '../headless/reporters.js';
+import type { IssueCliOptions } from './issue.cli.js';
+import { cancelOnSignals, type CommandIo } from './io.js';
+
+/** Exit code for a run of several requests: all good 0, all failed -> the first failure's code, else partial. */
+export function exitCodeForOutcomes(outcomes: IssueOutcome[]): number {
+  const failed = outcomes.filter((o) => !o.ok);
+  if (failed.length === 0) return EXIT_CODES.ok;
+  if (failed.some((o) => o.error?.kind === 'cancelled')) return EXIT_CODES.cancelled;
+  if (failed.length < outcomes.length) return EXIT_CODES.partial;
+  return exitCodeFor(failed[0]!.error?.kind ?? 'bug');
+}
+
+export async function runIssueCommand(domains: string[], opts: IssueCliOptions, io: CommandIo): Promise<number> {
+  let requests: IssueRequest[];
+  let concurrency: number;
+  try {
+    requests = buildRequests(domains, opts, io.env);
+    concurrency = positiveInt(opts.concurrency, '--concurrency');
+  } catch (err) {
+    if (err instanceof EngineError) {
+      io.stderr.write(`certdeck: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
+      return exitCodeFor(err.kind);
+    }
+    throw err;
+  }
+
+  const { engine } = createRuntime(io.env);
+  const json = opts.json ?? false;
+  const useTui = !json && opts.tui !== false && Boolean((io.stdout as NodeJS.WriteStream).isTTY);
+  const write = (line: string): void => void io.stdout.write(line);
+  const abort = new AbortController();
+  const releaseSignals = cancelOnSignals(abort, engine);
+  try {
+    if (useTui) {
+      const { runIssueTui } = await import('./issue-tui.js');
+      return await runIssueTui(engine, () => engine.issueMany(requests, concurrency, abort.signal).then(exitCodeForOutcomes));
+    }
+    const stopReporting = engine.onEvent(json ? ndjsonReporter(write) : humanReporter(write, { verbose: opts.verbose ?? false }));
+    const outcomes = await engine.issueMany(requests, concurrency, abort.signal);
+    stopReporting();
+    const code = exitCodeForOutcomes(outcomes);
+    if (json) {
+      write(`${JSON.stringify({ type: 'summary', exitCode: code, results: outcomes })}\n`);
+    } else {
+      for (const o of outcomes) {
+        if (o.ok) write(`OK ${o.certName}: ${o.certificateDir}\n`);
+        else io.stderr.write(`FAILED ${o.certName || requests.map((r) => r.domains.join(',')).join(' ')}: ${o.error?.message ?? 'unknown error'}${o.error?.hint ? `\n  what to do: ${o.error.hint}` : ''}\n`);
+      }
+    }
+    return code;
+  } finally {
+    releaseSignals();
+    await engine.close();
+  }
+}
+
+function buildRequests(domains: string[], opts: IssueCliOptions, env: NodeJS.ProcessEnv): IssueRequest[] {
+  if (!opts.ca) {
+    throw new BadInputError('no-ca', 'No CA chosen.', 'Pass --ca with a catalog id (letsencrypt-staging to try things out, letsencrypt, zerossl, sandbox for the local test CA) or an ACME directory URL.');
+  }
+  if (opts.webroot && (opts.httpPort || opts.httpAddress)) {
+    throw new BadInputError('conflicting-challenge', '--webroot and --http-port/--http-address cannot be combined.', 'Use --webroot for an existing web server, or the built-in server with --http-port.');
+  }
+  const eabKid = opts.eabKid ?? env.CERTDECK_EAB_KID;
+  const eabHmacKey = opts.eabHmacKey ?? env.CERTDECK_EAB_HMAC_KEY;
+  if (Boolean(eabKid) !== Boolean(eabHmacKey)) {
+    throw new BadInputError('eab-incomplete', 'External Account Binding needs both a key id and an HMAC key.', 'Pass --eab-kid and --eab-hmac-key (or CERTDECK_EAB_KID and CERTDECK_EAB_HMAC_KEY).');
+  }
+  const policy: PolicyOverride = {};
+  const deadlines: NonNullable<PolicyOverride['deadlines']> = {};
+  if (opts.pollTimeout) deadlines.processing = duration(opts.pollTimeout, '--poll-timeout');
+  if (opts.authzTimeout) deadlines.authorization = duration(opts.authzTimeout, '--authz-timeout');
+  if (Object.keys(deadlines).length) policy.deadlines = deadlines;
+  if (opts.maxRetries !== undefined) policy.maxRetries = nonNegativeInt(opts.maxRetries, '--max-retries');
+  const port = opts.httpPort === undefined ? undefined : portNumber(opts.httpPort);
+  const base: Omit<IssueRequest, 'domains'> = {
+    ca: opts.ca,
+    keyType: opts.keyType as KeyType,
+    policy,
+    challenge: opts.webroot
+      ? { method: 'http-01-webroot', webroot: opts.webroot }
+      : { method: 'http-01-standalone', ...(opts.httpAddress ? { host: opts.httpAddress } : {}), ...(port === undefined ? {} : { port }) },
+    ...(opts.caBundle ? { caBundlePath: opts.caBundle } : {}),
+    ...(opts.email ? { email: opts.email } : {}),
+    ...(opts.agreeTos ? { agreeTos: true } : {}),
+    ...(eabKid && eabHmacKey ? { eab: { kid: eabKid, hmacKey: eabHmacKey } } : {}),
+    ...(opts.reuseKey ? { reuseKey: true } : {}),
+    ...(opts.preferredChain ? { preferredChain: opts.preferredChain } : {}),
+    ...(opts.fallback ? { fallback: opts.fallback.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    ...(opts.wait ? { waitForLock: true } : {}),
+  };
+  if (opts.each) {
+    if (opts.name) throw new BadInputError('name-with-each', '--name cannot be combined with --each (each name gets its own certificate).', 'Drop --name, or drop --each.');
+    return domains.map((d) => ({ ...base, domains: [d] }));
+  }
+  return [{ ...base, domains, ...(opts.name ? { certName: opts.name } : {}) }];
+}
+
+function duration(text: string, flag: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new BadInputError('bad-duration', `${flag} ${JSON.stringify(text)} is not a duration.`, 'Use a number with s, m or h (e.g. 30s, 5m); a bare number is seconds.');
+  return ms;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new BadInputError('bad-number', `${flag} ${JSON.stringify(text)} must be a whole number of at least 1.`);
+  return n;
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new BadInputError('bad-number', `${flag} ${JSON.stringify(text)} must be a whole number of at least 0.`);
+  return n;
+}
+
+function portNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new BadInputError('bad-port', `--http-port ${JSON.stringify(text)} is not a port number (1-65535).`);
+  return n;
+}

@@ -1,0 +1,31 @@
+import { Command, Option } from 'commander';
+import { registerIssueCommand } from './issue.cli.js';
+import { registerSandboxCommand } from './sandbox.cli.js';
+import { registerDeployCommand } from './deploy.cli.js';
+
+export function buildProgram(version: string): Command {
+  const program = new Command();
+  program
+    .name('certdeck')
+    .description(
+      'Obtain, renew, deploy and troubleshoot TLS certificates over ACME (RFC 8555) from any CA.\n' +
+        'With no command on a terminal, opens the interactive dashboard.',
+    )
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addOption(new Option('--no-tui', 'never open the interactive view'))
+    .action(async (opts: { tui: boolean }) => {
+      const { runDashboard } = await import('./dashboard.js');
+      process.exitCode = await runDashboard({ tui: opts.tui });
+    });
+  registerIssueCommand(program);
+  registerSandboxCommand(program);
+  registerDeployCommand(program);
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 partial, 4 network, 5 timeout, 6 rate-limited,\n' +
+      '7 CA problem, 8 certificate locked by another process, 9 storage, 10 renewal failed but certificate still valid,\n' +
+      '130 cancelled.',
+  );
+  return program;
+}

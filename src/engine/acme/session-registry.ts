@@ -1,0 +1,121 @@
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import acme from 'acme-client';
+import type { Clock } from '../core/clock.js';
+import type { EngineEvent } from '../events.js';
+import type { ResolvedCa } from '../ca/catalog.js';
+import type { StatePaths } from '../store/paths.js';
+import { loadAccount, saveAccount, saveAccountKey } from '../store/accounts.js';
+import { AcmeSession } from './session.js';
+import { NoncePool } from './nonce-pool.js';
+import type { Exchange } from './transport.js';
+
+export interface AccountRequest {
+  email?: string;
+  agreeTos: boolean;
+  eab?: { kid: string; hmacKey: string };
+}
+
+/**
+ * One AcmeSession per CA and contact: concurrent orders share the directory, the account and the nonce pool,
+ * and an account is registered at most once even when ten orders start together.
+ */
+export class SessionRegistry {
+  private readonly sessions = new Map<string, Promise<AcmeSession>>();
+  private readonly agents = new Map<string, https.Agent>();
+  private readonly nonces = new NoncePool();
+
+  constructor(
+    private readonly deps: { paths: StatePaths; clock: Clock; emit: (e: EngineEvent) => void },
+  ) {}
+
+  get(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal): Promise<AcmeSession> {
+    const key = `${ca.directoryUrl}\n${account.email ?? ''}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = this.open(ca, account, signal);
+      this.sessions.set(key, session);
+      // A failed set-up (no ToS, EAB missing, CA down) must not poison later attempts.
+      session.catch(() => this.sessions.delete(key));
+    }
+    return session;
+  }
+
+  private agentFor(ca: ResolvedCa): https.Agent {
+    const key = `${ca.directoryUrl}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: 8,
+        // A CA's own bundle is trusted for that CA only, on top of the system roots; never a global switch.
+        ...(ca.caBundlePem ? { ca: [...rootCertificates, ca.caBundlePem] } : {}),
+      });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal): Promise<AcmeSession> {
+    const { paths, clock, emit } = this.deps;
+    const session = new AcmeSession({
+      caId: ca.id,
+      caName: ca.name,
+      directoryUrl: ca.directoryUrl,
+      httpsAgent: this.agentFor(ca),
+      clock,
+      nonces: this.nonces,
+      onExchange: (x: Exchange, orderId) =>
+        emit({
+          type: 'http:exchange',
+          at: x.at,
+          caId: ca.id,
+          method: x.method,
+          url: x.url,
+          durationMs: x.durationMs,
+          ...(orderId ? { orderId } : {}),
+          ...(x.status === undefined ? {} : { status: x.status }),
+          ...(x.problem ? { problemType: x.problem.type, problemDetail: x.problem.detail } : {}),
+          ...(x.retryAfterMs === undefined ? {} : { retryAfterMs: x.retryAfterMs }),
+          ...(x.errorCode ? { errorCode: x.errorCode } : {}),
+        }),
+    });
+    const op = signal ? { signal } : {};
+    await session.loadDirectory(op);
+    const stored = await loadAccount(paths, ca.directoryUrl, account.email);
+    const eab = account.eab ?? (stored?.eabKid && stored.eabHmacKey ? { kid: stored.eabKid, hmacKey: stored.eabHmacKey } : undefined);
+    const keyPem = stored?.keyPem ?? (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
+    // The key is on disk before the CA ever sees it, so a crash between the two cannot orphan an account.
+    if (!stored) await saveAccountKey(paths, ca.directoryUrl, account.email, keyPem);
+    const result = await session.ensureAccount(
+      {
+        keyPem,
+        agreeTos: account.agreeTos,
+        ...(stored?.accountUrl ? { accountUrl: stored.accountUrl } : {}),
+        ...(account.email ? { email: account.email } : {}),
+        ...(eab ? { eab } : {}),
+      },
+      op,
+    );
+    if (result.created) {
+      await saveAccount(paths, {
+        directoryUrl: ca.directoryUrl,
+        ...(account.email ? { email: account.email } : {}),
+        keyPem,
+        accountUrl: result.accountUrl,
+        tosAgreed: true,
+        createdAt: new Date(clock.now()).toISOString(),
+        ...(result.tosUrl ? { tosUrl: result.tosUrl } : {}),
+        ...(eab ? { eabKid: eab.kid, eabHmacKey: eab.hmacKey } : {}),
+      });
+      emit({ type: 'log', at: clock.now(), level: 'info', message: `Registered a new account at ${ca.name}: ${result.accountUrl}` });
+    }
+    return session;
+  }
+
+  close(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+    this.sessions.clear();
+  }
+}

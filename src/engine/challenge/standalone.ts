@@ -1,0 +1,96 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../core/errors.js';
+import { CHALLENGE_PATH, isSafeToken, type Http01Solver } from './solver.js';
+
+/**
+ * A built-in HTTP-01 responder: one listening socket serving every token of every order at once.
+ */
+export class StandaloneHttp01 implements Http01Solver {
+  private readonly tokens = new Map<string, string>();
+  private server: http.Server | undefined;
+
+  private constructor(
+    readonly host: string,
+    public port: number,
+  ) {}
+
+  get description(): string {
+    return `standalone HTTP-01 server on ${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  static async listen(host: string, port: number): Promise<StandaloneHttp01> {
+    const solver = new StandaloneHttp01(host, port);
+    await solver.start();
+    return solver;
+  }
+
+  private start(): Promise<void> {
+    const server = http.createServer((req, res) => {
+      const url = req.url ?? '';
+      const token = url.startsWith(CHALLENGE_PATH) ? url.slice(CHALLENGE_PATH.length) : undefined;
+      const answer = token === undefined ? undefined : this.tokens.get(token);
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405).end();
+      } else if (answer === undefined) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      } else {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : answer);
+      }
+    });
+    // Validators open short connections; don't let idle keep-alive sockets hold the process open.
+    server.keepAliveTimeout = 1000;
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        reject(listenError(err, this.host, this.port));
+      });
+      server.listen(this.port, this.host, () => {
+        this.port = (server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  async present(token: string, keyAuthorization: string): Promise<() => Promise<void>> {
+    if (!isSafeToken(token)) throw new ConfigError('bad-token', `The CA sent a malformed challenge token: ${JSON.stringify(token)}.`);
+    this.tokens.set(token, keyAuthorization);
+    return async () => {
+      this.tokens.delete(token);
+    };
+  }
+
+  get activeTokens(): number {
+    return this.tokens.size;
+  }
+
+  close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return Promise.resolve();
+    return new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}
+
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): ConfigError {
+  if (err.code === 'EADDRINUSE') {
+    return new ConfigError(
+      'port-in-use',
+      `Cannot start the HTTP-01 server: ${host}:${port} is already in use by another program.`,
+      'Stop that program, choose another port with --http-port (and forward port 80 to it), or use --webroot DIR of the web server that holds the port.',
+      err,
+    );
+  }
+  if (err.code === 'EACCES') {
+    return new ConfigError(
+      'port-denied',
+      `Cannot start the HTTP-01 server on ${host}:${port}: permission denied.`,
+      'Ports below 1024 need root or CAP_NET_BIND_SERVICE; use --http-port with a forward from port 80, or --webroot DIR.',
+      err,
+    );
+  }
+  return new ConfigError('listen-failed', `Cannot start the HTTP-01 server on ${host}:${port}: ${err.message}.`, 'Check --http-port and the address.', err);
+}

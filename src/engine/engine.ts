@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { CaInfo, DeployOutcome, EngineApi, IssueOutcome, IssueRequest } from './api.js';
+import type { Clock } from './core/clock.js';
+import { installTransport } from './acme/transport.js';
+import { SessionRegistry } from './acme/session-registry.js';
+import { listCas } from './ca/catalog.js';
+import { SolverPool } from './challenge/solver-pool.js';
+import { EventHub } from './event-hub.js';
+import { runIssueJob } from './issue/issue-job.js';
+import type { OrderControl } from './order/order-control.js';
+import { listCertificates } from './store/cert-files.js';
+import type { StatePaths } from './store/paths.js';
+import { runCertificateDeploy } from './deploy-bridge.js';
+
+export interface EngineOptions {
+  paths: StatePaths;
+  clock: Clock;
+  /** Sent to CAs as the User-Agent, e.g. "certdeck/0.1.0". */
+  userAgent: string;
+  random?: () => number;
+  /** Run the certificate's deploy targets after each successful issuance. */
+  deployAfterIssue?: boolean;
+}
+
+/**
+ * The facade every view talks to. It wires the parts (sessions, solvers, order runner, store, deploy) and owns
+ * the running orders' controls, so operator actions are plain method calls.
+ */
+export class Engine implements EngineApi {
+  private readonly hub = new EventHub();
+  private readonly sessions: SessionRegistry;
+  private readonly solvers = new SolverPool();
+  private readonly controls = new Map<string, OrderControl>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly deployAborts = new Set<AbortController>();
+  private closed = false;
+
+  constructor(private readonly opts: EngineOptions) {
+    installTransport(opts.userAgent);
+    this.sessions = new SessionRegistry({ paths: opts.paths, clock: opts.clock, emit: this.hub.emit });
+  }
+
+  getSnapshot = () => this.hub.getSnapshot();
+  subscribe = (listener: () => void) => this.hub.subscribe(listener);
+  onEvent = (listener: Parameters<EventHub['onEvent']>[0]) => this.hub.onEvent(listener);
+
+  listCas(): CaInfo[] {
+    return listCas({ sandboxDir: this.opts.paths.sandboxDir });
+  }
+
+  /** Reads the certificates on disk into the snapshot (the dashboard's list). */
+  async loadCertificates(): Promise<void> {
+    const { certificates, broken } = await listCertificates(this.opts.paths);
+    for (const certificate of certificates) this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
+    for (const b of broken) this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+  }
+
+  issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
+    const job = runIssueJob(
+      {
+        paths: this.opts.paths,
+        clock: this.opts.clock,
+        emit: this.hub.emit,
+        sessions: this.sessions,
+        solvers: this.solvers,
+        controls: this.controls,
+        newId: () => randomUUID().slice(0, 8),
+        ...(this.opts.random ? { random: this.opts.random } : {}),
+        ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.deploy(certName)) } : {}),
+      },
+      request,
+      signal,
+    );
+    return this.track(job);
+  }
+
+  /** Issues several requests, at most `concurrency` at a time. */
+  async issueMany(requests: IssueRequest[], concurrency: number, signal?: AbortSignal): Promise<IssueOutcome[]> {
+    const results: IssueOutcome[] = new Array(requests.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < requests.length) {
+        const i = next++;
+        results[i] = await this.issue(requests[i]!, signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, requests.length)) }, worker));
+    return results;
+  }
+
+  cancel(orderId: string, reason = 'cancelled by the operator'): void {
+    this.controls.get(orderId)?.stop({ kind: 'cancel', reason });
+  }
+
+  retryNow(orderId: string): void {
+    this.controls.get(orderId)?.retryNow();
+  }
+
+  keepWaiting(orderId: string, extraMs?: number): void {
+    const control = this.controls.get(orderId);
+    const order = this.hub.getSnapshot().orders[orderId];
+    if (!control || !order || control.phase === undefined) return;
+    const deadlineAt = control.extend(extraMs ?? order.policy.deadlines[control.phase]);
+    if (deadlineAt !== undefined) this.hub.emit({ type: 'wait:extended', at: this.opts.clock.now(), orderId, phase: control.phase, deadlineAt });
+  }
+
+  switchCa(orderId: string, caId: string): void {
+    this.controls.get(orderId)?.stop({ kind: 'switch', caId, reason: `switching to ${caId}` });
+  }
+
+  deploy(certName: string, opts: { only?: string[] } = {}): Promise<DeployOutcome> {
+    const abort = new AbortController();
+    this.deployAborts.add(abort);
+    const run = runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...(opts.only ? { only: opts.only } : {}) });
+    return this.track(run.finally(() => this.deployAborts.delete(abort)));
+  }
+
+  /** Cancels everything still running and waits for it to clean up (challenge files, child processes). */
+  async close(reason = 'certdeck is shutting down'): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const control of this.controls.values()) control.stop({ kind: 'cancel', reason });
+    for (const abort of this.deployAborts) abort.abort(reason);
+    await Promise.allSettled([...this.running]);
+    this.sessions.close();
+  }
+
+  /** Waits for running work without cancelling it. */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p)).catch(() => undefined);
+    return p;
+  }
+}

@@ -1,0 +1,183 @@
+import acme from 'acme-client';
+import type { ChallengeConfig, IssueOutcome, IssueRequest } from '../api.js';
+import type { Clock } from '../core/clock.js';
+import { CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
+import type { EngineEvent, KeyType } from '../events.js';
+import { mergePolicy, type WaitPolicy } from '../policy.js';
+import { resolveCa, type ResolvedCa } from '../ca/catalog.js';
+import type { SessionRegistry } from '../acme/session-registry.js';
+import type { SolverPool } from '../challenge/solver-pool.js';
+import { normalizeDomains, assertCertName, defaultCertName } from '../names.js';
+import { OrderControl } from '../order/order-control.js';
+import { OrderRunner } from '../order/order-runner.js';
+import { readCertificate, saveCertificate } from '../store/cert-files.js';
+import { acquireLock } from '../store/lock.js';
+import type { StatePaths } from '../store/paths.js';
+import { openRequestJournal } from './request-journal.js';
+
+export interface IssueJobDeps {
+  paths: StatePaths;
+  clock: Clock;
+  emit: (e: EngineEvent) => void;
+  sessions: SessionRegistry;
+  solvers: SolverPool;
+  controls: Map<string, OrderControl>;
+  newId: () => string;
+  random?: () => number;
+  /** Called after a certificate was saved (runs the deploy pipeline). */
+  afterSave?: (certName: string) => Promise<void>;
+}
+
+/** Errors after which trying the next CA in the fallback list makes sense (not: a bad name, a cancel). */
+const FALLBACK_KINDS = new Set(['timeout', 'rate-limited', 'network', 'ca-problem']);
+
+/**
+ * One certificate request from start to end: validates it, takes the certificate's lock, keeps the private key
+ * in the journal before any order exists, and runs orders against the primary CA and then (after a phase
+ * deadline or budget ran out, or when the operator switches) against the next CA, with the same key.
+ */
+export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
+  const { clock, emit, paths } = deps;
+  const orderIds: string[] = [];
+  const at = (): number => clock.now();
+  let certName = request.certName ?? '';
+  try {
+    const challenge: ChallengeConfig = request.challenge ?? { method: 'http-01-standalone' };
+    const domains = normalizeDomains(request.domains, { wildcardAllowed: false });
+    certName = assertCertName(request.certName ?? defaultCertName(domains));
+    const keyType: KeyType = request.keyType ?? 'ec-p256';
+    const caQueue = [request.ca, ...(request.fallback ?? [])];
+    const primary = resolve(request.ca, request, paths);
+    // Resolve every fallback now: a typo in the fallback list should fail before anything is ordered.
+    for (const id of request.fallback ?? []) resolve(id, request, paths);
+
+    const lock = await acquireLock(paths, certName, { wait: request.waitForLock ?? false, clock, ...(signal ? { signal } : {}) });
+    try {
+      const journal = await openRequestJournal(paths, certName, {
+        domains,
+        keyType,
+        clock,
+        createKey: () => createKey(keyType),
+        ...(request.reuseKey ? { reuseKeyPem: (await readCertificate(paths, certName))?.keyPem } : {}),
+      });
+      let ca: ResolvedCa = primary;
+      let replaces: string | undefined;
+      let nextFallback = 1;
+      let orderId = deps.newId();
+      for (;;) {
+        const thisOrder = orderId;
+        orderIds.push(orderId);
+        const policy: WaitPolicy = mergePolicy(ca.policy, request.policy);
+        emit({ type: 'order:queued', at: at(), orderId, certName, domains, caId: ca.id, caName: ca.name, keyType, challenge: challenge.method, policy, ...(replaces ? { replaces } : {}) });
+        const control = new OrderControl(signal);
+        deps.controls.set(orderId, control);
+        const solverDefaults = { host: ca.httpPort !== undefined ? '127.0.0.1' : '::', port: ca.httpPort ?? 80 };
+        try {
+          emit({ type: 'order:phase', at: at(), orderId, phase: 'account' });
+          const session = await deps.sessions.get(ca, { agreeTos: request.agreeTos ?? false, ...(request.email ? { email: request.email } : {}), ...(request.eab ? { eab: request.eab } : {}) }, control.signal);
+          const { solver, release } = await deps.solvers.acquire(challenge, solverDefaults);
+          let result;
+          try {
+            const port = await journal.forCa(ca);
+            result = await new OrderRunner({
+              orderId,
+              domains,
+              caName: ca.name,
+              keyPem: journal.keyPem,
+              policy,
+              session,
+              solver,
+              journal: port,
+              control,
+              clock,
+              emit,
+              ...(request.preferredChain ? { preferredChain: request.preferredChain } : {}),
+              ...(deps.random ? { random: deps.random } : {}),
+            }).run();
+          } finally {
+            await release();
+          }
+          emit({ type: 'order:phase', at: at(), orderId, phase: 'saving' });
+          const [leaf, ...chain] = acme.crypto.splitPemChain(result.fullchainPem);
+          const saved = await saveCertificate(paths, certName, {
+            certPem: leaf ?? '',
+            chainPem: chain.join('\n'),
+            keyPem: journal.keyPem,
+            meta: { domains, caId: ca.id, directoryUrl: ca.directoryUrl, keyType, savedAt: clock.now() },
+          });
+          await journal.finish('valid', 'issued');
+          const { version: _v, versionDir: _d, ...summary } = saved;
+          emit({ type: 'certificate:saved', at: at(), certificate: summary });
+          emit({ type: 'order:finished', at: at(), orderId, outcome: 'valid', certificate: summary });
+          if (deps.afterSave) await deps.afterSave(certName);
+          return { certName, ok: true, orderId, orderIds, certificateDir: summary.dir };
+        } catch (err) {
+          const stop = control.stopRequest;
+          if (stop?.kind === 'switch') {
+            const next = resolve(stop.caId, request, paths);
+            const reason = `switched to ${next.name} by the operator`;
+            await journal.abandon(reason);
+            replaces = orderId;
+            const replacedBy = deps.newId();
+            emit({ type: 'order:finished', at: at(), orderId, outcome: 'abandoned', reason, replacedBy });
+            orderId = replacedBy;
+            ca = next;
+            continue;
+          }
+          if (err instanceof CancelledError || stop?.kind === 'cancel') {
+            const reason = stop?.reason ?? (err instanceof Error ? err.message : 'cancelled');
+            await journal.abandon(`cancelled: ${reason}`);
+            emit({ type: 'order:finished', at: at(), orderId, outcome: 'cancelled', reason });
+            return { certName, ok: false, orderId, orderIds, error: new CancelledError(reason).toInfo() };
+          }
+          const info = toErrorInfo(err);
+          const nextId = caQueue[nextFallback];
+          if (nextId !== undefined && err instanceof EngineError && FALLBACK_KINDS.has(err.kind)) {
+            nextFallback += 1;
+            const next = resolve(nextId, request, paths);
+            const reason = `${info.message} Falling back to ${next.name}.`;
+            await journal.abandon(reason);
+            replaces = orderId;
+            const replacedBy = deps.newId();
+            emit({ type: 'order:finished', at: at(), orderId, outcome: 'abandoned', reason, error: info, replacedBy });
+            orderId = replacedBy;
+            ca = next;
+            continue;
+          }
+          // A timeout or network failure leaves the journal as it is, so the next run resumes this order.
+          if (!info.retryable) await journal.abandon(`failed: ${info.message}`);
+          emit({ type: 'order:finished', at: at(), orderId, outcome: 'failed', error: info });
+          return { certName, ok: false, orderId, orderIds, error: info };
+        } finally {
+          deps.controls.delete(thisOrder);
+        }
+      }
+    } finally {
+      await lock.release();
+    }
+  } catch (err) {
+    // Failures before any order existed (bad input, lock held, unwritable state): no order to attach them to.
+    const info = toErrorInfo(err);
+    emit({ type: 'log', at: at(), level: 'error', message: `${info.message}${info.hint ? ` ${info.hint}` : ''}`, ...(certName ? { certName } : {}) });
+    return { certName, ok: false, orderId: orderIds.at(-1) ?? '', orderIds, error: info };
+  }
+}
+
+function resolve(idOrUrl: string, request: IssueRequest, paths: StatePaths): ResolvedCa {
+  return resolveCa(idOrUrl, { sandboxDir: paths.sandboxDir, ...(request.caBundlePath ? { caBundlePath: request.caBundlePath } : {}) });
+}
+
+async function createKey(keyType: KeyType): Promise<string> {
+  switch (keyType) {
+    case 'ec-p256':
+      return (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
+    case 'ec-p384':
+      return (await acme.crypto.createPrivateEcdsaKey('P-384')).toString();
+    case 'rsa-2048':
+      return (await acme.crypto.createPrivateRsaKey(2048)).toString();
+    case 'rsa-3072':
+      return (await acme.crypto.createPrivateRsaKey(3072)).toString();
+    case 'rsa-4096':
+      return (await acme.crypto.createPrivateRsaKey(4096)).toString();
+  }
+}

@@ -1,0 +1,76 @@
+import type { ResolvedCa } from '../ca/catalog.js';
+import type { Clock } from '../core/clock.js';
+import { ConfigError } from '../core/errors.js';
+import type { KeyType, OrderOutcome } from '../events.js';
+import type { OrderJournalPort } from '../order/order-runner.js';
+import { beginOrder, finishOrder, readJournal, readPendingKey, recordFinalizeSent, recordOrderUrl, requestKeyOf } from '../store/journal.js';
+import type { StatePaths } from '../store/paths.js';
+
+export interface RequestJournal {
+  /** The certificate key every order of this request uses (same key across a CA switch). */
+  readonly keyPem: string;
+  /** Prepares the journal for an order at `ca`: resumes the journaled order of the same request, else begins one. */
+  forCa(ca: ResolvedCa): Promise<OrderJournalPort>;
+  /** Ends the order in flight (after the certificate was saved, for a valid one). */
+  finish(outcome: OrderOutcome, reason: string): Promise<void>;
+  abandon(reason: string): Promise<void>;
+}
+
+/**
+ * The request-level view of the journal: decides whether this run resumes an order a previous (crashed or
+ * interrupted) run left, and keeps the private key on disk before any order is created.
+ */
+export async function openRequestJournal(
+  paths: StatePaths,
+  certName: string,
+  opts: { domains: string[]; keyType: KeyType; clock: Clock; createKey: () => Promise<string>; reuseKeyPem?: string | undefined },
+): Promise<RequestJournal> {
+  let keyPem: string | undefined = opts.reuseKeyPem;
+  const sameCertificate = (domains: string[], keyType: KeyType): boolean =>
+    keyType === opts.keyType && [...domains].sort().join(',') === [...opts.domains].sort().join(',');
+
+  const self: RequestJournal = {
+    get keyPem(): string {
+      if (keyPem === undefined) throw new ConfigError('no-key', 'The certificate key was used before the journal was opened for a CA.');
+      return keyPem;
+    },
+    async forCa(ca) {
+      const journal = await readJournal(paths, certName);
+      const current = journal?.current;
+      const requestKey = requestKeyOf({ domains: opts.domains, caId: ca.id, keyType: opts.keyType });
+      let resumeUrl: string | undefined;
+      if (current && journal.requestKey === requestKey && current.directoryUrl === ca.directoryUrl) {
+        const pending = await readPendingKey(current).catch(() => undefined);
+        if (pending !== undefined) {
+          keyPem = pending;
+          resumeUrl = current.orderUrl;
+        }
+      }
+      if (resumeUrl === undefined) {
+        // Same names and key type at another CA (switch or fallback): keep the key that was already on disk.
+        if (keyPem === undefined && current && journal && sameCertificate(journal.request.domains, journal.request.keyType)) {
+          keyPem = await readPendingKey(current).catch(() => undefined);
+        }
+        keyPem ??= await opts.createKey();
+        await beginOrder(paths, certName, {
+          request: { domains: opts.domains, caId: ca.id, directoryUrl: ca.directoryUrl, keyType: opts.keyType },
+          keyPem,
+          startedAt: opts.clock.now(),
+        });
+      }
+      return {
+        resumeUrl,
+        recordOrderUrl: async (url) => void (await recordOrderUrl(paths, certName, url)),
+        recordFinalizeSent: async () => void (await recordFinalizeSent(paths, certName, opts.clock.now())),
+      };
+    },
+    async finish(outcome, reason) {
+      const journal = await readJournal(paths, certName);
+      if (journal?.current) await finishOrder(paths, certName, { outcome, reason, at: opts.clock.now() });
+    },
+    abandon(reason) {
+      return self.finish('abandoned', reason);
+    },
+  };
+  return self;
+}

@@ -1,0 +1,405 @@
+import acme from 'acme-client';
+import type { Clock } from '../core/clock.js';
+import { AcmeProblemError, BugError, CancelledError, EngineError, TimeoutError } from '../core/errors.js';
+import type { AcmeChallengeStatus, AcmeOrderStatus, EngineEvent } from '../events.js';
+import { nextDelay, type WaitPhase, type WaitPolicy } from '../policy.js';
+import type { AcmeAuthorization, AcmeOrder, AcmeSession } from '../acme/session.js';
+import type { Http01Solver } from '../challenge/solver.js';
+import { formatDuration } from '../core/format.js';
+import type { OrderControl } from './order-control.js';
+import { isOrderStatus, stepFor } from './order-steps.js';
+
+type Emit = (event: EngineEvent) => void;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type EventBody = DistributiveOmit<EngineEvent, 'at'>;
+
+/** What the journal must remember for a restart to resume instead of ordering again. */
+export interface OrderJournalPort {
+  /** The order URL a previous run left for this very request at this CA, if any. */
+  resumeUrl: string | undefined;
+  recordOrderUrl(url: string): Promise<void>;
+  recordFinalizeSent(): Promise<void>;
+}
+
+export interface OrderRunInput {
+  orderId: string;
+  domains: string[];
+  caName: string;
+  keyPem: string;
+  preferredChain?: string;
+  policy: WaitPolicy;
+  session: AcmeSession;
+  solver: Http01Solver;
+  journal: OrderJournalPort;
+  control: OrderControl;
+  clock: Clock;
+  emit: Emit;
+  random?: () => number;
+}
+
+export interface OrderRunResult {
+  order: AcmeOrder;
+  /** Leaf first, then the chain, as the CA sent it. */
+  fullchainPem: string;
+}
+
+/**
+ * Carries one ACME order from creation (or a journaled URL) to a downloaded certificate. A state machine over
+ * the CA's real order status: every step that changes the order is preceded by a fresh read of it, every wait
+ * goes through the policy (Retry-After or backoff, phase deadline, retry budget), and every transition is an
+ * event.
+ */
+export class OrderRunner {
+  private lastStatus: AcmeOrderStatus | undefined;
+  private csrPem: string | undefined;
+  private processingSince: number | undefined;
+  private readonly random: () => number;
+
+  constructor(private readonly input: OrderRunInput) {
+    this.random = input.random ?? Math.random;
+  }
+
+  private emit(body: EventBody): void {
+    this.input.emit({ ...body, at: this.input.clock.now() } as EngineEvent);
+  }
+
+  private get op() {
+    return { orderId: this.input.orderId, signal: this.input.control.signal };
+  }
+
+  async run(): Promise<OrderRunResult> {
+    let order = await this.openOrder();
+    let failures = 0;
+    for (;;) {
+      this.noteStatus(order);
+      const step = stepFor(order.status as AcmeOrderStatus);
+      try {
+        switch (step) {
+          case 'authorize':
+            order = await this.authorize(order);
+            break;
+          case 'finalize':
+            order = await this.finalize(order);
+            break;
+          case 'await-processing':
+            order = await this.awaitProcessing(order, undefined);
+            break;
+          case 'download':
+            return await this.download(order);
+          case 'report-invalid':
+            throw await this.invalidOrderError(order);
+        }
+      } catch (err) {
+        if (!this.isRetryableStepError(err)) throw err;
+        failures += 1;
+        if (failures > this.input.policy.maxRetries) throw budgetExhausted(err as EngineError, step, failures - 1);
+        await this.waitBeforeRetry(step, failures, err as EngineError);
+        // Read before write: whatever failed, the order may have moved on at the CA.
+        order = await this.readOrder(order.url);
+      }
+    }
+  }
+
+  private isRetryableStepError(err: unknown): boolean {
+    if (!(err instanceof EngineError) || !err.retryable) return false;
+    return err.kind === 'network' || err.kind === 'rate-limited' || err.kind === 'ca-problem';
+  }
+
+  private noteStatus(order: AcmeOrder): void {
+    const status = order.status as AcmeOrderStatus;
+    if (!isOrderStatus(status)) throw new BugError(`The CA returned an order with an unknown status ${JSON.stringify(order.status)}.`);
+    if (status === 'processing' && this.processingSince === undefined) this.processingSince = this.input.clock.now();
+    if (status === this.lastStatus) return;
+    this.lastStatus = status;
+    this.emit({ type: 'order:status', orderId: this.input.orderId, status });
+  }
+
+  private phase(phase: 'creating' | 'authorizing' | 'finalizing' | 'processing' | 'downloading', detail?: string): void {
+    this.emit({ type: 'order:phase', orderId: this.input.orderId, phase, ...(detail ? { detail } : {}) });
+  }
+
+  /** Resumes the journaled order when there is a usable one; otherwise creates a new order. */
+  private async openOrder(): Promise<AcmeOrder> {
+    const { journal, orderId } = this.input;
+    if (journal.resumeUrl) {
+      try {
+        const order = await this.readOrder(journal.resumeUrl);
+        if (order.status !== 'invalid') {
+          this.lastStatus = order.status as AcmeOrderStatus;
+          this.emit({ type: 'order:created', orderId, orderUrl: order.url, status: order.status as AcmeOrderStatus, resumed: true, ...(order.expires ? { expires: order.expires } : {}) });
+          return order;
+        }
+        this.emit({ type: 'log', orderId, level: 'warn', message: `The journaled order ${journal.resumeUrl} is invalid at the CA; creating a new order.` });
+      } catch (err) {
+        if (err instanceof CancelledError || !(err instanceof AcmeProblemError)) throw err;
+        this.emit({ type: 'log', orderId, level: 'warn', message: `The journaled order ${journal.resumeUrl} cannot be read (${err.message}); creating a new order.` });
+      }
+    }
+    this.phase('creating');
+    const order = await this.withRetries('create the order', () => this.input.session.createOrder(this.input.domains, this.op));
+    // Journal first: a crash from here on resumes this order instead of creating another.
+    await journal.recordOrderUrl(order.url);
+    this.lastStatus = order.status as AcmeOrderStatus;
+    this.emit({ type: 'order:created', orderId, orderUrl: order.url, status: order.status as AcmeOrderStatus, resumed: false, ...(order.expires ? { expires: order.expires } : {}) });
+    return order;
+  }
+
+  private async readOrder(url: string): Promise<AcmeOrder> {
+    const { order } = await this.withRetries('read the order', () => this.input.session.getOrder(url, this.op));
+    return order;
+  }
+
+  private async authorize(order: AcmeOrder): Promise<AcmeOrder> {
+    const { session, solver, orderId } = this.input;
+    this.phase('authorizing', solver.description);
+    const authzs = await this.withRetries('read the authorizations', () => session.getAuthorizations(order, this.op));
+    const cleanups: Array<() => Promise<void>> = [];
+    const pending: AcmeAuthorization[] = [];
+    try {
+      for (const authz of authzs) {
+        const domain = authz.identifier.value;
+        if (authz.status === 'valid') {
+          this.emitAuthz(authz, 'valid');
+          continue;
+        }
+        if (authz.status !== 'pending') {
+          throw new AcmeProblemError({ type: 'urn:ietf:params:acme:error:unauthorized', status: 403, detail: `The authorization for ${domain} is ${authz.status}.` });
+        }
+        const challenge = authz.challenges.find((c) => c.type === 'http-01');
+        if (!challenge) {
+          const offered = authz.challenges.map((c) => c.type).join(', ') || 'none';
+          throw new AcmeProblemError({
+            type: 'urn:ietf:params:acme:error:unsupportedIdentifier',
+            status: 400,
+            detail: `The CA offers no http-01 challenge for ${domain} (offered: ${offered}).`,
+            hint: 'Wildcard names need dns-01, which this version of certdeck does not solve yet.',
+          });
+        }
+        cleanups.push(await solver.present(challenge.token, await session.keyAuthorization(challenge)));
+        pending.push(authz);
+        this.emitAuthz(authz, 'pending', 'http-01', challenge.status as AcmeChallengeStatus);
+      }
+      for (const authz of pending) {
+        const challenge = authz.challenges.find((c) => c.type === 'http-01')!;
+        if (challenge.status === 'pending') {
+          await this.withRetries('answer the challenge', () => session.completeChallenge(challenge, this.op));
+        }
+        this.emitAuthz(authz, 'pending', 'http-01', 'processing');
+      }
+      if (pending.length === 0) return order;
+      // One POST-as-GET of the order covers every name; per-authorization reads happen only to explain a failure.
+      const settled = await this.pollUntil('authorization', order, undefined, (o) => o.status !== 'pending');
+      if (settled.status === 'invalid') return settled;
+      for (const authz of pending) this.emitAuthz(authz, 'valid', 'http-01', 'valid');
+      return settled;
+    } catch (err) {
+      if (err instanceof CancelledError && pending.length) await this.deactivate(pending);
+      throw err;
+    } finally {
+      await Promise.all(cleanups.map((c) => c().catch(() => undefined)));
+    }
+  }
+
+  private emitAuthz(authz: AcmeAuthorization, status: AcmeAuthorization['status'], challengeType?: string, challengeStatus?: AcmeChallengeStatus, error?: string): void {
+    this.emit({
+      type: 'authz:updated',
+      orderId: this.input.orderId,
+      url: authz.url,
+      domain: authz.identifier.value,
+      status,
+      ...(challengeType ? { challengeType } : {}),
+      ...(challengeStatus ? { challengeStatus } : {}),
+      ...(error ? { error } : {}),
+    });
+  }
+
+  /** RFC 8555 7.5.2: give pending authorizations back so they don't count against the account. Best effort. */
+  private async deactivate(authzs: AcmeAuthorization[]): Promise<void> {
+    const signal = AbortSignal.timeout(2000);
+    await Promise.all(
+      authzs.map(async (authz) => {
+        try {
+          await this.input.session.deactivateAuthorization(authz, { orderId: this.input.orderId, signal });
+          this.emitAuthz(authz, 'deactivated');
+        } catch {
+          // The CA may refuse (already valid) or be unreachable; the cancel itself must not fail because of it.
+        }
+      }),
+    );
+  }
+
+  private csr(): Promise<string> {
+    if (this.csrPem) return Promise.resolve(this.csrPem);
+    const [first] = this.input.domains;
+    return acme.crypto
+      .createCsr({ ...(first && first.length <= 64 ? { commonName: first } : {}), altNames: this.input.domains }, this.input.keyPem)
+      .then(([, csr]) => {
+        this.csrPem = csr.toString();
+        return this.csrPem;
+      });
+  }
+
+  private async finalize(order: AcmeOrder): Promise<AcmeOrder> {
+    this.phase('finalizing');
+    const csr = await this.csr();
+    await this.input.journal.recordFinalizeSent();
+    let result: { order: AcmeOrder; retryAfterMs: number | undefined };
+    try {
+      result = await this.input.session.finalize(order, csr, this.op);
+    } catch (err) {
+      if (err instanceof AcmeProblemError && err.shortType === 'orderNotReady') {
+        this.emit({ type: 'log', orderId: this.input.orderId, level: 'warn', message: 'The CA answered orderNotReady to finalize; re-reading the order instead of finalizing again.' });
+        return this.readOrder(order.url);
+      }
+      throw err;
+    }
+    const next = { ...result.order, url: order.url };
+    this.noteStatus(next);
+    if (next.status === 'processing') return this.awaitProcessing(next, result.retryAfterMs);
+    return next;
+  }
+
+  private async awaitProcessing(order: AcmeOrder, retryAfterMs: number | undefined): Promise<AcmeOrder> {
+    this.phase('processing');
+    return this.pollUntil('processing', order, retryAfterMs, (o) => o.status !== 'processing');
+  }
+
+  private async download(order: AcmeOrder): Promise<OrderRunResult> {
+    this.phase('downloading');
+    const pem = await this.withRetries('download the certificate', () =>
+      this.input.session.downloadCertificate(order, this.input.preferredChain, this.op),
+    );
+    return { order, fullchainPem: pem };
+  }
+
+  private async invalidOrderError(order: AcmeOrder): Promise<AcmeProblemError> {
+    const orderError = (order as AcmeOrder & { error?: { type?: string; detail?: string } }).error;
+    const reasons: Array<{ type?: string; detail?: string; identifier?: string }> = [];
+    try {
+      const authzs = await this.input.session.getAuthorizations(order, this.op);
+      for (const authz of authzs) {
+        const failed = authz.challenges.find((c) => c.status === 'invalid') as (AcmeAuthorization['challenges'][number] & { error?: { type?: string; detail?: string } }) | undefined;
+        const detail = failed?.error?.detail ?? (authz.status !== 'valid' ? `authorization ${authz.status}` : undefined);
+        if (detail) {
+          reasons.push({ identifier: authz.identifier.value, detail, ...(failed?.error?.type ? { type: failed.error.type } : {}) });
+          this.emitAuthz(authz, authz.status, failed?.type, failed?.status as AcmeChallengeStatus | undefined, detail);
+        }
+      }
+    } catch {
+      // The order's own error is still worth reporting if the authorizations can't be read.
+    }
+    const first = reasons[0];
+    const type = orderError?.type ?? first?.type ?? 'urn:ietf:params:acme:error:unauthorized';
+    const detail = reasons.length
+      ? reasons.map((r) => `${r.identifier}: ${r.detail}`).join('; ')
+      : (orderError?.detail ?? 'the CA marked the order invalid');
+    return new AcmeProblemError({ type, status: 403, detail: `Order is invalid: ${detail}`, subproblems: reasons });
+  }
+
+  /**
+   * Polls the order until `done`, honouring Retry-After, backoff, the phase deadline (which keepWaiting can move)
+   * and retryNow. In "processing" it flags the order as hung once it has been processing past the threshold.
+   */
+  private async pollUntil(phase: WaitPhase, order: AcmeOrder, firstRetryAfterMs: number | undefined, done: (o: AcmeOrder) => boolean): Promise<AcmeOrder> {
+    const { clock, policy, control, orderId } = this.input;
+    const startedAt = phase === 'processing' ? (this.processingSince ?? clock.now()) : clock.now();
+    control.phase = phase;
+    control.deadlineAt = startedAt + policy.deadlines[phase];
+    let retryAfterMs = firstRetryAfterMs;
+    let hungReported = -1;
+    let current = order;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const now = clock.now();
+        const planned = nextDelay(policy, attempt, retryAfterMs, this.random);
+        const deadlineAt = control.deadlineAt;
+        const remaining = deadlineAt - now;
+        if (remaining <= 0) throw this.deadlineError(phase, current, now - startedAt, attempt - 1);
+        if (planned.reason === 'retry-after' && planned.delayMs > remaining) {
+          throw new TimeoutError(
+            `${phase}-retry-after-beyond-deadline`,
+            `The CA asked to wait ${formatDuration(planned.delayMs)} (Retry-After) before the next poll, but the ${phase} deadline is in ${formatDuration(remaining)}.`,
+            'Keep waiting with a longer --poll-timeout, come back later (the order resumes), or switch to another CA.',
+          );
+        }
+        // Backoff never sleeps past the deadline: the last poll happens at the deadline itself.
+        const delayMs = Math.min(planned.delayMs, remaining);
+        const nextPollAt = now + delayMs;
+        this.emit({ type: 'wait:scheduled', orderId, phase, attempt, nextPollAt, delayMs, reason: planned.reason, deadlineAt, startedAt });
+        if (phase === 'processing' && this.processingSince !== undefined && hungReported !== control.extensions && now - this.processingSince >= policy.hungAfterMs) {
+          hungReported = control.extensions;
+          this.emit({ type: 'order:hung', orderId, since: this.processingSince, polls: attempt - 1, nextPollAt });
+        }
+        await control.sleep(clock, delayMs);
+        const read = await this.withRetries('read the order', () => this.input.session.getOrder(current.url, this.op));
+        current = read.order;
+        retryAfterMs = read.retryAfterMs;
+        this.noteStatus(current);
+        if (done(current)) return current;
+        // Hung detection must also fire when the threshold passes between polls, not only at scheduling time.
+      }
+    } finally {
+      control.deadlineAt = undefined;
+      control.phase = undefined;
+    }
+  }
+
+  private deadlineError(phase: WaitPhase, order: AcmeOrder, elapsedMs: number, polls: number): TimeoutError {
+    const ca = this.input.caName;
+    const what = phase === 'processing' ? 'still processing' : phase === 'authorization' ? 'still validating its authorizations' : 'not downloadable';
+    return new TimeoutError(
+      `${phase}-timeout`,
+      `Order ${order.url} at ${ca} was ${what} after ${formatDuration(elapsedMs)} (${polls} polls); the ${phase} deadline of ${formatDuration(this.input.policy.deadlines[phase])} ran out.`,
+      phase === 'processing'
+        ? 'The CA is slow or stuck. Run the same command again later to resume this order, raise --poll-timeout, or re-issue from another CA with --fallback / switch CA.'
+        : 'Check that the challenge is reachable by the CA, then run the same command again (the order resumes).',
+    );
+  }
+
+  private async waitBeforeRetry(operation: string, attempt: number, err: EngineError): Promise<void> {
+    const { clock, policy, control, orderId } = this.input;
+    const retryAfterMs = err instanceof AcmeProblemError ? err.retryAfterMs : undefined;
+    const d = nextDelay(policy, attempt, retryAfterMs, this.random);
+    const longest = Math.max(...Object.values(policy.deadlines));
+    if (d.delayMs > longest) {
+      throw new EngineError(err.kind, err.code, `${err.message} The CA asks to retry in ${formatDuration(d.delayMs)}, longer than certdeck waits in one run.`, {
+        hint: `Try again after ${new Date(clock.now() + d.delayMs).toISOString()}, or switch to another CA.`,
+        retryable: true,
+        cause: err,
+      });
+    }
+    this.emit({
+      type: 'retry:scheduled',
+      orderId,
+      operation,
+      attempt,
+      maxRetries: policy.maxRetries,
+      nextAttemptAt: clock.now() + d.delayMs,
+      reason: d.reason,
+      error: err.toInfo(),
+    });
+    await control.sleep(clock, d.delayMs);
+  }
+
+  /** Retries a read-only request after network errors, 429 and 5xx, each retry a freshly signed request. */
+  private async withRetries<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!this.isRetryableStepError(err)) throw err;
+        if (attempt > this.input.policy.maxRetries) throw budgetExhausted(err as EngineError, operation, attempt - 1);
+        await this.waitBeforeRetry(operation, attempt, err as EngineError);
+      }
+    }
+  }
+}
+
+function budgetExhausted(err: EngineError, operation: string, retries: number): EngineError {
+  if (retries === 0) return err;
+  return new EngineError(err.kind, err.code, `${err.message} (gave up to ${operation} after ${retries} retries)`, {
+    hint: err.hint ?? 'Run the same command again later (the order resumes), raise --max-retries, or switch to another CA.',
+    retryable: false,
+    cause: err,
+  });
+}

@@ -1,0 +1,73 @@
+import type { EngineEvent } from '../engine/events.js';
+import { formatDuration } from '../engine/core/format.js';
+
+/**
+ * Headless output: NDJSON (one engine event per line, for scripts) or short human lines (for cron mail and
+ * terminals without the TUI). Both are driven by the same engine events the TUI's snapshot is folded from.
+ */
+export type Reporter = (event: EngineEvent) => void;
+
+export function ndjsonReporter(write: (line: string) => void): Reporter {
+  return (event) => write(`${JSON.stringify(event)}\n`);
+}
+
+/** Human lines: transitions, waits and outcomes; CA exchanges only with `verbose`. */
+export function humanReporter(write: (line: string) => void, opts: { verbose?: boolean } = {}): Reporter {
+  const names = new Map<string, string>();
+  const label = (orderId: string): string => names.get(orderId) ?? orderId;
+  return (e) => {
+    const line = describe(e, label, opts.verbose ?? false, names);
+    if (line) write(`${line}\n`);
+  };
+}
+
+function describe(e: EngineEvent, label: (id: string) => string, verbose: boolean, names: Map<string, string>): string | undefined {
+  switch (e.type) {
+    case 'order:queued':
+      names.set(e.orderId, e.certName);
+      return `[${e.certName}] ${e.replaces ? 're-issuing' : 'issuing'} for ${e.domains.join(', ')} from ${e.caName}`;
+    case 'order:phase':
+      if (e.phase === 'queued' || e.phase === 'done' || e.phase === 'failed' || e.phase === 'cancelled' || e.phase === 'abandoned') return undefined;
+      return `[${label(e.orderId)}] ${e.phase}${e.detail ? ` (${e.detail})` : ''}`;
+    case 'order:created':
+      return `[${label(e.orderId)}] ${e.resumed ? 'resumed' : 'created'} order ${e.orderUrl} (${e.status})`;
+    case 'order:status':
+      return `[${label(e.orderId)}] order is ${e.status}`;
+    case 'authz:updated':
+      if (e.status === 'invalid') return `[${label(e.orderId)}] ${e.domain}: validation failed${e.error ? `: ${e.error}` : ''}`;
+      if (e.status === 'valid') return `[${label(e.orderId)}] ${e.domain}: validated`;
+      return undefined;
+    case 'wait:scheduled':
+      if (!verbose && e.attempt > 1 && e.phase !== 'processing') return undefined;
+      return `[${label(e.orderId)}] ${e.phase}: poll ${e.attempt} in ${formatDuration(e.delayMs)} (${e.reason === 'retry-after' ? 'Retry-After' : 'backoff'}), deadline in ${formatDuration(e.deadlineAt - e.at)}`;
+    case 'order:hung':
+      return `[${label(e.orderId)}] HUNG: processing for ${formatDuration(e.at - e.since)} after ${e.polls} polls`;
+    case 'retry:scheduled':
+      return `[${label(e.orderId)}] ${e.error.message}; retry ${e.attempt}/${e.maxRetries} of "${e.operation}" in ${formatDuration(e.nextAttemptAt - e.at)}`;
+    case 'http:exchange':
+      if (!verbose) return undefined;
+      return `  ${e.method} ${e.url} -> ${e.status ?? e.errorCode ?? '?'}${e.problemType ? ` ${e.problemType}` : ''}${e.retryAfterMs !== undefined ? ` Retry-After ${formatDuration(e.retryAfterMs)}` : ''} (${e.durationMs}ms)`;
+    case 'order:finished': {
+      const who = `[${label(e.orderId)}]`;
+      if (e.outcome === 'valid') return `${who} issued: ${e.certificate?.dir ?? ''} (serial ${e.certificate?.serial ?? '?'}, expires ${e.certificate ? new Date(e.certificate.notAfter).toISOString() : '?'})`;
+      if (e.outcome === 'abandoned') return `${who} abandoned: ${e.reason ?? ''}`;
+      if (e.outcome === 'cancelled') return `${who} cancelled: ${e.reason ?? ''}`;
+      return `${who} failed: ${e.error?.message ?? ''}${e.error?.hint ? `\n${who} what to do: ${e.error.hint}` : ''}`;
+    }
+    case 'log':
+      if (e.level === 'debug' && !verbose) return undefined;
+      return `${e.certName ? `[${e.certName}] ` : ''}${e.orderId ? `[${label(e.orderId)}] ` : ''}${e.level === 'info' ? '' : `${e.level}: `}${e.message}`;
+    case 'deploy:started':
+      return `[${e.certName}] deploying to ${e.targets.length} target(s)`;
+    case 'deploy:target':
+      if (e.status === 'waiting') return undefined;
+      return `  deploy ${e.targetId}${e.domain ? ` ${e.domain}` : ''}: ${e.status}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'deploy:log':
+      return verbose ? `    ${e.targetId}| ${e.line}` : undefined;
+    case 'deploy:finished':
+      return `[${e.certName}] deploy ${e.outcome}: ${e.succeeded} succeeded, ${e.failed} failed, ${e.skipped} skipped`;
+    case 'certificate:saved':
+    case 'certificate:known':
+      return undefined;
+  }
+}

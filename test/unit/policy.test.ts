@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_POLICY, mergePolicy, nextDelay, parseDuration, parseRetryAfter, type WaitPolicy } from '../../src/engine/policy.js';
+
+const noJitter: WaitPolicy = { ...DEFAULT_POLICY, floorMs: 1000, capMs: 30_000, factor: 2, jitter: 0 };
+
+describe('wait policy', () => {
+  it('backs off exponentially from the floor to the cap', () => {
+    const delays = [1, 2, 3, 4, 5, 6, 7].map((a) => nextDelay(noJitter, a, undefined).delayMs);
+    assert.deepEqual(delays, [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+  });
+
+  it('uses Retry-After as given, even above the cap, and says so', () => {
+    assert.deepEqual(nextDelay(noJitter, 1, 45_000), { delayMs: 45_000, reason: 'retry-after' });
+    assert.deepEqual(nextDelay(noJitter, 3, 0), { delayMs: 0, reason: 'retry-after' });
+  });
+
+  it('keeps jittered delays within floor and cap', () => {
+    const p = { ...noJitter, jitter: 0.5 };
+    assert.equal(nextDelay(p, 1, undefined, () => 0).delayMs, 1000); // would be 500: clamped to the floor
+    assert.equal(nextDelay(p, 4, undefined, () => 1).delayMs, 12000); // 8000 * 1.5
+    assert.equal(nextDelay(p, 9, undefined, () => 1).delayMs, 30000); // clamped to the cap
+  });
+
+  it('parses both Retry-After forms', () => {
+    const now = Date.parse('2026-11-23T12:00:00Z');
+    assert.equal(parseRetryAfter('120', now), 120_000);
+    assert.equal(parseRetryAfter('Mon, 23 Nov 2026 12:00:30 GMT', now), 30_000);
+    assert.equal(parseRetryAfter('Mon, 23 Nov 2026 11:00:00 GMT', now), 0);
+    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter(undefined, now), undefined);
+  });
+
+  it('parses durations with s/m/h and bare seconds', () => {
+    assert.equal(parseDuration('20s'), 20_000);
+    assert.equal(parseDuration('5m'), 300_000);
+    assert.equal(parseDuration('1h'), 3_600_000);
+    assert.equal(parseDuration('45'), 45_000);
+    assert.equal(parseDuration('250ms'), 250);
+    assert.equal(parseDuration('ten'), undefined);
+    assert.equal(parseDuration('5d'), undefined);
+  });
+
+  it('merges overrides: later wins, deadlines merge per phase', () => {
+    const p = mergePolicy(DEFAULT_POLICY, { maxRetries: 2, deadlines: { processing: 5000 } }, { deadlines: { authorization: 7000 }, floorMs: undefined });
+    assert.equal(p.maxRetries, 2);
+    assert.equal(p.floorMs, DEFAULT_POLICY.floorMs);
+    assert.deepEqual(p.deadlines, { ...DEFAULT_POLICY.deadlines, processing: 5000, authorization: 7000 });
+  });
+});
