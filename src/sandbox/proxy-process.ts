@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from './fs-atomic.js';
+import { spawnLogged, type SandboxProcess } from './processes.js';
+import type { ProxyConfig } from './proxy-config.js';
+
+/**
+ * How to run fault-proxy-main with the node that runs us: the compiled dist/sandbox/fault-proxy-main.js normally,
+ * or the .ts source through tsx when we ourselves run from source (tests, `tsx src/cli.ts`).
+ */
+export function proxyEntryCommand(): { command: string; args: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const ext = path.extname(here);
+  const entry = path.join(path.dirname(here), `fault-proxy-main${ext}`);
+  if (ext === '.ts') return { command: process.execPath, args: ['--import', import.meta.resolve('tsx'), entry] };
+  return { command: process.execPath, args: [entry] };
+}
+
+/** Writes the proxy's config next to the other sandbox files and starts the proxy as its own process. */
+export async function spawnProxyProcess(opts: {
+  dir: string;
+  config: ProxyConfig;
+  env: NodeJS.ProcessEnv;
+  logPath: string;
+  detached: boolean;
+}): Promise<SandboxProcess> {
+  const configPath = path.join(opts.dir, 'fault-proxy.json');
+  await writeFileAtomic(configPath, JSON.stringify(opts.config, null, 2) + '\n');
+  const { command, args } = proxyEntryCommand();
+  return spawnLogged({
+    name: 'fault proxy',
+    command,
+    args: [...args, '--config', configPath],
+    env: opts.env,
+    logPath: opts.logPath,
+    detached: opts.detached,
+  });
+}
