@@ -1,0 +1,198 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { BadInputError, ConfigError } from '../core/errors.js';
+import { directorySlug } from '../names.js';
+import { errnoCode, storageError, writeFileAtomic } from './atomic.js';
+import type { StatePaths } from './paths.js';
+
+/**
+ * ACME accounts, one per CA (keyed by a slug of its directory URL) and contact e-mail ("default" without one):
+ * `accounts/<ca-slug>/<email>/{account.json, account.key, eab-hmac.key}`. Secrets live in their own 0600 files and
+ * never in account.json, which views may print. The key is stored before the CA is asked to create the account,
+ * so a crash between the two loses nothing: the next run finds the account again with onlyReturnExisting.
+ */
+
+export interface StoredAccount {
+  directoryUrl: string;
+  /** Contact e-mail; undefined for an account registered without one. */
+  email?: string;
+  /** PEM private key of the account (the caller generates it once; it is reused for every later order). */
+  keyPem: string;
+  /** Absent until the CA has created the account. */
+  accountUrl?: string;
+  tosAgreed: boolean;
+  tosUrl?: string;
+  /** ISO time the account record was first saved. */
+  createdAt: string;
+  eabKid?: string;
+  /** EAB HMAC key (base64url, as the CA hands it out). Kept in its own 0600 file. */
+  eabHmacKey?: string;
+}
+
+/** account.json: the printable part of an account. */
+interface AccountFile {
+  formatVersion: 1;
+  directoryUrl: string;
+  email?: string;
+  accountUrl?: string;
+  tosAgreed: boolean;
+  tosUrl?: string;
+  createdAt: string;
+  eabKid?: string;
+}
+
+const FILES = { json: 'account.json', key: 'account.key', eab: 'eab-hmac.key' } as const;
+
+/** Directory of one account: stable for a (directory URL, e-mail) pair. */
+export function accountDir(paths: StatePaths, directoryUrl: string, email: string | undefined): string {
+  return path.join(paths.accountsDir, directorySlug(directoryUrl), emailKey(email));
+}
+
+function emailKey(email: string | undefined): string {
+  const e = email?.trim().toLowerCase();
+  if (!e) return 'default';
+  if (!/^[^\s@]+@[^\s@]+$/.test(e)) {
+    throw new BadInputError('bad-email', `${JSON.stringify(email)} is not an e-mail address.`, 'Pass one like --email ops@example.com, or none at all.');
+  }
+  // '@' keeps it from ever colliding with "default"; anything unusual becomes '_' so it stays one path segment.
+  return e.replace(/[^a-z0-9._@+-]/g, '_');
+}
+
+/** The stored account, or undefined when no key was ever saved for this CA and e-mail. */
+export async function loadAccount(paths: StatePaths, directoryUrl: string, email: string | undefined): Promise<StoredAccount | undefined> {
+  const dir = accountDir(paths, directoryUrl, email);
+  const keyPem = await readOptional(path.join(dir, FILES.key));
+  if (keyPem === undefined) return undefined;
+  const jsonFile = path.join(dir, FILES.json);
+  const jsonText = await readOptional(jsonFile);
+  const eabHmacKey = (await readOptional(path.join(dir, FILES.eab)))?.trim();
+  const base: StoredAccount = {
+    directoryUrl,
+    ...(email ? { email } : {}),
+    keyPem,
+    tosAgreed: false,
+    createdAt: '',
+    ...(eabHmacKey ? { eabHmacKey } : {}),
+  };
+  // Key saved but the CA never answered (crash, network): the caller registers (or finds) the account with this key.
+  if (jsonText === undefined) return base;
+  const file = parseAccountFile(jsonText, jsonFile);
+  return {
+    ...base,
+    ...(file.accountUrl === undefined ? {} : { accountUrl: file.accountUrl }),
+    tosAgreed: file.tosAgreed,
+    ...(file.tosUrl === undefined ? {} : { tosUrl: file.tosUrl }),
+    createdAt: file.createdAt,
+    ...(file.eabKid === undefined ? {} : { eabKid: file.eabKid }),
+  };
+}
+
+/**
+ * Saves the account key alone, before the first request to the CA. Refuses to replace a different existing key:
+ * that key may own an account (and its rate-limit history) the CA still knows.
+ */
+export async function saveAccountKey(paths: StatePaths, directoryUrl: string, email: string | undefined, keyPem: string): Promise<void> {
+  const file = path.join(accountDir(paths, directoryUrl, email), FILES.key);
+  const existing = await readOptional(file);
+  if (existing !== undefined) {
+    if (existing === keyPem) return;
+    throw new ConfigError(
+      'account-key-exists',
+      `An account key for ${directoryUrl} (${email ?? 'no e-mail'}) already exists in ${file}.`,
+      'Load the existing account instead of generating a new key; to start over, move that directory aside.',
+    );
+  }
+  await writeFileAtomic(file, keyPem, { mode: 0o600 });
+}
+
+/** Writes the whole account: key (if not yet there), EAB HMAC key (own 0600 file), then account.json. */
+export async function saveAccount(paths: StatePaths, account: StoredAccount): Promise<void> {
+  const dir = accountDir(paths, account.directoryUrl, account.email);
+  await saveAccountKey(paths, account.directoryUrl, account.email, account.keyPem);
+  if (account.eabHmacKey !== undefined) {
+    await writeFileAtomic(path.join(dir, FILES.eab), `${account.eabHmacKey}\n`, { mode: 0o600 });
+  }
+  const file: AccountFile = {
+    formatVersion: 1,
+    directoryUrl: account.directoryUrl,
+    ...(account.email ? { email: account.email } : {}),
+    ...(account.accountUrl === undefined ? {} : { accountUrl: account.accountUrl }),
+    tosAgreed: account.tosAgreed,
+    ...(account.tosUrl === undefined ? {} : { tosUrl: account.tosUrl }),
+    createdAt: account.createdAt,
+    ...(account.eabKid === undefined ? {} : { eabKid: account.eabKid }),
+  };
+  // 0600 too: an account URL is not a secret, but nothing here needs to be readable by other users.
+  await writeFileAtomic(path.join(dir, FILES.json), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Every saved account's printable part (no keys), for the troubleshooting view. */
+export async function listAccounts(paths: StatePaths): Promise<Array<Omit<StoredAccount, 'keyPem' | 'eabHmacKey'> & { dir: string }>> {
+  const out: Array<Omit<StoredAccount, 'keyPem' | 'eabHmacKey'> & { dir: string }> = [];
+  for (const ca of await readDirOptional(paths.accountsDir)) {
+    for (const who of await readDirOptional(path.join(paths.accountsDir, ca))) {
+      const dir = path.join(paths.accountsDir, ca, who);
+      const text = await readOptional(path.join(dir, FILES.json));
+      if (text === undefined) continue;
+      const f = parseAccountFile(text, path.join(dir, FILES.json));
+      out.push({
+        dir,
+        directoryUrl: f.directoryUrl,
+        ...(f.email === undefined ? {} : { email: f.email }),
+        ...(f.accountUrl === undefined ? {} : { accountUrl: f.accountUrl }),
+        tosAgreed: f.tosAgreed,
+        ...(f.tosUrl === undefined ? {} : { tosUrl: f.tosUrl }),
+        createdAt: f.createdAt,
+        ...(f.eabKid === undefined ? {} : { eabKid: f.eabKid }),
+      });
+    }
+  }
+  return out;
+}
+
+function parseAccountFile(text: string, file: string): AccountFile {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw corrupt(file, `is not valid JSON (${(err as Error).message})`);
+  }
+  const f = v as Partial<AccountFile> | null;
+  if (
+    typeof f !== 'object' ||
+    f === null ||
+    typeof f.directoryUrl !== 'string' ||
+    typeof f.tosAgreed !== 'boolean' ||
+    typeof f.createdAt !== 'string' ||
+    (f.accountUrl !== undefined && typeof f.accountUrl !== 'string')
+  ) {
+    throw corrupt(file, 'does not have the expected fields (directoryUrl, tosAgreed, createdAt)');
+  }
+  return f as AccountFile;
+}
+
+function corrupt(file: string, what: string): ConfigError {
+  return new ConfigError(
+    'account-corrupt',
+    `The account record ${file} ${what}.`,
+    `Move ${file} aside; the key next to it is kept and certdeck will look the account up again at the CA.`,
+  );
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw storageError(err, file, 'read');
+  }
+}
+
+async function readDirOptional(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
+    throw storageError(err, dir, 'read');
+  }
+}

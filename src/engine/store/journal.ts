@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChallengeConfig } from '../api.js';
+import { BugError, ConfigError } from '../core/errors.js';
+import type { KeyType, OrderOutcome } from '../events.js';
+import { assertCertName } from '../names.js';
+import { errnoCode, removeFile, storageError, writeFileAtomic } from './atomic.js';
+import type { StatePaths } from './paths.js';
+
+/**
+ * The order journal: one JSON file per certificate (`journal/<name>.json`) saying which order is in flight, so a
+ * restart resumes it instead of creating a new one (new orders cost rate limit). The private key for the pending
+ * certificate is written to `journal/<name>.<startedAt>.key` before any order exists, and removed only after the
+ * order is finished (for a valid one: after the certificate files were saved).
+ *
+ * Callers hold the certificate's lock (lock.ts); the journal does no locking of its own.
+ */
+
+export interface JournalRequest {
+  domains: string[];
+  caId: string;
+  directoryUrl: string;
+  keyType: KeyType;
+  challenge?: ChallengeConfig;
+  email?: string;
+  preferredChain?: string;
+}
+
+export interface JournalCurrent {
+  orderUrl?: string;
+  caId: string;
+  directoryUrl: string;
+  /** The pending certificate's private key (0600), written before the order was created. */
+  keyFile: string;
+  accountUrl?: string;
+  /** Set once finalize was sent: a resumed order must then poll, never finalize a second time. */
+  finalizeSentAt?: number;
+  startedAt: number;
+}
+
+export interface JournalHistoryEntry {
+  orderUrl?: string;
+  caId: string;
+  outcome: OrderOutcome;
+  reason?: string;
+  at: number;
+}
+
+export interface Journal {
+  formatVersion: 1;
+  certName: string;
+  request: JournalRequest;
+  /** Hash of the normalized request; a different key means the user changed the request and resuming is wrong. */
+  requestKey: string;
+  current?: JournalCurrent;
+  history: JournalHistoryEntry[];
+}
+
+/** Older entries are dropped; the journal is for resuming and recent troubleshooting, not an archive. */
+export const HISTORY_LIMIT = 50;
+
+export function journalFile(paths: StatePaths, certName: string): string {
+  return path.join(paths.journalDir, `${certName}.json`);
+}
+
+/** sha256 over the sorted domains, CA and key type: what makes two requests "the same certificate". */
+export function requestKeyOf(req: Pick<JournalRequest, 'domains' | 'caId' | 'keyType'>): string {
+  const normalized = JSON.stringify({ domains: [...req.domains].sort(), caId: req.caId, keyType: req.keyType });
+  return createHash('sha256').update(normalized).digest('hex');
+}
+
+export async function readJournal(paths: StatePaths, certName: string): Promise<Journal | undefined> {
+  assertCertName(certName);
+  const file = journalFile(paths, certName);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw storageError(err, file, 'read');
+  }
+  return parseJournal(text, file);
+}
+
+/** Names of certificates whose journal has an order in flight (for resuming after a crash). */
+export async function listUnfinished(paths: StatePaths): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(paths.journalDir);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw storageError(err, paths.journalDir, 'read');
+  }
+  const out: string[] = [];
+  for (const entry of entries.filter((e) => e.endsWith('.json') && !e.startsWith('.')).sort()) {
+    const certName = entry.slice(0, -'.json'.length);
+    const journal = await readJournal(paths, certName);
+    if (journal?.current) out.push(certName);
+  }
+  return out;
+}
+
+/**
+ * Starts a new order for `certName`: writes the pending key (0600) first, then the journal naming it. An order still
+ * in flight is moved to history as abandoned (the caller decided not to resume it).
+ */
+export async function beginOrder(
+  paths: StatePaths,
+  certName: string,
+  opts: { request: JournalRequest; keyPem: string; startedAt: number; accountUrl?: string },
+): Promise<Journal> {
+  const previous = await readJournal(paths, certName);
+  const keyFile = path.join(paths.journalDir, `${certName}.${opts.startedAt}.key`);
+  await writeFileAtomic(keyFile, opts.keyPem, { mode: 0o600 });
+
+  let history = previous?.history ?? [];
+  if (previous?.current) {
+    history = [...history, historyEntry(previous.current, 'abandoned', 'replaced by a new order', opts.startedAt)];
+  }
+  const journal: Journal = {
+    formatVersion: 1,
+    certName,
+    request: opts.request,
+    requestKey: requestKeyOf(opts.request),
+    current: {
+      caId: opts.request.caId,
+      directoryUrl: opts.request.directoryUrl,
+      keyFile,
+      ...(opts.accountUrl === undefined ? {} : { accountUrl: opts.accountUrl }),
+      startedAt: opts.startedAt,
+    },
+    history: history.slice(-HISTORY_LIMIT),
+  };
+  await writeJournal(paths, journal);
+  await removeOrphanKeys(paths, certName, keyFile);
+  return journal;
+}
+
+/** Pending keys of this certificate that no journal names any more (an abandoned order, or a crash after finish). */
+async function removeOrphanKeys(paths: StatePaths, certName: string, keep: string): Promise<void> {
+  const pattern = new RegExp(`^${certName.replace(/[.+]/g, '\\$&')}\\.\\d+\\.key$`);
+  for (const entry of await readdir(paths.journalDir)) {
+    const file = path.join(paths.journalDir, entry);
+    if (pattern.test(entry) && file !== keep) await removeFile(file);
+  }
+}
+
+/** Call the moment the CA returns the order's Location, before anything else can fail. */
+export async function recordOrderUrl(paths: StatePaths, certName: string, orderUrl: string, accountUrl?: string): Promise<Journal> {
+  return updateCurrent(paths, certName, (c) => ({ ...c, orderUrl, ...(accountUrl === undefined ? {} : { accountUrl }) }));
+}
+
+/** Call just before sending finalize: after a crash the order must be re-read, not finalized again. */
+export async function recordFinalizeSent(paths: StatePaths, certName: string, at: number): Promise<Journal> {
+  return updateCurrent(paths, certName, (c) => ({ ...c, finalizeSentAt: at }));
+}
+
+/**
+ * Ends the order in flight: moves it to history, then deletes its pending key. For a valid order call this only
+ * after saveCertificate returned (the saved privkey.pem is then the key's durable copy).
+ */
+export async function finishOrder(
+  paths: StatePaths,
+  certName: string,
+  opts: { outcome: OrderOutcome; reason?: string; at: number },
+): Promise<Journal> {
+  const journal = await requireJournal(paths, certName);
+  const current = journal.current;
+  if (!current) throw new BugError(`finishOrder(${certName}): no order in flight in ${journalFile(paths, certName)}`);
+  const { current: _done, ...rest } = journal;
+  const next: Journal = { ...rest, history: [...journal.history, historyEntry(current, opts.outcome, opts.reason, opts.at)].slice(-HISTORY_LIMIT) };
+  await writeJournal(paths, next);
+  // After the journal stopped naming it: a crash in between leaves an orphan key file, never a dangling reference.
+  await removePendingKey(paths, current.keyFile);
+  return next;
+}
+
+export async function readPendingKey(current: JournalCurrent): Promise<string> {
+  try {
+    return await readFile(current.keyFile, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') {
+      throw new ConfigError(
+        'journal-key-missing',
+        `The pending private key ${current.keyFile} named by the order journal is gone.`,
+        'The order cannot be resumed with its key; certdeck will start a new order (run the command again).',
+      );
+    }
+    throw storageError(err, current.keyFile, 'read');
+  }
+}
+
+async function updateCurrent(paths: StatePaths, certName: string, change: (c: JournalCurrent) => JournalCurrent): Promise<Journal> {
+  const journal = await requireJournal(paths, certName);
+  if (!journal.current) throw new BugError(`no order in flight for ${certName} in ${journalFile(paths, certName)}`);
+  const next: Journal = { ...journal, current: change(journal.current) };
+  await writeJournal(paths, next);
+  return next;
+}
+
+async function requireJournal(paths: StatePaths, certName: string): Promise<Journal> {
+  const journal = await readJournal(paths, certName);
+  if (!journal) throw new BugError(`no order journal for ${certName} at ${journalFile(paths, certName)}`);
+  return journal;
+}
+
+async function writeJournal(paths: StatePaths, journal: Journal): Promise<void> {
+  // 0600: the journal names account and order URLs; nothing secret, but nobody else needs to read it either.
+  await writeFileAtomic(journalFile(paths, journal.certName), `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Only files inside the journal directory are ours to delete (never a live privkey.pem a caller pointed at). */
+async function removePendingKey(paths: StatePaths, keyFile: string): Promise<void> {
+  if (path.dirname(path.resolve(keyFile)) !== path.resolve(paths.journalDir)) return;
+  await removeFile(keyFile);
+}
+
+function historyEntry(current: JournalCurrent, outcome: OrderOutcome, reason: string | undefined, at: number): JournalHistoryEntry {
+  return {
+    ...(current.orderUrl === undefined ? {} : { orderUrl: current.orderUrl }),
+    caId: current.caId,
+    outcome,
+    ...(reason === undefined ? {} : { reason }),
+    at,
+  };
+}
+
+function parseJournal(text: string, file: string): Journal {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw corrupt(file, `is not valid JSON (${(err as Error).message})`);
+  }
+  const j = v as Partial<Journal> | null;
+  const problems: string[] = [];
+  if (typeof j !== 'object' || j === null) problems.push('not an object');
+  else {
+    if (typeof j.certName !== 'string') problems.push('certName');
+    if (typeof j.requestKey !== 'string') problems.push('requestKey');
+    const r = j.request;
+    if (typeof r !== 'object' || r === null || !Array.isArray(r.domains) || typeof r.caId !== 'string' || typeof r.directoryUrl !== 'string' || typeof r.keyType !== 'string') {
+      problems.push('request');
+    }
+    if (!Array.isArray(j.history)) problems.push('history');
+    const c = j.current;
+    if (c !== undefined && (typeof c !== 'object' || c === null || typeof c.keyFile !== 'string' || typeof c.caId !== 'string' || typeof c.startedAt !== 'number')) {
+      problems.push('current');
+    }
+  }
+  if (problems.length) throw corrupt(file, `is missing or has invalid fields: ${problems.join(', ')}`);
+  return j as Journal;
+}
+
+function corrupt(file: string, what: string): ConfigError {
+  return new ConfigError(
+    'journal-corrupt',
+    `The order journal ${file} ${what}.`,
+    `Rename it (mv ${file} ${file}.bad) or delete it; certdeck then starts a new order instead of resuming the old one.`,
+  );
+}

@@ -1,0 +1,10 @@
+/** Whether a process with this pid exists on this host. EPERM means it exists but belongs to another user. */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'EPERM';
+  }
+}

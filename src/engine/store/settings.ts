@@ -1,0 +1,218 @@
+import Conf from 'conf';
+import type { Schema } from 'conf';
+import path from 'node:path';
+import type { ChallengeConfig } from '../api.js';
+import { BadInputError, ConfigError, EngineError } from '../core/errors.js';
+import type { KeyType } from '../events.js';
+import type { PolicyOverride } from '../policy.js';
+import { storageError } from './atomic.js';
+import type { StatePaths } from './paths.js';
+
+/**
+ * Operator preferences in `<configDir>/config.json`, through conf (schema-validated, atomic writes). Only small,
+ * rarely changed things live here: conf rewrites the whole file on every change and is not multi-process safe.
+ *
+ * conf can silently reset a file that fails to parse or validate (`clearInvalidConfig`); 15.x defaults it to false,
+ * and we pin it to false: a hand-edited typo must be reported with the file name, never answered by forgetting every
+ * setting.
+ */
+
+export interface CertificateSettings {
+  ca?: string;
+  fallback?: string[];
+  policy?: PolicyOverride;
+  challenge?: ChallengeConfig;
+  keyType?: KeyType;
+  email?: string;
+}
+
+export interface SettingsData {
+  defaultEmail?: string;
+  defaultKeyType?: KeyType;
+  /** Catalog id or directory URL. */
+  defaultCa?: string;
+  /** CAs tried in order when the primary one runs out of deadline or retries. */
+  fallbackCas?: string[];
+  /** Per-CA policy overrides, keyed by CA id. */
+  caPolicies?: Record<string, PolicyOverride>;
+  certificates?: Record<string, CertificateSettings>;
+}
+
+/** The config file's format version (conf's projectVersion): bumped with a migration when the format changes. */
+export const SETTINGS_FORMAT_VERSION = '1.0.0';
+
+const KEY_TYPES: KeyType[] = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
+const ms = { type: 'integer', minimum: 0 } as const;
+
+const policySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    floorMs: ms,
+    capMs: ms,
+    factor: { type: 'number', minimum: 1 },
+    jitter: { type: 'number', minimum: 0, maximum: 1 },
+    maxRetries: { type: 'integer', minimum: 0 },
+    hungAfterMs: ms,
+    deadlines: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { authorization: ms, processing: ms, download: ms },
+    },
+  },
+} as const;
+
+const challengeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['method'],
+  properties: {
+    method: { enum: ['http-01-standalone', 'http-01-webroot'] },
+    host: { type: 'string' },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    webroot: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+const caList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+
+const schema: Schema<SettingsData> = {
+  defaultEmail: { type: 'string', format: 'email' },
+  defaultKeyType: { enum: KEY_TYPES },
+  defaultCa: { type: 'string', minLength: 1 },
+  fallbackCas: caList,
+  caPolicies: { type: 'object', additionalProperties: policySchema },
+  certificates: {
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ca: { type: 'string', minLength: 1 },
+        fallback: caList,
+        policy: policySchema,
+        challenge: challengeSchema,
+        keyType: { enum: KEY_TYPES },
+        email: { type: 'string', format: 'email' },
+      },
+    },
+  },
+};
+
+export class Settings {
+  readonly file: string;
+  private readonly conf: Conf<SettingsData>;
+
+  private constructor(conf: Conf<SettingsData>) {
+    this.conf = conf;
+    this.file = conf.path;
+  }
+
+  /** Opens (and on first use creates) the config file; a broken file is a ConfigError naming it. */
+  static open(paths: StatePaths): Settings {
+    const file = path.join(paths.configDir, 'config.json');
+    return guard(file, () =>
+      new Settings(
+        new Conf<SettingsData>({
+          cwd: paths.configDir,
+          configName: 'config',
+          projectVersion: SETTINGS_FORMAT_VERSION,
+          migrations: {},
+          schema,
+          clearInvalidConfig: false,
+          configFileMode: 0o600,
+          // Certificate names contain dots ("example.com"): keys are literal, never paths.
+          accessPropertiesByDotNotation: false,
+        }),
+      ),
+    );
+  }
+
+  /** Everything, freshly read from disk (another process may have changed it). */
+  read(): SettingsData {
+    const store = guard(this.file, () => this.conf.store);
+    const { __internal__: _internal, ...data } = store as SettingsData & { __internal__?: unknown };
+    return data;
+  }
+
+  get defaultEmail(): string | undefined {
+    return this.read().defaultEmail;
+  }
+  get defaultKeyType(): KeyType | undefined {
+    return this.read().defaultKeyType;
+  }
+  get defaultCa(): string | undefined {
+    return this.read().defaultCa;
+  }
+  get fallbackCas(): string[] {
+    return this.read().fallbackCas ?? [];
+  }
+  /** For resolveCa's `caPolicies`. */
+  get caPolicies(): Record<string, PolicyOverride> {
+    return this.read().caPolicies ?? {};
+  }
+  certificate(certName: string): CertificateSettings | undefined {
+    return this.read().certificates?.[certName];
+  }
+
+  setDefaultEmail(email: string | undefined): void {
+    this.put('defaultEmail', email);
+  }
+  setDefaultKeyType(keyType: KeyType | undefined): void {
+    this.put('defaultKeyType', keyType);
+  }
+  setDefaultCa(ca: string | undefined): void {
+    this.put('defaultCa', ca);
+  }
+  setFallbackCas(cas: string[] | undefined): void {
+    this.put('fallbackCas', cas);
+  }
+  setCaPolicy(caId: string, override: PolicyOverride | undefined): void {
+    const next = { ...this.caPolicies };
+    if (override === undefined) delete next[caId];
+    else next[caId] = override;
+    this.put('caPolicies', next);
+  }
+  setCertificate(certName: string, settings: CertificateSettings | undefined): void {
+    const next = { ...(this.read().certificates ?? {}) };
+    if (settings === undefined) delete next[certName];
+    else next[certName] = settings;
+    this.put('certificates', next);
+  }
+
+  private put<K extends keyof SettingsData>(key: K, value: SettingsData[K] | undefined): void {
+    this.read(); // a broken file is reported as such, not blamed on the new value
+    try {
+      if (value === undefined) this.conf.delete(key);
+      else this.conf.set(key, value);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message.startsWith('Config schema violation:')) {
+        throw new BadInputError('bad-setting', `Invalid value for ${key}: ${message.replace('Config schema violation: ', '')}.`, 'Nothing was changed.');
+      }
+      throw guardError(this.file, err);
+    }
+  }
+}
+
+function guard<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw guardError(file, err);
+  }
+}
+
+function guardError(file: string, err: unknown): Error {
+  if (err instanceof EngineError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = `Fix it in an editor, or move it aside (mv ${file} ${file}.bad) to start from defaults; it holds only preferences, not keys or certificates.`;
+  if (err instanceof SyntaxError) {
+    return new ConfigError('config-invalid-json', `The settings file ${file} is not valid JSON (${message}).`, hint, err);
+  }
+  if (message.includes('Config schema violation:')) {
+    return new ConfigError('config-invalid', `The settings file ${file} has invalid values: ${message.replace(/^.*Config schema violation: /, '')}.`, hint, err);
+  }
+  if (typeof err === 'object' && err !== null && 'code' in err) return storageError(err, file, 'write');
+  return new ConfigError('config-unreadable', `The settings file ${file} cannot be used: ${message}`, hint, err);
+}
