@@ -1,0 +1,124 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { BadInputError, ConfigError } from '../core/errors.js';
+import type { StatePaths } from '../store/paths.js';
+import { errnoCode } from './errors.js';
+import { checkCertName } from './target-store.js';
+
+/**
+ * The certificate being deployed, read once per run from `liveDir/<certName>/`. Every target works from this one
+ * in-memory copy, so a renewal writing the live directory mid-run cannot hand different targets different
+ * certificates.
+ */
+export interface CertBundle {
+  certName: string;
+  dir: string;
+  domains: string[];
+  /** Paths in the live directory (what command hooks get in CERTDECK_*_PATH). */
+  files: { cert: string; chain: string; fullchain: string; key: string };
+  certPem: string;
+  chainPem: string;
+  fullchainPem: string;
+  keyPem: string;
+  /** SHA-256 of the leaf, upper-case hex with colons (node's and openssl's format). */
+  fingerprint: string;
+  serial: string;
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+export function splitPemCertificates(pem: string): string[] {
+  return (pem.match(PEM_CERT) ?? []).map((c) => `${c}\n`);
+}
+
+/** Normalises any fingerprint spelling (colons or not, any case) for comparison. */
+export function normalizeFingerprint(fp: string): string {
+  return fp.replace(/[^0-9a-f]/gi, '').toUpperCase();
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw new ConfigError('cert-unreadable', `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, 'Run certdeck as the user that owns the certificate store.', err);
+  }
+}
+
+function sanNames(cert: X509Certificate): string[] {
+  return (cert.subjectAltName ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith('DNS:') || s.startsWith('IP Address:'))
+    .map((s) => s.replace(/^DNS:|^IP Address:/, ''));
+}
+
+export async function loadCertBundle(paths: StatePaths, certName: string): Promise<CertBundle> {
+  checkCertName(certName);
+  const dir = path.join(paths.liveDir, certName);
+  const files = {
+    cert: path.join(dir, 'cert.pem'),
+    chain: path.join(dir, 'chain.pem'),
+    fullchain: path.join(dir, 'fullchain.pem'),
+    key: path.join(dir, 'privkey.pem'),
+  };
+  // live/<name> is a symlink the store swaps to a new version directory; reading every file through one resolved
+  // path means a renewal landing mid-read cannot give us the certificate of one version and the key of another.
+  const real = await realpath(dir).catch(() => dir);
+  const [certPem, chainFile, fullchainFile, keyPem, metaText] = await Promise.all([
+    readOptional(path.join(real, 'cert.pem')),
+    readOptional(path.join(real, 'chain.pem')),
+    readOptional(path.join(real, 'fullchain.pem')),
+    readOptional(path.join(real, 'privkey.pem')),
+    readOptional(path.join(real, 'meta.json')),
+  ]);
+  if (certPem === undefined || keyPem === undefined) {
+    throw new BadInputError(
+      'no-certificate',
+      `no certificate "${certName}" to deploy: ${certPem === undefined ? files.cert : files.key} does not exist`,
+      'Issue it first (`certdeck issue`), or check the name with `certdeck list`.',
+    );
+  }
+  let leaf: X509Certificate;
+  try {
+    const first = splitPemCertificates(certPem)[0];
+    if (!first) throw new Error('no PEM certificate in it');
+    leaf = new X509Certificate(first);
+  } catch (err) {
+    throw new ConfigError('cert-broken', `${files.cert} is not a readable certificate: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  // Deploying a certificate with someone else's key would take every server it reaches offline.
+  try {
+    if (!leaf.checkPrivateKey(createPrivateKey(keyPem))) {
+      throw new ConfigError('key-mismatch', `${files.key} does not belong to ${files.cert}`, 'Re-issue the certificate; nothing was deployed.');
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError('key-broken', `${files.key} is not a readable private key`, 'Re-issue the certificate; nothing was deployed.', err);
+  }
+  const leafPem = splitPemCertificates(certPem)[0]!;
+  const fullchainPem = fullchainFile ?? certPem + (chainFile ?? '');
+  const chainPem = chainFile ?? splitPemCertificates(fullchainPem).slice(1).join('');
+  let domains: string[] | undefined;
+  if (metaText !== undefined) {
+    try {
+      const meta = JSON.parse(metaText) as { domains?: unknown };
+      if (Array.isArray(meta.domains) && meta.domains.every((d): d is string => typeof d === 'string')) domains = meta.domains;
+    } catch {
+      /* meta.json is a cache of what the certificate says; fall back to the certificate itself */
+    }
+  }
+  return {
+    certName,
+    dir,
+    domains: domains ?? sanNames(leaf),
+    files,
+    certPem: leafPem,
+    chainPem,
+    fullchainPem,
+    keyPem,
+    fingerprint: leaf.fingerprint256,
+    serial: leaf.serialNumber,
+  };
+}
