@@ -66,7 +66,7 @@ export class Engine implements EngineApi {
         controls: this.controls,
         newId: () => randomUUID().slice(0, 8),
         ...(this.opts.random ? { random: this.opts.random } : {}),
-        ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.deploy(certName)) } : {}),
+        ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.runDeploy(certName, { afterIssue: true })) } : {}),
       },
       request,
       signal,
@@ -109,10 +109,17 @@ export class Engine implements EngineApi {
   }
 
   deploy(certName: string, opts: { only?: string[] } = {}): Promise<DeployOutcome> {
+    return this.track(this.runDeploy(certName, opts));
+  }
+
+  private async runDeploy(certName: string, opts: { only?: string[]; afterIssue?: boolean }): Promise<DeployOutcome> {
     const abort = new AbortController();
     this.deployAborts.add(abort);
-    const run = runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...(opts.only ? { only: opts.only } : {}) });
-    return this.track(run.finally(() => this.deployAborts.delete(abort)));
+    try {
+      return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...opts });
+    } finally {
+      this.deployAborts.delete(abort);
+    }
   }
 
   /** Cancels everything still running and waits for it to clean up (challenge files, child processes). */

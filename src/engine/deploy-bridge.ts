@@ -1,0 +1,32 @@
+import type { DeployOutcome } from './api.js';
+import type { Clock } from './core/clock.js';
+import type { EngineEvent } from './events.js';
+import { loadTargets, runDeploy } from './deploy/index.js';
+import type { StatePaths } from './store/paths.js';
+
+/**
+ * Runs a certificate's deploy pipeline. After an issuance a certificate without targets simply has nothing to
+ * deploy (no events); an explicit deploy of such a certificate runs the pipeline, which reports that itself.
+ */
+export async function runCertificateDeploy(opts: {
+  paths: StatePaths;
+  clock: Clock;
+  emit: (e: EngineEvent) => void;
+  certName: string;
+  signal: AbortSignal;
+  only?: string[];
+  afterIssue?: boolean;
+}): Promise<DeployOutcome> {
+  if (opts.afterIssue) {
+    const { targets } = await loadTargets(opts.paths, opts.certName);
+    if (targets.length === 0) return { runId: '', certName: opts.certName, outcome: 'succeeded', succeeded: 0, failed: 0, skipped: 0 };
+  }
+  return runDeploy({
+    paths: opts.paths,
+    certName: opts.certName,
+    clock: opts.clock,
+    emit: opts.emit,
+    signal: opts.signal,
+    ...(opts.only ? { only: opts.only } : {}),
+  });
+}
