@@ -1,7 +1,8 @@
 import acme from 'acme-client';
 import type { ChallengeConfig, IssueOutcome, IssueRequest } from '../api.js';
 import type { Clock } from '../core/clock.js';
-import { CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
+import { BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
+import { loadAccount } from '../store/accounts.js';
 import type { EngineEvent, KeyType } from '../events.js';
 import { mergePolicy, type WaitPolicy } from '../policy.js';
 import { resolveCa, type ResolvedCa } from '../ca/catalog.js';
@@ -48,8 +49,10 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
     const keyType: KeyType = request.keyType ?? 'ec-p256';
     const caQueue = [request.ca, ...(request.fallback ?? [])];
     const primary = resolve(request.ca, request, paths);
-    // Resolve every fallback now: a typo in the fallback list should fail before anything is ordered.
-    for (const id of request.fallback ?? []) resolve(id, request, paths);
+    // Resolve and check every CA now: a typo in the fallback list should fail before anything is ordered.
+    for (const ca of [primary, ...(request.fallback ?? []).map((id) => resolve(id, request, paths))]) {
+      await checkCaFits(ca, request, keyType, paths);
+    }
 
     const lock = await acquireLock(paths, certName, { wait: request.waitForLock ?? false, clock, ...(signal ? { signal } : {}) });
     try {
@@ -160,6 +163,23 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
     const info = toErrorInfo(err);
     emit({ type: 'log', at: at(), level: 'error', message: `${info.message}${info.hint ? ` ${info.hint}` : ''}`, ...(certName ? { certName } : {}) });
     return { certName, ok: false, orderId: orderIds.at(-1) ?? '', orderIds, error: info };
+  }
+}
+
+/** What can be known without asking the CA: EAB credentials where the catalog says they are required, key family. */
+async function checkCaFits(ca: ResolvedCa, request: IssueRequest, keyType: KeyType, paths: StatePaths): Promise<void> {
+  if (ca.keyFamily && !keyType.startsWith(ca.keyFamily)) {
+    throw new BadInputError('key-family', `${ca.name} issues only for ${ca.keyFamily.toUpperCase()} keys, and --key-type is ${keyType}.`, `Choose a ${ca.keyFamily} key type, or the CA's other endpoint.`);
+  }
+  if (ca.eabRequired && !request.eab) {
+    const stored = await loadAccount(paths, ca.directoryUrl, request.email);
+    if (!stored?.accountUrl && !stored?.eabHmacKey) {
+      throw new BadInputError(
+        'eab-required',
+        `${ca.name} requires External Account Binding to create an account, and none was given.`,
+        "Get an EAB key id and HMAC key from the CA's dashboard and pass --eab-kid / --eab-hmac-key (or CERTDECK_EAB_KID / CERTDECK_EAB_HMAC_KEY).",
+      );
+    }
   }
 }
 
