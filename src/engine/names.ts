@@ -49,13 +49,12 @@ export function validateDomain(raw: string, opts: DomainRules): NameCheck {
   let name = raw.normalize('NFKC').toLowerCase().replace(IDN_DOTS, '.');
   const badChar = /[^a-z0-9.*\-\u{80}-\u{10ffff}]/u.exec(name);
   if (badChar) return bad(`contains '${badChar[0]}': only letters, digits, '-' and '.' are allowed`);
-  if (name.endsWith('.') && name !== '.') name = name.slice(0, -1); // "example.com." is the same name, fully qualified
-
   let wildcard = false;
   if (name.startsWith('*.')) {
     wildcard = true;
     name = name.slice(2);
   }
+  if (name.endsWith('.') && name !== '.') name = name.slice(0, -1); // "example.com." is the same name, fully qualified
   if (name.includes('*')) return bad("'*' may only be the whole leftmost label, as in *.example.com");
   if (wildcard && !opts.wildcardAllowed) return bad('is a wildcard: HTTP-01 cannot validate wildcards, use dns-01');
 

@@ -15,8 +15,12 @@ export interface CertificateFacts {
   /** DNS names from subjectAltName, in certificate order. */
   dnsNames: string[];
   ipAddresses: string[];
+  /** In KeyType's spelling where it has one: "ec-p256", "ec-p384", "rsa-2048"... */
   keyType: string;
 }
+
+/** OpenSSL curve names to the names certdeck's KeyType uses ("ec-p256"). */
+const CURVES: Record<string, string> = { prime256v1: 'p256', secp384r1: 'p384', secp521r1: 'p521' };
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -42,7 +46,7 @@ export function inspectCertificate(pem: string): CertificateFacts {
   const details = key.asymmetricKeyDetails;
   const keyType =
     key.asymmetricKeyType === 'ec'
-      ? `ec-${details?.namedCurve ?? 'unknown'}`
+      ? `ec-${CURVES[details?.namedCurve ?? ''] ?? details?.namedCurve ?? 'unknown'}`
       : `${key.asymmetricKeyType ?? 'unknown'}-${details?.modulusLength ?? ''}`.replace(/-$/, '');
   return {
     serial: cert.serialNumber.toUpperCase(),
