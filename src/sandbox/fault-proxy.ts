@@ -156,7 +156,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       : { status: 503, headers, body: problemBody('serverInternal', 'Service unavailable (injected by certdeck fault proxy)', 503) };
   };
 
-  /** hang-processing: a "valid" order is shown as still "processing" until the rule lets go. */
+  /** hang-processing: a "valid" order is shown as still "processing" until the rule lets go. True if it changed `res`. */
   const holdProcessing = (current: FaultPlan, path: string, res: UpstreamResponse): boolean => {
     const rule = current.hangRule;
     const key = orderKey(path);
@@ -168,16 +168,18 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       return false;
     }
     if (order.status !== 'processing' && order.status !== 'valid') return false;
-    const held = current.holdsProcessing(key, clock.now());
-    if (held && order.status === 'valid') {
+    let changed = false;
+    if (current.holdsProcessing(key, clock.now()) && order.status === 'valid') {
       order.status = 'processing';
       delete order.certificate;
       res.body = Buffer.from(JSON.stringify(order, null, 2));
+      changed = true;
     }
     if (order.status === 'processing' && rule.retryAfterSeconds !== undefined) {
       res.headers = [...withoutHeader(res.headers, 'Retry-After'), ['Retry-After', String(rule.retryAfterSeconds)]];
+      changed = true;
     }
-    return held;
+    return changed;
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {

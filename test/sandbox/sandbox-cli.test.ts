@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { runSandboxCommand, type SandboxAction, type SandboxCommandOptions } from '../../src/commands/sandbox.js';
+import { systemClock } from '../../src/engine/core/clock.js';
+import { readSandboxState } from '../../src/engine/ca/sandbox-state.js';
+import { simpleRequest } from '../../src/sandbox/https-request.js';
+import { isPortFree, PORT_ROLES } from '../../src/sandbox/ports.js';
+import { isAlive, terminate } from '../../src/sandbox/processes.js';
+import { stopSandbox } from '../../src/sandbox/sandbox.js';
+import { pebbleAvailable } from '../support/sandbox-harness.js';
+
+const skip = pebbleAvailable() ? false : 'pebble is not installed';
+
+async function run(action: SandboxAction, opts: SandboxCommandOptions, env: NodeJS.ProcessEnv) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c.toString()));
+  stderr.on('data', (c: Buffer) => err.push(c.toString()));
+  const code = await runSandboxCommand(action, opts, { stdout, stderr, env });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+const commandScript = fileURLToPath(new URL('./fixtures/sandbox-command.ts', import.meta.url));
+
+function runInChild(action: SandboxAction, opts: SandboxCommandOptions, env: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), commandScript, action, JSON.stringify(opts)],
+      { env: { ...env, NODE_TEST_CONTEXT: undefined }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A base with PORT_ROLES.length consecutive free loopback ports, for --port-base. */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const free = await Promise.all(PORT_ROLES.map((_, i) => isPortFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no free port range found');
+}
+
+function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
+describe('certdeck sandbox start|status|stop (detached)', { skip }, () => {
+  const homes: string[] = [];
+  const newHome = async (): Promise<string> => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'certdeck-cli-'));
+    homes.push(home);
+    return home;
+  };
+  after(async () => {
+    // Whatever a failed assertion left running is stopped here.
+    for (const home of homes) {
+      const dir = path.join(home, 'sandbox');
+      const state = readSandboxState(dir);
+      await stopSandbox(dir).catch(() => undefined);
+      if (state) await terminate(state.pids, systemClock);
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('starts processes that outlive the command, reports them, and stops them', async () => {
+    const home = await newHome();
+    const env = { ...process.env, CERTDECK_HOME: home };
+    const base = await freePortBase();
+
+    // A process of its own that exits once the sandbox is up, as the real CLI does.
+    const started = await runInChild('start', { portBase: String(base), fault: 'latency:1', nonceReject: '0' }, env);
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, /sandbox: running/);
+    assert.match(started.stdout, new RegExp(`sandbox +https://127\\.0\\.0\\.1:${base + 8}/dir`));
+    assert.match(started.stdout, /fault proxy: latency:1/);
+
+    const state = readSandboxState(path.join(home, 'sandbox'))!;
+    assert.equal(state.pids.length, 4, 'challtestsrv, two pebbles, the proxy process');
+    assert.equal(state.httpPort, base + 6);
+    for (const pid of state.pids) {
+      assert.ok(isAlive(pid));
+      assert.equal(processGroupOf(pid), pid, 'detached: its own process group, so a Ctrl+C of the CLI spares it');
+    }
+    const proxied = state.cas.find((c) => c.id === 'sandbox')!;
+    assert.equal(proxied.directoryUrl, `https://127.0.0.1:${base + 8}/dir`);
+    assert.equal(proxied.faultProxy?.controlUrl, `http://127.0.0.1:${base + 9}`);
+    const ca = readFileSync(state.caBundlePath, 'utf8');
+    const dir = await simpleRequest(proxied.directoryUrl, { ca });
+    assert.equal(dir.status, 200);
+    assert.match(dir.body, new RegExp(`https://127\\.0\\.0\\.1:${base + 8}/order-plz`));
+    const scenario = await simpleRequest(`${proxied.faultProxy!.controlUrl}/scenario`);
+    assert.deepEqual(JSON.parse(scenario.body), { rules: [{ kind: 'latency', ms: 1 }] });
+    const log = JSON.parse((await simpleRequest(`${proxied.faultProxy!.controlUrl}/log`)).body) as Array<{ fault?: string }>;
+    assert.ok(log.some((e) => e.fault === 'latency'));
+
+    const again = await run('start', {}, env);
+    assert.equal(again.code, 0);
+    assert.match(again.stderr, /already running/);
+    assert.deepEqual(readSandboxState(path.join(home, 'sandbox')), state, 'nothing restarted');
+
+    const status = await run('status', { json: true }, env);
+    assert.equal(status.code, 0);
+    assert.deepEqual(JSON.parse(status.stdout), { running: true, state });
+
+    const stopped = await run('stop', {}, env);
+    assert.equal(stopped.code, 0);
+    assert.match(stopped.stdout, /sandbox stopped/);
+    assert.deepEqual(state.pids.filter(isAlive), []);
+
+    const after = await run('status', {}, env);
+    assert.equal(after.code, 1);
+    assert.match(after.stdout, /no sandbox is running/);
+    assert.equal((await run('stop', { json: true }, env)).stdout.trim(), '{"stopped":false}');
+  });
+
+  it('explains a missing pebble with exit code 2', async () => {
+    const home = await newHome();
+    await mkdir(path.join(home, 'empty-bin'));
+    const result = await run('start', {}, { CERTDECK_HOME: home, PATH: path.join(home, 'empty-bin') });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^error: pebble is not installed: apt-get install pebble$/m);
+  });
+
+  it('rejects bad flags before starting anything', async () => {
+    const home = await newHome();
+    const env = { ...process.env, CERTDECK_HOME: home };
+    const badFault = await run('start', { fault: 'rate-limit:orders' }, env);
+    assert.equal(badFault.code, 2);
+    assert.match(badFault.stderr, /RESOURCE "orders" is not one of/);
+    const badBase = await run('start', { portBase: '65530' }, env);
+    assert.equal(badBase.code, 2);
+    assert.match(badBase.stderr, /--port-base 65530 is not usable/);
+    const badPercent = await run('start', { nonceReject: 'lots' }, env);
+    assert.equal(badPercent.code, 2);
+    assert.match(badPercent.stderr, /--nonce-reject expects a whole number/);
+    assert.equal(readSandboxState(path.join(home, 'sandbox')), undefined);
+  });
+});
