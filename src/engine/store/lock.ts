@@ -54,6 +54,7 @@ export interface HeldLock {
 export const DEFAULT_STALE_AFTER_MS = 2 * 60 * 60 * 1000;
 /** A break lock is held for a few file operations; older than this, its holder died mid-break. */
 const BREAK_STALE_AFTER_MS = 30_000;
+const MAX_CONTENDED_BREAKS = 100;
 
 export function lockFile(paths: StatePaths, certName: string): string {
   return path.join(paths.locksDir, `${certName}.lock`);
@@ -64,6 +65,7 @@ export async function acquireLock(paths: StatePaths, certName: string, opts: Loc
   const file = lockFile(paths, certName);
   const staleAfterMs = opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   await ensureDir(paths.locksDir, 0o700);
+  let contendedBreaks = 0;
   for (;;) {
     throwIfAborted(opts.signal);
     const me: LockOwner = {
@@ -77,9 +79,14 @@ export async function acquireLock(paths: StatePaths, certName: string, opts: Loc
 
     const found = await readOwner(file);
     if (found.state === 'gone') continue; // released between our attempt and our read: try again at once
-    // A failed break means another process is breaking it right now: it will own the lock, so treat it as held.
-    if (isStale(found, opts.clock.now(), staleAfterMs) && (await breakStale(file, found, opts.clock.now()))) continue;
-    const owner = found.state === 'owned' ? found.owner : undefined;
+    let owner = found.state === 'owned' ? found.owner : undefined;
+    if (isStale(found, opts.clock.now(), staleAfterMs)) {
+      if (await breakStale(file, found, opts.clock.now())) continue;
+      // Another process is breaking it right now and is about to own it: look again (each look is a few file
+      // operations, enough for a break to finish) rather than report the dead owner as the holder.
+      if (++contendedBreaks < MAX_CONTENDED_BREAKS) continue;
+      owner = undefined;
+    }
     if (!opts.wait) throw heldError(file, certName, owner);
     opts.onWait?.(owner);
     await opts.clock.sleep(opts.pollMs ?? 500, opts.signal);

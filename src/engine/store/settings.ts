@@ -111,21 +111,21 @@ export class Settings {
   /** Opens (and on first use creates) the config file; a broken file is a ConfigError naming it. */
   static open(paths: StatePaths): Settings {
     const file = path.join(paths.configDir, 'config.json');
-    return guard(file, () =>
-      new Settings(
-        new Conf<SettingsData>({
-          cwd: paths.configDir,
-          configName: 'config',
-          projectVersion: SETTINGS_FORMAT_VERSION,
-          migrations: {},
-          schema,
-          clearInvalidConfig: false,
-          configFileMode: 0o600,
-          // Certificate names contain dots ("example.com"): keys are literal, never paths.
-          accessPropertiesByDotNotation: false,
-        }),
-      ),
-    );
+    const options = {
+      cwd: paths.configDir,
+      configName: 'config',
+      schema,
+      clearInvalidConfig: false,
+      configFileMode: 0o600,
+      // Certificate names contain dots ("example.com"): keys are literal, never paths.
+      accessPropertiesByDotNotation: false,
+    } as const;
+    return guard(file, () => {
+      // conf runs migrations with validation off and stamps the version into the file, which would rewrite a broken
+      // file before reporting it. A first instance without migrations only reads and validates.
+      new Conf<SettingsData>(options);
+      return new Settings(new Conf<SettingsData>({ ...options, projectVersion: SETTINGS_FORMAT_VERSION, migrations: {} }));
+    });
   }
 
   /** Everything, freshly read from disk (another process may have changed it). */
