@@ -38,7 +38,7 @@ export interface LockOptions {
   staleAfterMs?: number;
   /** Poll interval while waiting. @default 500 */
   pollMs?: number;
-  /** What the owner is doing, shown to whoever finds the lock held. @default process.argv joined */
+  /** What the owner is doing, shown to whoever finds the lock held. @default "certdeck" + the leading non-flag arguments */
   command?: string;
   /** Called once per poll while waiting, so a view can say who we are waiting for. */
   onWait?: (owner: LockOwner | undefined) => void;
@@ -72,7 +72,7 @@ export async function acquireLock(paths: StatePaths, certName: string, opts: Loc
       pid: process.pid,
       host: hostname(),
       startedAt: opts.clock.now(),
-      command: opts.command ?? process.argv.slice(1).join(' '),
+      command: opts.command ?? commandWords(process.argv.slice(2)),
       token: randomBytes(8).toString('hex'),
     };
     if (await tryCreate(file, me)) return heldLock(file, me);
@@ -198,6 +198,16 @@ function heldLock(file: string, owner: LockOwner): HeldLock {
       await removeIfSame(file, { state: 'owned', owner });
     },
   };
+}
+
+/** Only the leading words ("certdeck renew example.com"): flags may carry secrets (--eab-hmac-key) and the lock is readable. */
+export function commandWords(args: string[]): string {
+  const words: string[] = [];
+  for (const a of args) {
+    if (a.startsWith('-') || words.length === 3) break;
+    words.push(a);
+  }
+  return ['certdeck', ...words].join(' ');
 }
 
 function heldError(file: string, certName: string, owner: LockOwner | undefined): LockHeldError {

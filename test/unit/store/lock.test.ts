@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../../src/engine/core/clock.js';
 import { CancelledError, LockHeldError } from '../../../src/engine/core/errors.js';
-import { acquireLock, lockFile, type LockOwner } from '../../../src/engine/store/lock.js';
+import { acquireLock, commandWords, lockFile, type LockOwner } from '../../../src/engine/store/lock.js';
 import type { StatePaths } from '../../../src/engine/store/paths.js';
 import { NODE, withHome } from './helpers.js';
 
@@ -62,6 +62,11 @@ describe('acquireLock in one process', () => {
       await lock.release(); // idempotent
       assert.deepEqual(await readdir(paths.locksDir), []);
     });
+  });
+
+  it('records only the leading words of the command line, never flags that may hold secrets', () => {
+    assert.equal(commandWords(['issue', 'example.com', '--eab-hmac-key', 'SECRET']), 'certdeck issue example.com');
+    assert.equal(commandWords(['--eab-hmac-key', 'SECRET', 'renew']), 'certdeck');
   });
 
   it('waits on the injected clock and gets the lock once it is released', async () => {
