@@ -1,12 +1,15 @@
-import http from 'node:http';
+import type http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../engine/core/clock.js';
 import { startControlServer } from './fault/control-server.js';
-import { FaultPlan, type Interception } from './fault/plan.js';
-import { classifyResource, orderKey, type ResourceKind } from './fault/resource.js';
-import { endToEndHeaders, problemBody, retryAfterValue, sendBuffered, withoutHeader } from './fault/responses.js';
+import { holdProcessing, interceptedAnswer, orderNotReadyAnswer, upstreamFailedAnswer } from './fault/injected-answers.js';
+import { FaultPlan } from './fault/plan.js';
+import { classifyResource, type ResourceKind } from './fault/resource.js';
+import { sendBuffered } from './fault/responses.js';
 import { NO_FAULTS, type FaultScenario } from './fault/scenario.js';
+import { closeServer, listenOnLoopback } from './fault/servers.js';
+import { connectUpstream, type UpstreamResponse } from './fault/upstream.js';
 
 export type { FaultScenario, FaultRule } from './fault/scenario.js';
 export type { ResourceKind, ResourceMatch } from './fault/resource.js';
@@ -58,14 +61,6 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-interface UpstreamResponse {
-  status: number;
-  headers: Array<[string, string]>;
-  body: Buffer;
-}
-
-const UPSTREAM_TIMEOUT_MS = 30_000;
-
 /**
  * An HTTPS reverse proxy in front of Pebble that injects the failures real CAs produce. It keeps the client's Host
  * header: Pebble builds every URL it returns from Host and checks each JWS `url` against it, so clients keep
@@ -73,114 +68,10 @@ const UPSTREAM_TIMEOUT_MS = 30_000;
  */
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
   const clock = opts.clock ?? systemClock;
-  const upstream = new URL(opts.upstream);
-  const agent = new https.Agent({ keepAlive: true, ca: opts.tls.caPem });
+  const upstream = connectUpstream(opts.upstream, opts.tls.caPem);
   const logLimit = opts.logLimit ?? 10_000;
   let plan = new FaultPlan(opts.scenario ?? NO_FAULTS, opts.random);
   let entries: FaultLogEntry[] = [];
-
-  const record = (entry: FaultLogEntry): void => {
-    entries.push(entry);
-    if (entries.length > logLimit) entries = entries.slice(-logLimit);
-  };
-
-  const forward = (req: http.IncomingMessage, body: Buffer): Promise<UpstreamResponse> =>
-    new Promise((resolve, reject) => {
-      const headers: string[] = [];
-      for (const [name, value] of endToEndHeaders(req.rawHeaders)) headers.push(name, value);
-      headers.push('Content-Length', String(body.length));
-      const upstreamReq = https.request(
-        {
-          protocol: 'https:',
-          hostname: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers,
-          agent,
-          servername: '', // an IP address is not a valid SNI name
-          timeout: UPSTREAM_TIMEOUT_MS,
-        },
-        (res) => {
-          readAll(res).then(
-            (resBody) => resolve({ status: res.statusCode ?? 502, headers: endToEndHeaders(res.rawHeaders), body: resBody }),
-            reject,
-          );
-        },
-      );
-      upstreamReq.on('timeout', () => upstreamReq.destroy(new Error(`Pebble did not answer within ${UPSTREAM_TIMEOUT_MS} ms`)));
-      upstreamReq.on('error', reject);
-      upstreamReq.end(body);
-    });
-
-  /** A nonce Pebble will accept, for answers the proxy makes up itself (RFC 8555 6.5: errors carry one too). */
-  const freshNonce = async (): Promise<string | undefined> => {
-    try {
-      const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const r = https.request(
-          { hostname: upstream.hostname, port: upstream.port, method: 'HEAD', path: '/nonce-plz', agent, servername: '', timeout: 5000 },
-          resolve,
-        );
-        r.on('timeout', () => r.destroy(new Error('timeout')));
-        r.on('error', reject);
-        r.end();
-      });
-      res.resume();
-      const nonce = res.headers['replay-nonce'];
-      return typeof nonce === 'string' ? nonce : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-
-  const answerIntercepted = async (
-    interception: Exclude<Interception, { type: 'reset' }>,
-    method: string,
-  ): Promise<UpstreamResponse> => {
-    const headers: Array<[string, string]> = [['Content-Type', 'application/problem+json']];
-    if (interception.type === 'bad-nonce') {
-      const nonce = await freshNonce();
-      if (nonce) headers.push(['Replay-Nonce', nonce]);
-      return { status: 400, headers, body: problemBody('badNonce', 'JWS has an invalid anti-replay nonce (injected by certdeck fault proxy)', 400) };
-    }
-    const { rule } = interception;
-    if (rule.retryAfterSeconds !== undefined) {
-      headers.push(['Retry-After', retryAfterValue(rule.retryAfterSeconds, rule.retryAfterFormat, clock.now())]);
-    }
-    if (method === 'POST') {
-      const nonce = await freshNonce();
-      if (nonce) headers.push(['Replay-Nonce', nonce]);
-    }
-    return rule.kind === 'rate-limit'
-      ? { status: 429, headers, body: problemBody('rateLimited', 'Too many requests (injected by certdeck fault proxy)', 429) }
-      : { status: 503, headers, body: problemBody('serverInternal', 'Service unavailable (injected by certdeck fault proxy)', 503) };
-  };
-
-  /** hang-processing: a "valid" order is shown as still "processing" until the rule lets go. True if it changed `res`. */
-  const holdProcessing = (current: FaultPlan, path: string, res: UpstreamResponse): boolean => {
-    const rule = current.hangRule;
-    const key = orderKey(path);
-    if (!rule || !key || res.status !== 200) return false;
-    let order: Record<string, unknown>;
-    try {
-      order = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return false;
-    }
-    if (order.status !== 'processing' && order.status !== 'valid') return false;
-    let changed = false;
-    if (current.holdsProcessing(key, clock.now()) && order.status === 'valid') {
-      order.status = 'processing';
-      delete order.certificate;
-      res.body = Buffer.from(JSON.stringify(order, null, 2));
-      changed = true;
-    }
-    if (order.status === 'processing' && rule.retryAfterSeconds !== undefined) {
-      res.headers = [...withoutHeader(res.headers, 'Retry-After'), ['Retry-After', String(rule.retryAfterSeconds)]];
-      changed = true;
-    }
-    return changed;
-  };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const current = plan; // a scenario switch mid-request must not mix two plans
@@ -188,7 +79,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const path = new URL(req.url ?? '/', 'https://proxy.invalid').pathname;
     const kind = classifyResource(path);
     const entry: FaultLogEntry = { at: clock.now(), method, path, resource: kind };
-    record(entry);
+    entries.push(entry);
+    if (entries.length > logLimit) entries = entries.slice(-logLimit);
     const faults: string[] = [];
     const body = await readAll(req);
 
@@ -204,31 +96,20 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         req.socket.destroy();
         return;
       }
-      answer = await answerIntercepted(interception, method);
+      answer = await interceptedAnswer(interception, method, upstream, clock);
     } else {
-      let forwarded = true;
       try {
-        answer = await forward(req, body);
+        answer = await upstream.forward(req, body);
         entry.upstreamStatus = answer.status;
+        if ((kind === 'order' || kind === 'finalize') && holdProcessing(current, path, answer, clock.now())) {
+          faults.push('hang-processing');
+        }
+        if (kind === 'finalize' && answer.status === 200 && current.takeOrderNotReady()) {
+          faults.push('order-not-ready-after-finalize');
+          answer = orderNotReadyAnswer(answer);
+        }
       } catch (err) {
-        forwarded = false;
-        answer = {
-          status: 502,
-          headers: [['Content-Type', 'application/problem+json']],
-          body: problemBody('serverInternal', `certdeck fault proxy could not reach Pebble: ${(err as Error).message}`, 502),
-        };
-      }
-      if (forwarded && (kind === 'order' || kind === 'finalize') && holdProcessing(current, path, answer)) {
-        faults.push('hang-processing');
-      }
-      if (forwarded && kind === 'finalize' && answer.status === 200 && current.takeOrderNotReady()) {
-        faults.push('order-not-ready-after-finalize');
-        const nonce = answer.headers.find(([n]) => n.toLowerCase() === 'replay-nonce');
-        answer = {
-          status: 403,
-          headers: [['Content-Type', 'application/problem+json'], ...(nonce ? [nonce] : [])],
-          body: problemBody('orderNotReady', 'Order is not ready for finalization (injected by certdeck fault proxy)', 403),
-        };
+        answer = upstreamFailedAnswer(err);
       }
       if (latencyMs > 0) await clock.sleep(latencyMs);
     }
@@ -243,33 +124,35 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       else res.destroy();
     });
   });
-  await listen(server, opts.listenPort ?? 0);
-  const port = (server.address() as AddressInfo).port;
-
-  const proxy: FaultProxy = {
-    url: `https://127.0.0.1:${port}`,
-    directoryUrl: `https://127.0.0.1:${port}/dir`,
-    controlUrl: '',
-    setScenario(scenario) {
-      plan = new FaultPlan(scenario, opts.random);
-    },
-    scenario: () => plan.scenario,
-    log: () => entries.map((e) => ({ ...e })),
-    clearLog() {
-      entries = [];
-    },
-    async close() {
-      await Promise.all([closeServer(server), control.close()]);
-      agent.destroy();
-    },
-  };
-  const control = await startControlServer(proxy, opts.controlPort ?? 0).catch(async (err: unknown) => {
+  let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
+  try {
+    await listenOnLoopback(server, opts.listenPort ?? 0);
+    const port = (server.address() as AddressInfo).port;
+    const proxy: FaultProxy = {
+      url: `https://127.0.0.1:${port}`,
+      directoryUrl: `https://127.0.0.1:${port}/dir`,
+      controlUrl: '',
+      setScenario(scenario) {
+        plan = new FaultPlan(scenario, opts.random);
+      },
+      scenario: () => plan.scenario,
+      log: () => entries.map((e) => ({ ...e })),
+      clearLog() {
+        entries = [];
+      },
+      async close() {
+        await Promise.all([closeServer(server), control?.close()]);
+        upstream.close();
+      },
+    };
+    control = await startControlServer(proxy, opts.controlPort ?? 0);
+    proxy.controlUrl = control.url;
+    return proxy;
+  } catch (err) {
     await closeServer(server);
-    agent.destroy();
+    upstream.close();
     throw err;
-  });
-  proxy.controlUrl = control.url;
-  return proxy;
+  }
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -278,22 +161,5 @@ function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => resolve(Buffer.concat(chunks)));
     stream.on('error', reject);
-  });
-}
-
-export function listen(server: http.Server | https.Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-export function closeServer(server: http.Server | https.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
   });
 }

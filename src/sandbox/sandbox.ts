@@ -6,15 +6,13 @@ import { sandboxStatePath, type SandboxCaState, type SandboxState } from '../eng
 import { resolveSandboxBinaries, type SandboxBinaries } from './binaries.js';
 import { parseFaultSpec } from './fault/preset.js';
 import type { FaultScenario } from './fault/scenario.js';
-import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import type { FaultProxy } from './fault-proxy.js';
 import { writeFileAtomic } from './fs-atomic.js';
-import { simpleRequest } from './https-request.js';
-import { writePebbleConfig, type PebbleInstance } from './pebble-config.js';
+import { launchChalltestsrv, launchFaultProxy, launchPebble, type LaunchContext } from './launch.js';
+import type { PebbleInstance } from './pebble-config.js';
 import { ensureSandboxPki, type SandboxPki } from './pki.js';
 import { assertPortsFree, DEFAULT_SANDBOX_PORTS, type SandboxPorts } from './ports.js';
-import { spawnLogged, terminate, type SandboxProcess } from './processes.js';
-import { spawnProxyProcess } from './proxy-process.js';
-import { waitUntilReady } from './readiness.js';
+import { terminate, type SandboxProcess } from './processes.js';
 import { sandboxStatus, stopSandbox } from './sandbox-status.js';
 
 export { sandboxStatus, stopSandbox } from './sandbox-status.js';
@@ -69,8 +67,6 @@ const CA_NAMES: Record<string, string> = { sandbox: 'Sandbox (Pebble)', 'sandbox
 export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSandbox> {
   const clock = opts.clock ?? systemClock;
   const env = opts.env ?? process.env;
-  const say = opts.log ?? (() => undefined);
-  const readyTimeoutMs = opts.readyTimeoutMs ?? 20_000;
   const binaries = resolveSandboxBinaries(env, opts.binaries);
   checkPercent('nonce reject percent', opts.nonceRejectPercent);
   checkPercent('authz reuse percent', opts.authzReusePercent);
@@ -84,114 +80,42 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   if (scenario) listening.push('proxy', 'proxyControl');
   await assertPortsFree(ports, listening);
 
-  await mkdir(path.join(dir, 'logs'), { recursive: true, mode: 0o700 });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const pki = await ensureSandboxPki(dir, clock.now());
-  const childEnv = pebbleEnv(env, opts);
-  const logPath = (name: string): string => path.join(dir, 'logs', `${name}.log`);
-  const started: SandboxProcess[] = [];
+  const ctx: LaunchContext = {
+    dir,
+    ports,
+    pki,
+    binaries,
+    env: childEnv(env, opts),
+    detached: opts.detached,
+    clock,
+    readyTimeoutMs: opts.readyTimeoutMs ?? 20_000,
+    say: opts.log ?? (() => undefined),
+    started: [],
+  };
   let proxy: FaultProxy | undefined;
-  const ready = (what: string, proc: SandboxProcess, probe: () => Promise<boolean>): Promise<void> =>
-    waitUntilReady({ what, probe, proc, logPath: proc.logPath, clock, timeoutMs: readyTimeoutMs });
-
   try {
     await truncateLogs(dir);
-    say(`starting pebble-challtestsrv (DNS 127.0.0.1:${ports.dns}, every name -> 127.0.0.1)`);
-    const challtestsrv = await spawnLogged({
-      name: 'pebble-challtestsrv',
-      command: binaries.challtestsrv,
-      // Only DNS and management: its HTTP/TLS listeners would take the ports certdeck's challenge server needs, and
-      // an empty IPv6 default stops Pebble from dialling [::1] first.
-      args: ['-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-http01', '', '-https01', '', '-tlsalpn01', '',
-        '-dns01', `127.0.0.1:${ports.dns}`, '-management', `127.0.0.1:${ports.challtestsrvManagement}`],
-      env: childEnv,
-      logPath: logPath('challtestsrv'),
-      detached: opts.detached,
-    });
-    started.push(challtestsrv);
-    const challtestsrvUrl = `http://127.0.0.1:${ports.challtestsrvManagement}`;
-    await ready('pebble-challtestsrv', challtestsrv, async () => (await simpleRequest(challtestsrvUrl, { timeoutMs: 1000 })).status > 0);
-
+    const challtestsrvUrl = await launchChalltestsrv(ctx);
     const instances: PebbleInstance[] = [
       { id: 'sandbox', listenPort: ports.pebble, managementPort: ports.pebbleManagement },
       { id: 'sandbox-b', listenPort: ports.pebbleB, managementPort: ports.pebbleBManagement },
     ];
-    const pebbles = await Promise.all(
-      instances.map(async (instance) => {
-        const configPath = await writePebbleConfig(dir, instance, pki, ports);
-        say(`starting pebble "${instance.id}" on 127.0.0.1:${instance.listenPort} (management ${instance.managementPort})`);
-        const proc = await spawnLogged({
-          name: `pebble ${instance.id}`,
-          command: binaries.pebble,
-          args: ['-config', configPath, '-dnsserver', `127.0.0.1:${ports.dns}`],
-          env: childEnv,
-          logPath: logPath(`pebble-${instance.id}`),
-          cwd: dir,
-          detached: opts.detached,
-        });
-        started.push(proc);
-        return { instance, proc };
-      }),
-    );
-    await Promise.all(
-      pebbles.map(async ({ instance, proc }) => {
-        const urls = pebbleUrls(instance);
-        await ready(`pebble "${instance.id}"`, proc, async () => (await simpleRequest(urls.directoryUrl, { ca: pki.rootCertPem, timeoutMs: 1000 })).status === 200);
-        await ready(`pebble "${instance.id}" management API`, proc, async () => (await simpleRequest(`${urls.managementUrl}/roots/0`, { ca: pki.rootCertPem, timeoutMs: 1000 })).status === 200);
-      }),
-    );
+    const pebbles = await Promise.all(instances.map((instance) => launchPebble(ctx, instance)));
+    const front = scenario ? await launchFaultProxy(ctx, scenario, scenarioLabel ?? 'none') : undefined;
+    proxy = front?.inProcess;
 
-    let faultProxy: SandboxCaState['faultProxy'];
-    let proxyDirectoryUrl: string | undefined;
-    if (scenario) {
-      const upstream = `https://127.0.0.1:${ports.pebble}`;
-      say(`starting the fault proxy on 127.0.0.1:${ports.proxy} (control 127.0.0.1:${ports.proxyControl}): ${scenarioLabel}`);
-      let controlUrl: string;
-      if (opts.detached) {
-        const proc = await spawnProxyProcess({
-          dir,
-          env: childEnv,
-          logPath: logPath('fault-proxy'),
-          detached: true,
-          config: {
-            upstream,
-            certPath: pki.serverCertPath,
-            keyPath: pki.serverKeyPath,
-            caPath: pki.rootCertPath,
-            listenPort: ports.proxy,
-            controlPort: ports.proxyControl,
-            scenario,
-          },
-        });
-        started.push(proc);
-        controlUrl = `http://127.0.0.1:${ports.proxyControl}`;
-        proxyDirectoryUrl = `https://127.0.0.1:${ports.proxy}/dir`;
-        await ready('fault proxy', proc, async () => (await simpleRequest(`${controlUrl}/scenario`, { timeoutMs: 1000 })).status === 200);
-        await ready('fault proxy', proc, async () => (await simpleRequest(proxyDirectoryUrl!, { ca: pki.rootCertPem, timeoutMs: 1000 })).status === 200);
-      } else {
-        proxy = await startFaultProxy({
-          upstream,
-          tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.rootCertPem },
-          listenPort: ports.proxy,
-          controlPort: ports.proxyControl,
-          scenario,
-          clock,
-        });
-        controlUrl = proxy.controlUrl;
-        proxyDirectoryUrl = proxy.directoryUrl;
-      }
-      faultProxy = { controlUrl, scenario: scenarioLabel ?? 'none' };
-    }
-
-    const cas: SandboxCaState[] = instances.map((instance) => {
-      const urls = pebbleUrls(instance);
-      const proxied = instance.id === 'sandbox' && faultProxy !== undefined;
+    const cas = instances.map((instance, i): SandboxCaState => {
+      const urls = pebbles[i]!;
+      const proxied = instance.id === 'sandbox' && front !== undefined;
       return {
         id: instance.id,
-        name: proxied ? `${CA_NAMES[instance.id]} behind the fault proxy` : CA_NAMES[instance.id] ?? instance.id,
-        directoryUrl: proxied ? proxyDirectoryUrl! : urls.directoryUrl,
+        name: `${CA_NAMES[instance.id] ?? instance.id}${proxied ? ' behind the fault proxy' : ''}`,
+        directoryUrl: proxied ? front.directoryUrl : urls.directoryUrl,
         pebbleDirectoryUrl: urls.directoryUrl,
         managementUrl: urls.managementUrl,
-        ...(proxied ? { faultProxy } : {}),
+        ...(proxied ? { faultProxy: { controlUrl: front.controlUrl, scenario: scenarioLabel ?? 'none' } } : {}),
       };
     });
     const state: SandboxState = {
@@ -202,14 +126,14 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       dnsPort: ports.dns,
       challtestsrvUrl,
       cas,
-      pids: started.map((p) => p.pid),
+      pids: ctx.started.map((p) => p.pid),
     };
     await writeFileAtomic(sandboxStatePath(dir), JSON.stringify(state, null, 2) + '\n');
-    say(`sandbox ready: ${cas.map((ca) => `${ca.id} ${ca.directoryUrl}`).join(', ')}`);
-    return running(dir, state, ports, pki, started, proxy, opts.detached, clock);
+    ctx.say(`sandbox ready: ${cas.map((ca) => `${ca.id} ${ca.directoryUrl}`).join(', ')}`);
+    return running(dir, state, ports, pki, ctx.started, proxy, opts.detached, clock);
   } catch (err) {
     await proxy?.close();
-    await terminate(started.map((p) => p.pid), clock);
+    await terminate(ctx.started.map((p) => p.pid), clock);
     throw err;
   }
 }
@@ -248,15 +172,8 @@ function running(
   };
 }
 
-function pebbleUrls(instance: PebbleInstance): { directoryUrl: string; managementUrl: string } {
-  return {
-    directoryUrl: `https://127.0.0.1:${instance.listenPort}/dir`,
-    managementUrl: `https://127.0.0.1:${instance.managementPort}`,
-  };
-}
-
 /** Environment of the sandbox's processes: the knobs we own are set (or cleared) explicitly. */
-function pebbleEnv(env: NodeJS.ProcessEnv, opts: StartSandboxOptions): NodeJS.ProcessEnv {
+function childEnv(env: NodeJS.ProcessEnv, opts: StartSandboxOptions): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env, PEBBLE_VA_NOSLEEP: '1' };
   delete out.PEBBLE_WFE_NONCEREJECT;
   delete out.PEBBLE_AUTHZREUSE;

@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EngineError } from '../../engine/core/errors.js';
 import type { FaultProxy } from '../fault-proxy.js';
-import { closeServer, listen } from '../fault-proxy.js';
 import { parseFaultSpec } from './preset.js';
 import { parseScenarioJson } from './scenario.js';
+import { closeServer, listenOnLoopback } from './servers.js';
 
 const MAX_BODY_BYTES = 1_000_000;
 
@@ -25,7 +25,7 @@ export async function startControlServer(
       (err: unknown) => send(res, 500, { error: String(err) }),
     );
   });
-  await listen(server, port);
+  await listenOnLoopback(server, port);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => closeServer(server),
