@@ -1,0 +1,62 @@
+import { Box, Text, useInput } from 'ink';
+import { useMemo, useState } from 'react';
+import type { CaInfo } from '../../engine/api.js';
+import { useNavigation } from '../context/navigation-context.js';
+import { useServices } from '../context/services-context.js';
+import { useSnapshot } from '../hooks/use-snapshot.js';
+import { namesSummary } from '../view-model/text.js';
+import { ChoiceList, type Choice } from './ChoiceList.js';
+
+/** "EAB required · staging": what to know about a CA before choosing it. */
+export function caChoice(ca: CaInfo): Choice {
+  const tags = [ca.eabRequired ? 'EAB required' : '', ca.staging ? 'staging, untrusted' : ''].filter(Boolean);
+  return { value: ca.id, label: ca.name, tag: tags.length ? tags.join(' · ') : ca.id, tagTone: ca.eabRequired ? 'warn' : 'muted' };
+}
+
+/**
+ * Switch CA: every catalog CA except the order's own, with what each needs (EAB) and the notes for the one under
+ * the cursor. Enter re-issues the same request there; the abandoned order stays in the history.
+ */
+export function CaPicker({ orderId }: { orderId: string }) {
+  const { engine, theme } = useServices();
+  const { dispatch } = useNavigation();
+  const order = useSnapshot(engine).orders[orderId];
+  const cas = useMemo(() => engine.listCas().filter((ca) => ca.id !== order?.caId), [engine, order?.caId]);
+  const [focus, setFocus] = useState(0);
+  useInput((input, key) => {
+    if (key.escape) dispatch({ type: 'close-overlay' });
+    else if (key.downArrow || input === 'j') setFocus((f) => Math.min(cas.length - 1, f + 1));
+    else if (key.upArrow || input === 'k') setFocus((f) => Math.max(0, f - 1));
+    else if (key.return) {
+      const ca = cas[focus];
+      if (!ca || !order) return;
+      engine.switchCa(orderId, ca.id);
+      dispatch({ type: 'close-overlay' });
+      dispatch({ type: 'flash', flash: { text: `Re-issuing ${namesSummary(order.domains)} at ${ca.name}…`, tone: 'info' } });
+    }
+  });
+  if (!order) return <Text>That order is gone.</Text>;
+  if (cas.length === 0) {
+    return (
+      <Box flexDirection="column">
+        <Text {...theme.tone('warn')}>No other CA in the catalog to switch to.</Text>
+        <Text {...theme.tone('muted')}>esc close</Text>
+      </Box>
+    );
+  }
+  const focused = cas[focus];
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Text {...theme.tone('title')}>Switch CA</Text> for {namesSummary(order.domains)} (now {order.caName}); the same request is re-issued there:
+      </Text>
+      <ChoiceList choices={cas.map(caChoice)} focus={focus} />
+      {focused && focused.notes.length > 0 ? (
+        <Text {...theme.tone('muted')} wrap="truncate-end">
+          {focused.notes.join(' ')}
+        </Text>
+      ) : null}
+      <Text {...theme.tone('muted')}>↑↓ j k choose · enter switch · esc keep {order.caName}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,86 @@
+import { Box, Text } from 'ink';
+import type { DeployStatus } from '../../engine/events.js';
+import type { DeployTargetView } from '../../engine/state.js';
+import { useTheme } from '../context/services-context.js';
+import { SYMBOLS, type Tone } from '../theme.js';
+import { formatElapsed } from '../view-model/duration.js';
+
+export function deployLook(status: DeployStatus): { symbol: string; tone: Tone } {
+  switch (status) {
+    case 'succeeded':
+      return { symbol: SYMBOLS.ok, tone: 'ok' };
+    case 'failed':
+    case 'timed-out':
+      return { symbol: SYMBOLS.bad, tone: 'bad' };
+    case 'running':
+      return { symbol: SYMBOLS.running, tone: 'info' };
+    case 'cancelled':
+      return { symbol: SYMBOLS.cancelled, tone: 'muted' };
+    case 'skipped':
+      return { symbol: '-', tone: 'muted' };
+    case 'waiting':
+      return { symbol: SYMBOLS.queued, tone: 'muted' };
+  }
+}
+
+/** Lines a target takes: itself and one per domain it checks. */
+export function deployTargetLines(target: DeployTargetView): number {
+  return 1 + target.domains.length;
+}
+
+/**
+ * One deploy target and, under it, each domain it checks, each with its own result (field report 4):
+ *   › ✖ command   reload nginx                 failed 1s · exit status 1 · attempt 2
+ *   ◐ verify    TLS check on :443            running 4s
+ *         ✔ example.com        succeeded
+ *         ✖ www.example.com    failed: served the old certificate
+ */
+export function DeployTargetRow({ target, selected, now }: { target: DeployTargetView; selected: boolean; now: number }) {
+  const theme = useTheme();
+  const look = deployLook(target.status);
+  const took = target.startedAt === undefined ? '' : ` ${formatElapsed((target.endedAt ?? now) - target.startedAt)}`;
+  const facts = [`${target.status}${took}`, target.reason ?? '', target.attempt && target.attempt > 1 ? `attempt ${target.attempt}` : ''].filter(Boolean);
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Box width={2} flexShrink={0}>
+          <Text {...theme.tone('accent')}>{selected ? SYMBOLS.cursor : ' '}</Text>
+        </Box>
+        <Box width={2} flexShrink={0}>
+          <Text {...theme.tone(look.tone)}>{look.symbol}</Text>
+        </Box>
+        <Box width={9} flexShrink={0}>
+          <Text {...theme.tone('muted')}>{target.kind}</Text>
+        </Box>
+        <Box flexGrow={1} flexShrink={1} flexBasis={20} minWidth={8}>
+          <Text {...(selected ? theme.tone('selected') : {})} wrap="truncate-end">
+            {target.label}
+          </Text>
+        </Box>
+        <Box flexGrow={1} flexShrink={1} flexBasis={30} marginLeft={1} minWidth={10}>
+          <Text {...theme.tone(look.tone)} wrap="truncate-end">
+            {facts.join(' · ')}
+          </Text>
+        </Box>
+      </Box>
+      {target.domains.map((d) => {
+        const dl = deployLook(d.status);
+        return (
+          <Box key={d.domain} paddingLeft={6}>
+            <Box width={2} flexShrink={0}>
+              <Text {...theme.tone(dl.tone)}>{dl.symbol}</Text>
+            </Box>
+            <Box flexBasis={24} flexShrink={1} minWidth={8}>
+              <Text wrap="truncate-end">{d.domain}</Text>
+            </Box>
+            <Box flexGrow={1} flexShrink={1} marginLeft={1}>
+              <Text {...theme.tone(dl.tone)} wrap="truncate-end">
+                {d.reason ? `${d.status}: ${d.reason}` : d.status}
+              </Text>
+            </Box>
+          </Box>
+        );
+      })}
+    </Box>
+  );
+}

@@ -1,0 +1,50 @@
+import { Box, Text, useInput } from 'ink';
+import { useNavigation } from '../context/navigation-context.js';
+import { useTheme } from '../context/services-context.js';
+import { SYMBOLS } from '../theme.js';
+
+const KEYS: ReadonlyArray<readonly [string, string]> = [
+  ['↑ ↓  j k', 'move the selection (scroll in the log)'],
+  ['enter', 'open: order detail, or the deploy view of a certificate'],
+  ['esc', 'back, or close a prompt'],
+  ['r', 'retry now: poll or resend at once instead of waiting'],
+  ['w', 'keep waiting: push the current deadline out by one more phase'],
+  ['c', 'cancel the order (asks first; cleans up challenges)'],
+  ['s', 'switch CA: abandon the order, re-issue it at another CA'],
+  ['l', 'full log of the order (or the engine log)'],
+  ['d', 'deploy view of the certificate; there R re-runs failed targets'],
+  ['n', 'new order'],
+  ['q', 'quit (asks what to do with running orders)'],
+  ['?', 'this help'],
+];
+
+/** The `?` overlay: every key, what the symbols mean and how to read a countdown. */
+export function HelpOverlay() {
+  const theme = useTheme();
+  const { dispatch } = useNavigation();
+  useInput((input, key) => {
+    if (key.escape || input === '?' || input === 'q') dispatch({ type: 'close-overlay' });
+  });
+  return (
+    <Box flexDirection="column">
+      <Text {...theme.tone('title')}>Keys</Text>
+      {KEYS.map(([k, what]) => (
+        <Box key={k}>
+          <Box width={11} flexShrink={0}>
+            <Text {...theme.tone('key')}>{`  ${k}`}</Text>
+          </Box>
+          <Text wrap="truncate-end">{what}</Text>
+        </Box>
+      ))}
+      <Text {...theme.tone('title')}>Symbols</Text>
+      <Text wrap="truncate-end">
+        {`  ${SYMBOLS.ok} valid/done  ${SYMBOLS.warn} due  ${SYMBOLS.running} running  ${SYMBOLS.hung} hung or renewal failed  ${SYMBOLS.bad} failed/expired  ${SYMBOLS.cancelled} cancelled`}
+      </Text>
+      <Text {...theme.tone('title')}>Countdowns</Text>
+      <Text wrap="wrap">
+        {'  "next poll in 8s (backoff 8s)" is certdeck’s own backoff; "(Retry-After 30s)" is the wait the CA asked for. An order processing past its policy’s threshold is flagged hung.'}
+      </Text>
+      <Text {...theme.tone('muted')}>esc, ? or q closes this help</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,16 @@
+import type { Overlay } from '../navigation.js';
+import { CaPicker } from './CaPicker.js';
+import { ConfirmCancel } from './ConfirmCancel.js';
+import { QuitPrompt } from './QuitPrompt.js';
+
+/** The prompt shown in place of the key hints while an overlay is open (help takes the body instead). */
+export function OverlayHost({ overlay, now }: { overlay: Exclude<Overlay, { kind: 'help' }>; now: number }) {
+  switch (overlay.kind) {
+    case 'confirm-cancel':
+      return <ConfirmCancel orderId={overlay.orderId} now={now} />;
+    case 'switch-ca':
+      return <CaPicker orderId={overlay.orderId} />;
+    case 'quit':
+      return <QuitPrompt exitCode={overlay.exitCode} />;
+  }
+}

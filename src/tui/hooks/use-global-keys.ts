@@ -1,0 +1,34 @@
+import { useInput } from 'ink';
+import { EXIT_CODES } from '../../engine/core/errors.js';
+import { useNavigation } from '../context/navigation-context.js';
+import { useSession } from '../context/session-context.js';
+import { currentRoute } from '../navigation.js';
+
+/**
+ * Keys that mean the same everywhere: Esc back, ? help, n new order, q quit, Ctrl+C quit with 130. Letters are off
+ * while the form has the keyboard (they are text there); Esc and Ctrl+C always work. The quit prompt handles its
+ * own Ctrl+C (a second press means "leave them and quit").
+ */
+export function useGlobalKeys(): void {
+  const { nav, dispatch } = useNavigation();
+  const session = useSession();
+  const route = currentRoute(nav);
+  const inForm = route.screen === 'issue-form';
+  const done = session.finalCode !== undefined || nav.leaving !== undefined;
+  const quitPromptOpen = nav.overlay?.kind === 'quit';
+  useInput(
+    (input, key) => {
+      if (key.ctrl && input === 'c') {
+        session.requestQuit(EXIT_CODES.cancelled);
+        return;
+      }
+      if (nav.overlay) return; // the overlay owns every other key
+      if (key.escape) dispatch({ type: 'back' });
+      else if (inForm) return;
+      else if (input === '?') dispatch({ type: 'overlay', overlay: { kind: 'help' } });
+      else if (input === 'q') session.requestQuit(session.mode.kind === 'issue' && session.runningIds.length > 0 ? EXIT_CODES.cancelled : EXIT_CODES.ok);
+      else if (input === 'n' && session.mode.kind === 'dashboard') dispatch({ type: 'open', route: { screen: 'issue-form' } });
+    },
+    { isActive: !done && !quitPromptOpen },
+  );
+}

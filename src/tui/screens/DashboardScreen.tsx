@@ -1,0 +1,132 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, type ReactNode } from 'react';
+import { CertificateRow } from '../components/CertificateRow.js';
+import { Frame } from '../components/Frame.js';
+import { OrderRow, orderRowHeight } from '../components/OrderRow.js';
+import { SectionTitle } from '../components/SectionTitle.js';
+import { useNavigation } from '../context/navigation-context.js';
+import { useServices } from '../context/services-context.js';
+import { useNow } from '../hooks/use-now.js';
+import { orderHints, useOrderKeys } from '../hooks/use-order-keys.js';
+import { useScreenInput } from '../hooks/use-screen-input.js';
+import { useSnapshot } from '../hooks/use-snapshot.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { certificateStatus } from '../view-model/certificate-status.js';
+import { dashboardItems, selectedIndex, type DashboardItem } from '../view-model/dashboard-items.js';
+import { describeOrder, isRunning, type OrderProgress } from '../view-model/order-progress.js';
+import { visibleWindow } from '../view-model/visible-window.js';
+
+/**
+ * The home screen: managed certificates (soonest to expire first) and active/recent orders, one cursor over both.
+ *
+ *   certdeck                                          1 running · 14:03:07
+ *   Certificates 2
+ *   › ✔ example.com +1      Let's Encrypt ████████░░   54d valid
+ *     ◐ api.example.org     ZeroSSL       █░░░░░░░░░    6d renewing
+ *   Orders 1 running · 3 finished
+ *     ◐ api.example.org     ZeroSSL        processing 4m12s
+ *         next poll in 8s (backoff 8s) · poll 3 · gives up in 1m48s
+ *   ↑↓ move  enter open  r retry now  w keep waiting  c cancel ...
+ */
+export function DashboardScreen() {
+  const { engine, clock, theme } = useServices();
+  const snapshot = useSnapshot(engine);
+  const now = useNow(clock);
+  const { nav, dispatch } = useNavigation();
+  const { wide } = useTerminalSize();
+
+  const items = useMemo(() => dashboardItems(snapshot), [snapshot]);
+  const caNames = useMemo(() => new Map(engine.listCas().map((ca) => [ca.id, ca.name])), [engine]);
+  const orders = useMemo(() => snapshot.orderIds.map((id) => snapshot.orders[id]).filter((o) => o !== undefined), [snapshot]);
+  const index = selectedIndex(items, nav.selectedKey, nav.selectedIndex);
+  const selected: DashboardItem | undefined = items[index];
+
+  // Keep the remembered selection in step with rows appearing and going away.
+  useEffect(() => {
+    if (selected && (selected.key !== nav.selectedKey || index !== nav.selectedIndex)) dispatch({ type: 'select', key: selected.key, index });
+  }, [selected, index, nav.selectedKey, nav.selectedIndex, dispatch]);
+
+  const selectedOrder = selected?.kind === 'order' ? selected.order : undefined;
+  const selectedCertName = selected?.kind === 'certificate' ? selected.certificate.certName : selectedOrder?.certName;
+  const orderKeys = useOrderKeys(selectedOrder);
+
+  useScreenInput((input, key) => {
+    const move = (delta: number) => dispatch({ type: 'move', delta, keys: items.map((i) => i.key) });
+    if (key.downArrow || input === 'j') move(1);
+    else if (key.upArrow || input === 'k') move(-1);
+    else if (key.home || input === 'g') move(-Infinity);
+    else if (key.end || input === 'G') move(Infinity);
+    else if (key.return && selected) {
+      if (selected.kind === 'order') dispatch({ type: 'open', route: { screen: 'order', orderId: selected.order.id } });
+      else dispatch({ type: 'open', route: { screen: 'deploy', certName: selected.certificate.certName } });
+    } else if (input === 'd' && selectedCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: selectedCertName } });
+    else if (input === 'l' && !selectedOrder) dispatch({ type: 'open', route: { screen: 'log' } });
+    else orderKeys(input);
+  });
+
+  const progress = new Map<string, OrderProgress>();
+  for (const item of items) if (item.kind === 'order') progress.set(item.key, describeOrder(item.order, now));
+  const running = orders.filter(isRunning).length;
+  const certCount = items.filter((i) => i.kind === 'certificate').length;
+  const orderCount = items.length - certCount;
+  const hints = [
+    { key: '↑↓', label: 'move' },
+    { key: 'enter', label: selected?.kind === 'certificate' ? 'deploy view' : 'open', enabled: selected !== undefined },
+    ...orderHints(selectedOrder).map((h) => (h.key === 'd' ? { ...h, enabled: selectedCertName !== undefined } : h.key === 'l' ? { ...h, enabled: true } : h)),
+    { key: 'n', label: 'new order' },
+    { key: '?', label: 'help' },
+    { key: 'q', label: 'quit' },
+  ];
+
+  return (
+    <Frame title="certdeck" status={running ? `${running} running` : 'idle'} now={now} hints={hints}>
+      {(bodyRows) => {
+        if (items.length === 0) {
+          return (
+            <Box flexDirection="column">
+              <Text>No certificates or orders yet.</Text>
+              <Text {...theme.tone('muted')}>Press n to request a certificate.</Text>
+            </Box>
+          );
+        }
+        const heights = items.map((item) => (item.kind === 'order' ? orderRowHeight(progress.get(item.key)!) : 1));
+        // Two section titles, plus one line for "more" marks when the list does not fit.
+        const window = visibleWindow(heights, index, Math.max(1, bodyRows - 3));
+        const shown = items.slice(window.start, window.end);
+        const hiddenBelow = items.length - window.end;
+        const more = window.start ? ` · ${window.start} more above` : '';
+        const rows: ReactNode[] = [];
+        if (certCount === 0) rows.push(<SectionTitle key="certs-none" title="Certificates" note="none managed yet" />);
+        shown.forEach((item, i) => {
+          if (i === 0 || shown[i - 1]?.kind !== item.kind) {
+            rows.push(
+              item.kind === 'certificate' ? (
+                <SectionTitle key="certs" title="Certificates" note={`${certCount}${more}`} />
+              ) : (
+                <SectionTitle key="orders" title="Orders" note={`${running} running · ${orderCount - running} finished${i === 0 ? more : ''}`} />
+              ),
+            );
+          }
+          const isSelected = item.key === selected?.key;
+          rows.push(
+            item.kind === 'certificate' ? (
+              <CertificateRow
+                key={item.key}
+                certificate={item.certificate}
+                status={certificateStatus(item.certificate, orders, now)}
+                caName={caNames.get(item.certificate.caId) ?? item.certificate.caId}
+                selected={isSelected}
+                wide={wide}
+              />
+            ) : (
+              <OrderRow key={item.key} order={item.order} progress={progress.get(item.key)!} selected={isSelected} wide={wide} />
+            ),
+          );
+        });
+        if (hiddenBelow) rows.push(<Text key="more" {...theme.tone('muted')}>{`  ↓ ${hiddenBelow} more`}</Text>);
+        return <Box flexDirection="column">{rows}</Box>;
+      }}
+    </Frame>
+  );
+}
+

@@ -1,0 +1,200 @@
+import { PasswordInput, TextInput } from '@inkjs/ui';
+import { Box, Text } from 'ink';
+import { useCallback, useMemo, useState } from 'react';
+import { caChoice } from '../components/CaPicker.js';
+import { ChoiceList, type Choice } from '../components/ChoiceList.js';
+import { FormField } from '../components/FormField.js';
+import { Frame } from '../components/Frame.js';
+import { Monochrome } from '../components/Monochrome.js';
+import { NameProblems } from '../components/NameProblems.js';
+import { useNavigation } from '../context/navigation-context.js';
+import { useServices } from '../context/services-context.js';
+import { useNow } from '../hooks/use-now.js';
+import { useScreenInput } from '../hooks/use-screen-input.js';
+import { CHALLENGES, KEY_TYPES, checkIssueForm, parseNames, type IssueFormValues } from '../view-model/issue-form.js';
+import { namesSummary } from '../view-model/text.js';
+
+type FieldId = 'names' | 'ca' | 'eabKid' | 'eabHmacKey' | 'keyType' | 'challenge' | 'webroot' | 'submit';
+type ChoiceField = 'ca' | 'keyType' | 'challenge';
+
+const TEXT_FIELDS = new Set<FieldId>(['names', 'eabKid', 'eabHmacKey', 'webroot']);
+
+/**
+ * The new-order form. Names are checked as they are typed, each bad one with its reason; the CA list marks the
+ * ones that need EAB; the focused choice field opens, the others show their value. Submitting calls engine.issue
+ * and goes back to the dashboard, where the order appears.
+ *
+ *   New certificate
+ *   › Names        example.com, www.example.com_
+ *                  ✔ 2 names: example.com, www.example.com
+ *     CA           Let's Encrypt
+ *     Key type     ec-p256
+ *     Challenge    standalone http-01
+ *     [ Request certificate ]
+ */
+export function IssueFormScreen() {
+  const { engine, clock, validateDomain, theme } = useServices();
+  const now = useNow(clock);
+  const { dispatch } = useNavigation();
+  const cas = useMemo(() => engine.listCas(), [engine]);
+  const [values, setValues] = useState<IssueFormValues>(() => ({
+    names: '',
+    ca: cas[0]?.id ?? '',
+    keyType: 'ec-p256',
+    challenge: 'http-01-standalone',
+    webroot: '',
+    eabKid: '',
+    eabHmacKey: '',
+  }));
+  const [focus, setFocus] = useState<FieldId>('names');
+  const [tried, setTried] = useState(false);
+
+  const ca = cas.find((c) => c.id === values.ca);
+  const eabRequired = ca?.eabRequired ?? false;
+  const fields: FieldId[] = [
+    'names',
+    'ca',
+    ...(eabRequired ? (['eabKid', 'eabHmacKey'] as const) : []),
+    'keyType',
+    'challenge',
+    ...(values.challenge === 'http-01-webroot' ? (['webroot'] as const) : []),
+    'submit',
+  ];
+  const check = checkIssueForm(values, validateDomain, eabRequired);
+  const parsed = parseNames(values.names, validateDomain);
+
+  const choices: Record<ChoiceField, Choice[]> = {
+    ca: cas.map(caChoice),
+    keyType: KEY_TYPES.map((k) => ({ value: k.value, label: k.value, tag: k.label.slice(k.value.length).replace(/^ \((.*)\)$/, '$1') })),
+    challenge: CHALLENGES.map((c) => ({ value: c.value, label: c.label })),
+  };
+
+  const set = useCallback(<K extends keyof IssueFormValues>(field: K, value: IssueFormValues[K]) => setValues((v) => ({ ...v, [field]: value })), []);
+  const move = (step: number) =>
+    setFocus((current) => fields[Math.min(fields.length - 1, Math.max(0, fields.indexOf(current) + step))] ?? current);
+  /** Moves a choice field's value up or down its list (the value follows the cursor, like radio buttons). */
+  const shift = (field: ChoiceField, step: number) =>
+    setValues((v) => {
+      const list = choices[field];
+      const at = list.findIndex((c) => c.value === v[field]);
+      const next = list[Math.min(list.length - 1, Math.max(0, at + step))];
+      return next ? { ...v, [field]: next.value } : v;
+    });
+
+  const submit = () => {
+    setTried(true);
+    if (!check.request) {
+      const first = (['names', 'ca', 'eab', 'webroot'] as const).find((f) => check.errors[f] !== undefined);
+      setFocus(first === 'eab' ? 'eabKid' : (first ?? 'names'));
+      return;
+    }
+    const request = check.request;
+    // The order shows up in the snapshot; the outcome is the engine's to report, so it is not awaited here.
+    void engine.issue(request).catch(() => undefined);
+    dispatch({ type: 'home' });
+    dispatch({ type: 'flash', flash: { text: `Requested ${namesSummary(request.domains)} from ${ca?.name ?? request.ca}; its order is listed below.`, tone: 'ok' } });
+  };
+
+  useScreenInput((input, key) => {
+    if (key.tab) move(key.shift ? -1 : 1);
+    else if (TEXT_FIELDS.has(focus)) {
+      if (key.downArrow) move(1);
+      else if (key.upArrow) move(-1);
+    } else if (focus === 'submit') {
+      if (key.return) submit();
+      else if (key.upArrow || input === 'k') move(-1);
+    } else {
+      const field = focus as ChoiceField;
+      if (key.downArrow || input === 'j') shift(field, 1);
+      else if (key.upArrow || input === 'k') shift(field, -1);
+      else if (key.return) move(1);
+    }
+  });
+
+  const errors = tried ? check.errors : { ...(check.errors.webroot && values.webroot !== '' ? { webroot: check.errors.webroot } : {}) };
+  const text = (field: 'names' | 'eabKid' | 'webroot', placeholder: string) =>
+    focus === field ? (
+      <Monochrome>
+        <TextInput key={field} defaultValue={values[field]} placeholder={placeholder} onChange={(v) => set(field, v)} onSubmit={() => move(1)} />
+      </Monochrome>
+    ) : (
+      <Text {...(values[field] ? {} : theme.tone('muted'))} wrap="truncate-end">
+        {values[field] || placeholder}
+      </Text>
+    );
+  const choice = (field: ChoiceField) => {
+    const list = choices[field];
+    const at = Math.max(0, list.findIndex((c) => c.value === values[field]));
+    if (focus === field) return <ChoiceList choices={list} focus={at} visible={5} />;
+    const current = list[at];
+    return (
+      <Text wrap="truncate-end">
+        {current?.label ?? '(none)'}
+        {current?.tag && field === 'ca' ? <Text {...theme.tone(current.tagTone ?? 'muted')}>{`  ${current.tag}`}</Text> : null}
+      </Text>
+    );
+  };
+
+  const hints = [
+    { key: 'tab ↓', label: 'next field' },
+    { key: 'shift+tab ↑', label: 'previous' },
+    { key: 'j k', label: 'choose', enabled: !TEXT_FIELDS.has(focus) && focus !== 'submit' },
+    { key: 'enter', label: focus === 'submit' ? 'request certificate' : 'next' },
+    { key: 'esc', label: 'cancel' },
+  ];
+  return (
+    <Frame title="New certificate" now={now} hints={hints}>
+      {() => (
+        <Box flexDirection="column">
+          <FormField label="Names" focused={focus === 'names'} {...(errors.names ? { error: errors.names } : {})}>
+            {text('names', 'example.com, www.example.com')}
+          </FormField>
+          <NameProblems problems={parsed.problems} names={parsed.names} />
+          <FormField label="CA" focused={focus === 'ca'} {...(errors.ca ? { error: errors.ca } : {})}>
+            {choice('ca')}
+          </FormField>
+          {focus === 'ca' && ca?.notes.length ? (
+            <Box paddingLeft={15}>
+              <Text {...theme.tone('muted')} wrap="truncate-end">
+                {ca.notes.join(' ')}
+              </Text>
+            </Box>
+          ) : null}
+          {eabRequired ? (
+            <>
+              <FormField label="EAB key id" focused={focus === 'eabKid'} {...(errors.eab ? { error: errors.eab } : {})}>
+                {text('eabKid', 'empty: use the credentials saved for this CA')}
+              </FormField>
+              <FormField label="EAB HMAC key" focused={focus === 'eabHmacKey'}>
+                {focus === 'eabHmacKey' ? (
+                  <Monochrome>
+                    <PasswordInput placeholder={values.eabHmacKey ? 'set; typing replaces it' : 'hidden as you type'} onChange={(v) => set('eabHmacKey', v)} onSubmit={() => move(1)} />
+                  </Monochrome>
+                ) : (
+                  <Text {...theme.tone('muted')}>{values.eabHmacKey ? 'set (hidden)' : 'not set'}</Text>
+                )}
+              </FormField>
+            </>
+          ) : null}
+          <FormField label="Key type" focused={focus === 'keyType'}>
+            {choice('keyType')}
+          </FormField>
+          <FormField label="Challenge" focused={focus === 'challenge'}>
+            {choice('challenge')}
+          </FormField>
+          {values.challenge === 'http-01-webroot' ? (
+            <FormField label="Webroot" focused={focus === 'webroot'} {...(errors.webroot ? { error: errors.webroot } : {})}>
+              {text('webroot', '/var/www/html')}
+            </FormField>
+          ) : null}
+          <Box marginTop={1}>
+            <Text {...(focus === 'submit' ? theme.tone('selected') : theme.tone('muted'))}>
+              {focus === 'submit' ? '› [ Request certificate ]' : '  [ Request certificate ]'}
+            </Text>
+            {tried && !check.request ? <Text {...theme.tone('bad')}>  fix the fields marked above</Text> : null}
+          </Box>
+        </Box>
+      )}
+    </Frame>
+  );
+}

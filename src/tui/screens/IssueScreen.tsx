@@ -1,0 +1,96 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, type ReactNode } from 'react';
+import { AuthorizationList, authorizationLines } from '../components/AuthorizationList.js';
+import { Frame } from '../components/Frame.js';
+import { HungNotice } from '../components/HungNotice.js';
+import { OrderRow, orderRowHeight } from '../components/OrderRow.js';
+import { SectionTitle } from '../components/SectionTitle.js';
+import { TimelineList } from '../components/TimelineList.js';
+import { useNavigation } from '../context/navigation-context.js';
+import { useSession } from '../context/session-context.js';
+import { useServices } from '../context/services-context.js';
+import { useNow } from '../hooks/use-now.js';
+import { orderHints, useOrderKeys } from '../hooks/use-order-keys.js';
+import { useScreenInput } from '../hooks/use-screen-input.js';
+import { useSnapshot } from '../hooks/use-snapshot.js';
+import { orderedOrders, selectedIndex } from '../view-model/dashboard-items.js';
+import { describeOrder } from '../view-model/order-progress.js';
+import { namesSummary } from '../view-model/text.js';
+import { describeTimelineEntry } from '../view-model/timeline.js';
+
+/**
+ * `certdeck issue` on a terminal: the orders that command runs (a switch of CA or a fallback adds the new order
+ * below the old one), the selected order's authorizations and its latest exchanges, with the same action keys as
+ * the dashboard.
+ *
+ *   certdeck issue · example.com +1                             14:03:07
+ *   Orders
+ *   › ◐ example.com +1        Let's Encrypt   processing 12s
+ *         next poll in 2s (backoff 2s) · poll 2 · gives up in 1m48s
+ *   Authorizations
+ *     ✔ example.com           valid       http-01 valid
+ *   Latest
+ *   14:03:05  POST /acme/order/1 → 200 · 12ms
+ */
+export function IssueScreen() {
+  const { engine, clock, theme } = useServices();
+  const snapshot = useSnapshot(engine);
+  const now = useNow(clock);
+  const session = useSession();
+  const { nav, dispatch } = useNavigation();
+  const orders = useMemo(() => orderedOrders(snapshot, session.followed), [snapshot, session.followed]);
+  const items = useMemo(() => orders.map((o) => ({ key: `order:${o.id}`, order: o })), [orders]);
+  const index = selectedIndex(items, nav.selectedKey, nav.selectedIndex);
+  const selected = items[index]?.order;
+  const orderKeys = useOrderKeys(selected);
+
+  useEffect(() => {
+    const item = items[index];
+    if (item && (item.key !== nav.selectedKey || index !== nav.selectedIndex)) dispatch({ type: 'select', key: item.key, index });
+  }, [items, index, nav.selectedKey, nav.selectedIndex, dispatch]);
+
+  useScreenInput((input, key) => {
+    const delta = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : 0;
+    if (delta !== 0) {
+      dispatch({ type: 'move', delta, keys: items.map((i) => i.key) });
+    } else if (key.return && selected) dispatch({ type: 'open', route: { screen: 'order', orderId: selected.id } });
+    else orderKeys(input);
+  });
+
+  const first = orders[orders.length - 1] ?? orders[0];
+  const title = `certdeck issue${first ? ` · ${namesSummary(first.domains)}` : ''}`;
+  const hints = [
+    { key: '↑↓', label: 'move', enabled: items.length > 1 },
+    { key: 'enter', label: 'detail', enabled: selected !== undefined },
+    ...orderHints(selected).filter((h) => h.key !== 'd'),
+    { key: '?', label: 'help' },
+    { key: 'q', label: 'quit' },
+  ];
+  return (
+    <Frame title={title} status={session.runningIds.length ? `${session.runningIds.length} running` : 'finishing'} now={now} hints={hints}>
+      {(bodyRows) => {
+        if (!selected) return <Text {...theme.tone('muted')}>Starting the order…</Text>;
+        const progress = describeOrder(selected, now);
+        const rows: ReactNode[] = [<SectionTitle key="orders" title="Orders" />];
+        let used = 1;
+        for (const [i, item] of items.entries()) {
+          const p = i === index ? progress : describeOrder(item.order, now);
+          used += orderRowHeight(p);
+          rows.push(<OrderRow key={item.key} order={item.order} progress={p} selected={i === index} wide={false} />);
+        }
+        if (progress.hung) {
+          rows.push(<HungNotice key="hung" order={selected} hung={progress.hung} />);
+          used += 2;
+        }
+        rows.push(<SectionTitle key="authz" title="Authorizations" />, <AuthorizationList key="authz-list" authorizations={selected.authorizations} />);
+        used += 1 + Math.max(1, authorizationLines(selected.authorizations));
+        const room = Math.max(0, bodyRows - used - 1);
+        if (room > 0) {
+          const lines = selected.timeline.map(describeTimelineEntry);
+          rows.push(<SectionTitle key="latest" title="Latest" note="enter shows everything" />, <TimelineList key="timeline" lines={lines.slice(Math.max(0, lines.length - room))} />);
+        }
+        return <Box flexDirection="column">{rows}</Box>;
+      }}
+    </Frame>
+  );
+}

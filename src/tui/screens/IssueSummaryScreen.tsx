@@ -1,0 +1,63 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo } from 'react';
+import { EXIT_CODES } from '../../engine/core/errors.js';
+import type { OrderView } from '../../engine/state.js';
+import { useSession } from '../context/session-context.js';
+import { useServices } from '../context/services-context.js';
+import { useSnapshot } from '../hooks/use-snapshot.js';
+import { SYMBOLS } from '../theme.js';
+import { orderedOrders } from '../view-model/dashboard-items.js';
+import { formatDate, formatTimeLeft } from '../view-model/duration.js';
+
+const EXIT_WORDS = new Map<number, string>(Object.entries(EXIT_CODES).map(([word, code]) => [code, word]));
+
+function OrderOutcome({ order }: { order: OrderView }) {
+  const { theme } = useServices();
+  const names = order.domains.join(', ');
+  if (order.phase === 'done') {
+    const cert = order.certificate;
+    return (
+      <Box flexDirection="column">
+        <Text {...theme.tone('ok')} wrap="truncate-end">{`${SYMBOLS.ok} ${names}: issued by ${order.caName}`}</Text>
+        {cert ? (
+          <Text wrap="truncate-end">
+            {`    valid until ${formatDate(cert.notAfter)} (${formatTimeLeft(cert.notAfter - cert.notBefore)}) · ${cert.dir}`}
+          </Text>
+        ) : null}
+      </Box>
+    );
+  }
+  const tone = order.phase === 'failed' ? 'bad' : 'muted';
+  const symbol = order.phase === 'failed' ? SYMBOLS.bad : order.phase === 'abandoned' ? SYMBOLS.abandoned : SYMBOLS.cancelled;
+  return (
+    <Box flexDirection="column">
+      <Text {...theme.tone(tone)} wrap="truncate-end">
+        {`${symbol} ${names} at ${order.caName}: ${order.phase}${order.reason ? ` (${order.reason})` : ''}`}
+      </Text>
+      {order.error ? <Text wrap="truncate-end">{`    ${order.error.message}`}</Text> : null}
+      {order.error?.hint ? <Text wrap="truncate-end">{`    what to do: ${order.error.hint}`}</Text> : null}
+    </Box>
+  );
+}
+
+/**
+ * What `certdeck issue` leaves on the terminal when it is done: one entry per order it ran (the abandoned ones too,
+ * with why) and the exit code. It is the last frame, kept on screen after the UI exits.
+ */
+export function IssueSummaryScreen({ code }: { code: number }) {
+  const { engine, theme } = useServices();
+  const snapshot = useSnapshot(engine);
+  const session = useSession();
+  const orders = useMemo(() => orderedOrders(snapshot, session.followed).sort((a, b) => a.queuedAt - b.queuedAt), [snapshot, session.followed]);
+  useEffect(() => {
+    session.finish(code);
+  }, [session, code]);
+  return (
+    <Box flexDirection="column">
+      {orders.map((o) => (
+        <OrderOutcome key={o.id} order={o} />
+      ))}
+      <Text {...theme.tone(code === 0 ? 'ok' : 'bad')}>{`certdeck issue finished: exit ${code} (${EXIT_WORDS.get(code) ?? 'error'})`}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,22 @@
+/**
+ * Types shared by the TUI entry point and its screens. Kept apart from render-tui.tsx so screens can import them
+ * without importing the one module that touches the terminal.
+ */
+
+/** Checks one name typed by the operator; the CLI passes the engine's own validator so both agree. */
+export type DomainValidator = (raw: string) => { ok: true; name: string } | { ok: false; reason: string };
+
+/**
+ * What the TUI is for this run.
+ * - dashboard: `certdeck` with no arguments; runs until the operator quits.
+ * - issue: `certdeck issue ...` on a TTY; shows the live view of the orders that command started and, once `done`
+ *   resolves with the command's exit code, leaves a final summary on screen and exits with that code.
+ */
+export type TuiMode =
+  | { kind: 'dashboard' }
+  | {
+      kind: 'issue';
+      /** Orders to follow; when absent, every order queued after the UI started (and their replacements). */
+      orderIds?: string[];
+      done: Promise<number>;
+    };

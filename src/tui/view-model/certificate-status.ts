@@ -1,0 +1,52 @@
+import type { CertificateSummary } from '../../engine/events.js';
+import type { OrderView } from '../../engine/state.js';
+import { TIME } from './duration.js';
+import { isRunning } from './order-progress.js';
+
+/**
+ * A managed certificate's state as an operator needs it, told apart the way field report 5 asks: a renewal that
+ * failed while the certificate is still valid is its own state, not "expired" and not "fine".
+ */
+export type CertificateStatusKind = 'valid' | 'due' | 'renewing' | 'renewal-failed' | 'expired';
+
+export interface CertificateStatus {
+  kind: CertificateStatusKind;
+  label: string;
+  /** ms until notAfter (negative once expired). */
+  remainingMs: number;
+  /** Share of the lifetime still left, 0..1, for the expiry bar. */
+  remainingFraction: number;
+}
+
+/**
+ * Without ARI, renew when a third of the lifetime is left, or half for certificates shorter than ten days
+ * (ca-facts: lifetimes shrink, so the window follows each certificate's own lifetime, never a fixed 30 days).
+ */
+export function inRenewalWindow(cert: CertificateSummary, now: number): boolean {
+  const lifetime = cert.notAfter - cert.notBefore;
+  const share = lifetime < 10 * TIME.DAY ? 1 / 2 : 1 / 3;
+  return cert.notAfter - now <= lifetime * share;
+}
+
+/** The newest order for this certificate, by when it was queued. */
+export function latestOrderFor(certName: string, orders: readonly OrderView[]): OrderView | undefined {
+  let latest: OrderView | undefined;
+  for (const o of orders) if (o.certName === certName && (!latest || o.queuedAt >= latest.queuedAt)) latest = o;
+  return latest;
+}
+
+export function certificateStatus(cert: CertificateSummary, orders: readonly OrderView[], now: number): CertificateStatus {
+  const remainingMs = cert.notAfter - now;
+  const lifetime = Math.max(1, cert.notAfter - cert.notBefore);
+  const remainingFraction = Math.min(1, Math.max(0, remainingMs / lifetime));
+  const latest = latestOrderFor(cert.certName, orders);
+  const renewing = latest !== undefined && isRunning(latest);
+  // Only a failure after this certificate was issued says anything about its renewal.
+  const failedSince = latest !== undefined && latest.phase === 'failed' && latest.queuedAt >= cert.notBefore;
+  const base = { remainingMs, remainingFraction };
+  if (remainingMs <= 0) return { ...base, kind: 'expired', label: renewing ? 'expired, renewing' : 'expired' };
+  if (renewing) return { ...base, kind: 'renewing', label: 'renewing' };
+  if (failedSince) return { ...base, kind: 'renewal-failed', label: 'renewal failed, still valid' };
+  if (inRenewalWindow(cert, now)) return { ...base, kind: 'due', label: 'due for renewal' };
+  return { ...base, kind: 'valid', label: 'valid' };
+}
