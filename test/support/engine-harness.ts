@@ -1,0 +1,232 @@
+/**
+ * An Engine on a test sandbox, with what fault tests need around it: every event kept in order, waiting for an
+ * event (bounded in real time), a ManualClock that knows when its next sleeper wakes so a test can step the
+ * engine through hours of polling in milliseconds, and probes of the outside world (the authorization as Pebble
+ * sees it, the HTTP-01 listener, the certificate files).
+ *
+ *   const sb = await startTestSandbox({ fault: { rules: [{ kind: 'hang-processing' }] } });
+ *   t.after(() => sb.stop());
+ *   const h = engineHarness(sb, { clock: new SteppingClock() });
+ *   t.after(() => h.close());
+ *   const outcome = await driveClock(h.clock as SteppingClock, h.issue({ domains: ['a.test'] }));
+ */
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import https from 'node:https';
+import http from 'node:http';
+import path from 'node:path';
+import acme from 'acme-client';
+import type { IssueOutcome, IssueRequest } from '../../src/engine/api.js';
+import { runInOperation } from '../../src/engine/acme/transport.js';
+import { ManualClock, systemClock, type Clock } from '../../src/engine/core/clock.js';
+import { Engine } from '../../src/engine/engine.js';
+import type { EngineEvent, EngineEventType, EventOf } from '../../src/engine/events.js';
+import { loadAccount } from '../../src/engine/store/accounts.js';
+import { readJournal } from '../../src/engine/store/journal.js';
+import { pathsUnder, type StatePaths } from '../../src/engine/store/paths.js';
+import type { FaultLogEntry } from '../../src/sandbox/fault-proxy.js';
+import type { ResourceKind } from '../../src/sandbox/fault/resource.js';
+import type { TestSandbox } from './sandbox-harness.js';
+
+/**
+ * A ManualClock that also knows when its earliest sleeper wakes, so a driver can jump straight there instead of
+ * guessing step sizes. Sleeps that end (woken, aborted) drop out of the list.
+ */
+export class SteppingClock extends ManualClock {
+  private readonly wakes = new Set<{ wakeAt: number }>();
+
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const entry = { wakeAt: this.now() + Math.max(0, ms) };
+    this.wakes.add(entry);
+    // Registered before ManualClock's own listener, so an aborted sleep is gone from the list synchronously.
+    signal?.addEventListener('abort', () => this.wakes.delete(entry), { once: true });
+    return super.sleep(ms, signal).finally(() => this.wakes.delete(entry));
+  }
+
+  /** When the earliest pending sleep ends (fake time), or undefined when nothing sleeps. */
+  nextWakeAt(): number | undefined {
+    let next: number | undefined;
+    for (const { wakeAt } of this.wakes) if (next === undefined || wakeAt < next) next = wakeAt;
+    return next;
+  }
+
+  /** Moves time to the earliest pending wake-up (and not beyond), letting that sleeper run. */
+  async step(): Promise<void> {
+    const at = this.nextWakeAt();
+    if (at !== undefined) await this.advance(Math.max(0, at - this.now()));
+  }
+}
+
+export type DriveStep = void | 'advance' | 'hold' | 'stop';
+
+export interface DriveOptions {
+  /**
+   * Called each time the engine is blocked on the clock, before time moves. Return 'hold' after an action that
+   * ends the sleep itself (retryNow, cancel, switchCa): time then stays put and the driver waits for the next
+   * sleep. Return 'stop' to hand the clock back (the driver then just awaits `work`).
+   */
+  onSleep?: (clock: SteppingClock) => DriveStep | Promise<DriveStep>;
+  /** Real-time bound on the whole drive. @default 60000 */
+  realTimeoutMs?: number;
+}
+
+/**
+ * Runs `work` to the end on a fake clock: whenever the engine is blocked in a sleep, time jumps to the earliest
+ * wake-up. Real I/O (Pebble, the proxy) happens between jumps, in real time, so waiting for "sleeping" is a real
+ * wait (short) and the fake clock never moves while a request is in flight.
+ */
+export async function driveClock<T>(clock: SteppingClock, work: Promise<T>, opts: DriveOptions = {}): Promise<T> {
+  let settled = false;
+  void work.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const limit = Date.now() + (opts.realTimeoutMs ?? 60_000);
+  let handedBack = false;
+  while (!settled && !handedBack) {
+    while (!settled && clock.pendingSleeps === 0) {
+      if (Date.now() > limit) throw new Error(`driveClock: the engine neither slept nor finished within ${opts.realTimeoutMs ?? 60_000} ms`);
+      await realDelay(2);
+    }
+    if (settled) break;
+    const next = await opts.onSleep?.(clock);
+    if (next === 'stop') handedBack = true;
+    else if (next === 'hold') await waitUntil(() => settled || clock.pendingSleeps === 0, limit);
+    else await clock.step();
+    if (Date.now() > limit) throw new Error('driveClock: real-time limit reached while stepping');
+  }
+  return work;
+}
+
+async function waitUntil(done: () => boolean, limit: number): Promise<void> {
+  while (!done()) {
+    if (Date.now() > limit) throw new Error('driveClock: real-time limit reached waiting for the engine to react');
+    await realDelay(2);
+  }
+}
+
+function realDelay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface EngineHarness {
+  engine: Engine;
+  paths: StatePaths;
+  clock: Clock;
+  /** Every event so far, in order. */
+  events: EngineEvent[];
+  of<T extends EngineEventType>(type: T, orderId?: string): Array<EventOf<T>>;
+  /**
+   * The first event (already seen or still to come) of `type` that satisfies `match`; rejects after `timeoutMs`
+   * of real time, naming what it waited for.
+   */
+  waitFor<T extends EngineEventType>(type: T, match?: (e: EventOf<T>) => boolean, timeoutMs?: number): Promise<EventOf<T>>;
+  /** engine.issue with test defaults: ca "sandbox", agreeTos. */
+  issue(request: Partial<IssueRequest> & Pick<IssueRequest, 'domains'>, signal?: AbortSignal): Promise<IssueOutcome>;
+  /** engine.close(); safe to call twice. */
+  close(): Promise<void>;
+}
+
+export function engineHarness(sandbox: TestSandbox, opts: { clock?: Clock; random?: () => number } = {}): EngineHarness {
+  const paths = pathsUnder(sandbox.home);
+  const clock = opts.clock ?? systemClock;
+  // Zero jitter by default: tests compute exact delays from the policy.
+  const engine = new Engine({ paths, clock, userAgent: 'certdeck-test', random: opts.random ?? (() => 0.5) });
+  const events: EngineEvent[] = [];
+  const waiters = new Set<(e: EngineEvent) => void>();
+  engine.onEvent((e) => {
+    events.push(e);
+    for (const w of [...waiters]) w(e);
+  });
+  let closed: Promise<void> | undefined;
+  const harness: EngineHarness = {
+    engine,
+    paths,
+    clock,
+    events,
+    of: (type, orderId) =>
+      events.filter((e): e is EventOf<typeof type> => e.type === type && (orderId === undefined || (e as { orderId?: string }).orderId === orderId)),
+    waitFor(type, match = () => true, timeoutMs = 15_000) {
+      const hit = (e: EngineEvent): e is EventOf<typeof type> => e.type === type && match(e as EventOf<typeof type>);
+      const seen = events.find(hit);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(listener);
+          reject(new Error(`no "${type}" event matching the test's condition within ${timeoutMs} ms; last events: ${events.slice(-5).map((e) => e.type).join(', ')}`));
+        }, timeoutMs);
+        const listener = (e: EngineEvent): void => {
+          if (!hit(e)) return;
+          clearTimeout(timer);
+          waiters.delete(listener);
+          resolve(e);
+        };
+        waiters.add(listener);
+      });
+    },
+    issue: (request, signal) => engine.issue({ ca: 'sandbox', agreeTos: true, ...request }, signal),
+    close() {
+      closed ??= engine.close();
+      return closed;
+    },
+  };
+  return harness;
+}
+
+/** Requests of one kind in the proxy log, in arrival order. */
+export function requestsOf(log: FaultLogEntry[], resource: ResourceKind, method?: string): FaultLogEntry[] {
+  return log.filter((e) => e.resource === resource && (method === undefined || e.method === method));
+}
+
+/**
+ * The authorization as the CA sees it (POST-as-GET with the account the engine registered; Pebble refuses plain
+ * GET). Independent of the engine's own view of it.
+ */
+export async function readAuthorization(sandbox: TestSandbox, caId: 'sandbox' | 'sandbox-b', url: string): Promise<acme.Authorization> {
+  const directoryUrl = sandbox.directoryUrl(caId);
+  const account = await loadAccount(pathsUnder(sandbox.home), directoryUrl, undefined);
+  if (!account?.accountUrl) throw new Error(`no registered account for ${directoryUrl} in ${sandbox.home}`);
+  const client = new acme.Client({ directoryUrl, accountKey: account.keyPem, accountUrl: account.accountUrl });
+  const agent = new https.Agent({ ca: sandbox.caBundlePem, keepAlive: false });
+  try {
+    const [authz] = await runInOperation({ clock: systemClock, httpsAgent: agent, signal: AbortSignal.timeout(10_000) }, () =>
+      client.getAuthorizations({ authorizations: [url] } as acme.Order),
+    );
+    if (!authz) throw new Error(`no authorization at ${url}`);
+    return authz;
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** What 127.0.0.1:port answers for an HTTP-01 token: the status and body, or 'refused' when nothing listens. */
+export function challengeResponse(port: number, token: string): Promise<{ status: number; body: string } | 'refused'> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: `/.well-known/acme-challenge/${token}`, agent: false, timeout: 3000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`127.0.0.1:${port} did not answer within 3 s`)));
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve('refused') : reject(err)));
+  });
+}
+
+/**
+ * Every file under `dir` (following the live/<name> symlink), plus the symlink's target: byte-for-byte what is
+ * on disk for a certificate, to compare before and after.
+ */
+export async function certificateFiles(paths: StatePaths, certName: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const live = path.join(paths.liveDir, certName);
+  out.set('(live link)', await readlink(live).catch(() => '(not a link)'));
+  for (const name of (await readdir(live)).sort()) out.set(name, (await readFile(path.join(live, name))).toString('base64'));
+  return out;
+}
+
+/** The pending key the journal names for the order in flight (written before the order existed). */
+export async function journaledKeyPem(paths: StatePaths, certName: string): Promise<string> {
+  const journal = await readJournal(paths, certName);
+  if (!journal?.current) throw new Error(`the journal of ${certName} has no order in flight`);
+  return readFile(journal.current.keyFile, 'utf8');
+}
