@@ -314,7 +314,7 @@ export class OrderRunner {
         const planned = nextDelay(policy, attempt, retryAfterMs, this.random);
         const deadlineAt = control.deadlineAt;
         const remaining = deadlineAt - now;
-        if (remaining <= 0) throw this.deadlineError(phase, current, now - startedAt, attempt - 1);
+        if (remaining <= 0) throw this.deadlineError(phase, current, now - startedAt, attempt - 1, deadlineAt - startedAt);
         if (planned.reason === 'retry-after' && planned.delayMs > remaining) {
           throw new TimeoutError(
             `${phase}-retry-after-beyond-deadline`,
@@ -344,12 +344,15 @@ export class OrderRunner {
     }
   }
 
-  private deadlineError(phase: WaitPhase, order: AcmeOrder, elapsedMs: number, polls: number): TimeoutError {
+  /** `deadlineMs` is the deadline that applied, which keepWaiting may have moved past the policy's. */
+  private deadlineError(phase: WaitPhase, order: AcmeOrder, elapsedMs: number, polls: number, deadlineMs: number): TimeoutError {
     const ca = this.input.caName;
     const what = phase === 'processing' ? 'still processing' : phase === 'authorization' ? 'still validating its authorizations' : 'not downloadable';
+    const configured = this.input.policy.deadlines[phase];
+    const extended = deadlineMs > configured ? ` (extended by ${formatDuration(deadlineMs - configured)})` : '';
     return new TimeoutError(
       `${phase}-timeout`,
-      `Order ${order.url} at ${ca} was ${what} after ${formatDuration(elapsedMs)} (${polls} polls); the ${phase} deadline of ${formatDuration(this.input.policy.deadlines[phase])} ran out.`,
+      `Order ${order.url} at ${ca} was ${what} after ${formatDuration(elapsedMs)} (${polls} polls); the ${phase} deadline of ${formatDuration(deadlineMs)}${extended} ran out.`,
       phase === 'processing'
         ? 'The CA is slow or stuck. Run the same command again later to resume this order, raise --poll-timeout, or re-issue from another CA with --fallback / switch CA.'
         : 'Check that the challenge is reachable by the CA, then run the same command again (the order resumes).',
