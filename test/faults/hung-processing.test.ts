@@ -73,7 +73,7 @@ describe('an order hung in processing (fake clock, real Pebble behind the fault 
     assert.equal(outcome.ok, false);
     assert.equal(outcome.error?.kind, 'timeout');
     assert.equal(outcome.error?.code, 'processing-timeout');
-    assert.match(outcome.error!.message, new RegExp(`after 10m.*\\(${expected.length} polls\\)`));
+    assert.match(outcome.error!.message, new RegExp(`after 10m00s \\(${expected.length} polls\\); the processing deadline of 10m00s ran out`));
     assert.ok(outcome.error?.hint, 'a timeout says what to do next');
 
     const waits = processingWaits(outcome.orderId);
@@ -200,7 +200,8 @@ describe('an order hung in processing (fake clock, real Pebble behind the fault 
     assert.equal(extended[0]!.deadlineAt, startedAt + 10 * MINUTE + extraMs);
     assert.ok(waits.slice(afterWaits).every((w) => w.deadlineAt === startedAt + 15 * MINUTE));
     assert.equal(clock.now() - startedAt, 15 * MINUTE);
-    assert.match(outcome.error!.message, new RegExp(`\\(${expected.length} polls\\)`));
+    assert.match(outcome.error!.message, new RegExp(`after 15m00s \\(${expected.length} polls\\)`));
+    assert.match(outcome.error!.message, /deadline of 15m00s \(extended by 5m00s\) ran out/, 'the message names the deadline that really applied');
     // The operator chose to keep waiting: the next poll flags it hung again so the choice is offered again.
     assert.equal(h.of('order:hung', outcome.orderId).length, 2);
   });
