@@ -326,17 +326,25 @@ export class OrderRunner {
         const delayMs = Math.min(planned.delayMs, remaining);
         const nextPollAt = now + delayMs;
         this.emit({ type: 'wait:scheduled', orderId, phase, attempt, nextPollAt, delayMs, reason: planned.reason, deadlineAt, startedAt });
-        if (phase === 'processing' && this.processingSince !== undefined && hungReported !== control.extensions && now - this.processingSince >= policy.hungAfterMs) {
-          hungReported = control.extensions;
-          this.emit({ type: 'order:hung', orderId, since: this.processingSince, polls: attempt - 1, nextPollAt });
+        const since = this.processingSince;
+        const hungAt = phase === 'processing' && since !== undefined && hungReported !== control.extensions ? since + policy.hungAfterMs : undefined;
+        if (hungAt !== undefined && hungAt < nextPollAt) {
+          // Flag the order hung the moment the threshold passes, even mid-wait: with backoff at its cap the next
+          // poll can be a minute away, and the operator's choice (keep waiting, cancel, switch) shouldn't wait.
+          if (hungAt > now) await control.sleep(clock, hungAt - now);
+          if (clock.now() >= hungAt) {
+            hungReported = control.extensions;
+            this.emit({ type: 'order:hung', orderId, since: since!, polls: attempt - 1, nextPollAt });
+            await control.sleep(clock, nextPollAt - clock.now());
+          } // else retryNow cut the wait short: poll now
+        } else {
+          await control.sleep(clock, delayMs);
         }
-        await control.sleep(clock, delayMs);
         const read = await this.withRetries('read the order', () => this.input.session.getOrder(current.url, this.op));
         current = read.order;
         retryAfterMs = read.retryAfterMs;
         this.noteStatus(current);
         if (done(current)) return current;
-        // Hung detection must also fire when the threshold passes between polls, not only at scheduling time.
       }
     } finally {
       control.deadlineAt = undefined;
