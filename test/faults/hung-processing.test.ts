@@ -105,14 +105,15 @@ describe('an order hung in processing (fake clock, real Pebble behind the fault 
     const finalizeIndex = log.findIndex((e) => e.resource === 'finalize');
     assert.equal(answeredPolls(log.slice(finalizeIndex)), expected.length);
 
-    // Hung is flagged once, at the first scheduling at or past one minute of processing.
+    // Hung is flagged once, exactly when one minute of processing has passed (mid-wait), naming the next poll.
     const hung = h.of('order:hung', outcome.orderId);
     assert.equal(hung.length, 1);
-    const firstLate = waits.find((w) => w.at - startedAt >= MINUTE)!;
+    const spanning = waits.find((w) => w.at < startedAt + MINUTE && w.nextPollAt > startedAt + MINUTE)!;
     assert.equal(hung[0]!.since, startedAt);
-    assert.equal(hung[0]!.at, firstLate.at);
-    assert.equal(hung[0]!.nextPollAt, firstLate.nextPollAt);
-    assert.equal(hung[0]!.polls, firstLate.attempt - 1);
+    assert.equal(hung[0]!.at, startedAt + MINUTE);
+    assert.equal(hung[0]!.nextPollAt, spanning.nextPollAt);
+    assert.equal(hung[0]!.polls, spanning.attempt - 1);
+    assert.equal(pollTimes.filter((t) => t > startedAt + MINUTE)[0], spanning.nextPollAt, 'the hung flag does not move the poll');
 
     const finished = h.of('order:finished', outcome.orderId);
     assert.deepEqual(finished.map((f) => f.outcome), ['failed']);
