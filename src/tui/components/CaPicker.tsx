@@ -10,7 +10,7 @@ import { ChoiceList, type Choice } from './ChoiceList.js';
 /** "EAB required · staging": what to know about a CA before choosing it. */
 export function caChoice(ca: CaInfo): Choice {
   const tags = [ca.eabRequired ? 'EAB required' : '', ca.staging ? 'staging, untrusted' : ''].filter(Boolean);
-  return { value: ca.id, label: ca.name, tag: tags.length ? tags.join(' · ') : ca.id, tagTone: ca.eabRequired ? 'warn' : 'muted' };
+  return { value: ca.id, label: ca.name, ...(tags.length ? { tag: tags.join(' · ') } : {}), tagTone: ca.eabRequired ? 'warn' : 'muted' };
 }
 
 /**
@@ -48,7 +48,7 @@ export function CaPicker({ orderId }: { orderId: string }) {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        <Text {...theme.tone('title')}>Switch CA</Text> for {namesSummary(order.domains)} (now {order.caName}); the same request is re-issued there:
+        <Text {...theme.tone('title')}>Switch CA</Text> for {namesSummary(order.domains)} (now {order.caName}):
       </Text>
       <ChoiceList choices={cas.map(caChoice)} focus={focus} />
       {focused && focused.notes.length > 0 ? (

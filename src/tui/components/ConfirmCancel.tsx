@@ -26,7 +26,7 @@ export function ConfirmCancel({ orderId, now }: { orderId: string; now: number }
         <Text {...theme.tone('warn')}>Cancel the order for {name}</Text> at {order.caName}? It is {describeOrder(order, now).headline}.
       </Text>
       <Text {...theme.tone('muted')} wrap="truncate-end">
-        Challenge files and pending authorizations are cleaned up; the order stays in the history.
+        Its challenge files and pending authorizations are cleaned up.
       </Text>
       <Box>
         <Text>y cancel it · n keep it: </Text>

@@ -9,6 +9,8 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { KeyHints, type KeyHint } from './KeyHints.js';
 import { OverlayHost } from './OverlayHost.js';
 
+const HELP_HINTS: readonly KeyHint[] = [{ key: 'esc ? q', label: 'close help' }];
+
 /**
  * The frame every screen sits in, one line shorter than the terminal so Ink never has to scroll (which is what
  * makes full-screen terminal UIs flicker):
@@ -58,7 +60,7 @@ export function Frame({
         ) : (
           <>
             {nav.flash ? <FlashLine flash={nav.flash} /> : null}
-            <KeyHints hints={hints} />
+            <KeyHints hints={help ? HELP_HINTS : hints} />
           </>
         )}
       </Box>

@@ -30,21 +30,22 @@ export function HelpOverlay() {
       <Text {...theme.tone('title')}>Keys</Text>
       {KEYS.map(([k, what]) => (
         <Box key={k}>
-          <Box width={11} flexShrink={0}>
+          <Box width={13} flexShrink={0}>
             <Text {...theme.tone('key')}>{`  ${k}`}</Text>
           </Box>
           <Text wrap="truncate-end">{what}</Text>
         </Box>
       ))}
       <Text {...theme.tone('title')}>Symbols</Text>
-      <Text wrap="truncate-end">
-        {`  ${SYMBOLS.ok} valid/done  ${SYMBOLS.warn} due  ${SYMBOLS.running} running  ${SYMBOLS.hung} hung or renewal failed  ${SYMBOLS.bad} failed/expired  ${SYMBOLS.cancelled} cancelled`}
-      </Text>
+      <Text wrap="truncate-end">{`  ${SYMBOLS.ok} valid, done   ${SYMBOLS.warn} due for renewal   ${SYMBOLS.running} running, renewing   ${SYMBOLS.cancelled} cancelled`}</Text>
+      <Text wrap="truncate-end">{`  ${SYMBOLS.hung} hung, or renewal failed while still valid   ${SYMBOLS.bad} failed, expired`}</Text>
       <Text {...theme.tone('title')}>Countdowns</Text>
-      <Text wrap="wrap">
-        {'  "next poll in 8s (backoff 8s)" is certdeck’s own backoff; "(Retry-After 30s)" is the wait the CA asked for. An order processing past its policy’s threshold is flagged hung.'}
-      </Text>
-      <Text {...theme.tone('muted')}>esc, ? or q closes this help</Text>
+      <Box paddingLeft={2}>
+        <Text wrap="wrap">
+          "next poll in 8s (backoff 8s)" is certdeck’s own backoff; "(Retry-After 30s)" is the wait the CA asked for. An
+          order processing longer than its policy allows is flagged hung.
+        </Text>
+      </Box>
     </Box>
   );
 }

@@ -29,7 +29,7 @@ export function orderDetailLine(progress: OrderProgress): string | undefined {
  * One order, two lines (three when hung):
  *   › ◐ api.example.org          ZeroSSL        processing 4m12s
  *       next poll in 8s (backoff 8s) · poll 3 · gives up in 1m48s
- *       ⚠ HUNG 4m00s after 12 polls: w keep waiting · s switch CA · c cancel · r poll now
+ *       ⚠ hung 4m00s, 12 polls · w keep waiting · s switch CA · c cancel
  */
 export function OrderRow({ order, progress, selected, wide }: { order: OrderView; progress: OrderProgress; selected: boolean; wide: boolean }) {
   const theme = useTheme();
@@ -71,7 +71,7 @@ export function OrderRow({ order, progress, selected, wide }: { order: OrderView
       {progress.hung ? (
         <Box paddingLeft={4}>
           <Text {...theme.tone('bad')} wrap="truncate-end">
-            {`${SYMBOLS.hung} hung ${progress.hung.forText} after ${progress.hung.polls} polls: w keep waiting · s switch CA · c cancel · r poll now`}
+            {`${SYMBOLS.hung} hung ${progress.hung.forText}, ${progress.hung.polls} polls · w keep waiting · s switch CA · c cancel`}
           </Text>
         </Box>
       ) : null}

@@ -1,6 +1,6 @@
 import { PasswordInput, TextInput } from '@inkjs/ui';
 import { Box, Text } from 'ink';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { caChoice } from '../components/CaPicker.js';
 import { ChoiceList, type Choice } from '../components/ChoiceList.js';
 import { FormField } from '../components/FormField.js';
@@ -46,7 +46,13 @@ export function IssueFormScreen() {
     eabKid: '',
     eabHmacKey: '',
   }));
-  const [focus, setFocus] = useState<FieldId>('names');
+  const [focus, setFocusState] = useState<FieldId>('names');
+  // Keys can arrive faster than renders: the handler reads the focus from here, which moves at once.
+  const focusRef = useRef<FieldId>('names');
+  const setFocus = (next: FieldId) => {
+    focusRef.current = next;
+    setFocusState(next);
+  };
   const [tried, setTried] = useState(false);
 
   const ca = cas.find((c) => c.id === values.ca);
@@ -70,8 +76,20 @@ export function IssueFormScreen() {
   };
 
   const set = useCallback(<K extends keyof IssueFormValues>(field: K, value: IssueFormValues[K]) => setValues((v) => ({ ...v, [field]: value })), []);
-  const move = (step: number) =>
-    setFocus((current) => fields[Math.min(fields.length - 1, Math.max(0, fields.indexOf(current) + step))] ?? current);
+  // @inkjs/ui inputs call onChange from an effect that depends on it: the handlers must keep their identity.
+  const onText = useMemo(
+    () => ({
+      names: (v: string) => set('names', v),
+      eabKid: (v: string) => set('eabKid', v),
+      eabHmacKey: (v: string) => set('eabHmacKey', v),
+      webroot: (v: string) => set('webroot', v),
+    }),
+    [set],
+  );
+  const move = (step: number) => {
+    const current = focusRef.current;
+    setFocus(fields[Math.min(fields.length - 1, Math.max(0, fields.indexOf(current) + step))] ?? current);
+  };
   /** Moves a choice field's value up or down its list (the value follows the cursor, like radio buttons). */
   const shift = (field: ChoiceField, step: number) =>
     setValues((v) => {
@@ -96,9 +114,11 @@ export function IssueFormScreen() {
   };
 
   useScreenInput((input, key) => {
+    const focus = focusRef.current;
     if (key.tab) move(key.shift ? -1 : 1);
     else if (TEXT_FIELDS.has(focus)) {
-      if (key.downArrow) move(1);
+      // Enter moves on here rather than through the input's onSubmit, so one handler owns navigation.
+      if (key.downArrow || key.return) move(1);
       else if (key.upArrow) move(-1);
     } else if (focus === 'submit') {
       if (key.return) submit();
@@ -115,7 +135,7 @@ export function IssueFormScreen() {
   const text = (field: 'names' | 'eabKid' | 'webroot', placeholder: string) =>
     focus === field ? (
       <Monochrome>
-        <TextInput key={field} defaultValue={values[field]} placeholder={placeholder} onChange={(v) => set(field, v)} onSubmit={() => move(1)} />
+        <TextInput key={field} defaultValue={values[field]} placeholder={placeholder} onChange={onText[field]} />
       </Monochrome>
     ) : (
       <Text {...(values[field] ? {} : theme.tone('muted'))} wrap="truncate-end">
@@ -168,7 +188,7 @@ export function IssueFormScreen() {
               <FormField label="EAB HMAC key" focused={focus === 'eabHmacKey'}>
                 {focus === 'eabHmacKey' ? (
                   <Monochrome>
-                    <PasswordInput placeholder={values.eabHmacKey ? 'set; typing replaces it' : 'hidden as you type'} onChange={(v) => set('eabHmacKey', v)} onSubmit={() => move(1)} />
+                    <PasswordInput placeholder={values.eabHmacKey ? 'set; typing replaces it' : 'hidden as you type'} onChange={onText.eabHmacKey} />
                   </Monochrome>
                 ) : (
                   <Text {...theme.tone('muted')}>{values.eabHmacKey ? 'set (hidden)' : 'not set'}</Text>
