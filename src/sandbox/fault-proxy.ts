@@ -45,6 +45,11 @@ export interface FaultProxyOptions {
   random?: () => number;
   /** Oldest log entries are dropped beyond this. @default 10000 */
   logLimit?: number;
+  /**
+   * Let the process exit while the proxy still listens (an embedded proxy must not keep a test process alive
+   * when a test forgot close()). @default false
+   */
+  unref?: boolean;
 }
 
 export interface FaultProxy {
@@ -147,6 +152,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     };
     control = await startControlServer(proxy, opts.controlPort ?? 0);
     proxy.controlUrl = control.url;
+    if (opts.unref) {
+      server.unref();
+      control.unref();
+    }
     return proxy;
   } catch (err) {
     await closeServer(server);

@@ -21,8 +21,9 @@ export interface SpawnOptions {
   logPath: string;
   cwd?: string;
   /**
-   * true: its own process group, unref'd, so it outlives the CLI that started it. false: an ordinary child that the
-   * caller must stop (tests).
+   * true: its own process group, so it outlives the CLI that started it (and a Ctrl+C there). false: in our process
+   * group; the caller stops it (tests). Either way it is unref'd: it never keeps this process alive by itself, so a
+   * test that forgot stop() still ends (and the sandbox's exit hook then kills its children).
    */
   detached: boolean;
 }
@@ -45,7 +46,7 @@ export function spawnLogged(opts: SpawnOptions): Promise<SandboxProcess> {
       child.once('spawn', () => {
         const proc: SandboxProcess = { name: opts.name, pid: child.pid!, logPath: opts.logPath, child };
         child.once('exit', (code, signal) => (proc.exit = { code, signal }));
-        if (opts.detached) child.unref();
+        child.unref();
         resolve(proc);
       });
     });

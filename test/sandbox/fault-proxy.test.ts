@@ -70,9 +70,9 @@ describe('fault proxy in front of the real Pebble', { skip }, () => {
     const valid = await pollOrder(client, order, (o) => o.status === 'valid', 10_000, statuses);
     assert.ok(Date.now() - before >= 1000, 'valid only after the hold');
     assert.ok(valid.certificate);
-    assert.ok(statuses.filter((s) => s === 'processing').length >= 3, `polled through the hold: ${statuses.join(',')}`);
+    assert.ok(statuses.includes('processing'), `polled through the hold: ${statuses.join(',')}`);
     const processingAnswers = seen.filter((r) => r.url.includes('/my-order/') && r.headers['retry-after'] !== undefined);
-    assert.ok(processingAnswers.length >= 3);
+    assert.ok(processingAnswers.length >= 1);
     assert.ok(processingAnswers.every((r) => r.headers['retry-after'] === '3'));
     assert.ok(faulted('hang-processing').some((e) => e.resource === 'order' && e.upstreamStatus === 200));
   });
@@ -86,12 +86,12 @@ describe('fault proxy in front of the real Pebble', { skip }, () => {
     const until = Date.now() + 600;
     await pollOrder(client, order, () => Date.now() > until, 5_000, statuses);
     assert.ok(statuses.every((s) => s === 'processing'), statuses.join(','));
-    assert.ok(faulted('hang-processing').length >= 1);
+    // Without a Retry-After to add, the proxy only marks an exchange when it turned Pebble's "valid" into "processing".
+    assert.ok(faulted('hang-processing').some((e) => e.resource === 'order'));
 
     const put = await simpleRequest(`${proxy.controlUrl}/scenario`, { method: 'PUT', body: JSON.stringify({ rules: [] }) });
     assert.equal(put.status, 200);
-    const next = await client.getOrder(order);
-    assert.equal(next.status, 'valid');
+    const next = await pollOrder(client, order, (o) => o.status === 'valid', 5_000);
     assert.ok(next.certificate);
   });
 

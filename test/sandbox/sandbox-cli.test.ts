@@ -84,11 +84,11 @@ describe('certdeck sandbox start|status|stop (detached)', { skip }, () => {
     const base = await freePortBase();
 
     // A process of its own that exits once the sandbox is up, as the real CLI does.
-    const started = await runInChild('start', { portBase: String(base), fault: 'latency:1', nonceReject: '0' }, env);
+    const started = await runInChild('start', { portBase: String(base), fault: 'unavailable:directory:1:2', nonceReject: '0' }, env);
     assert.equal(started.code, 0, started.stderr);
     assert.match(started.stdout, /sandbox: running/);
     assert.match(started.stdout, new RegExp(`sandbox +https://127\\.0\\.0\\.1:${base + 8}/dir`));
-    assert.match(started.stdout, /fault proxy: latency:1/);
+    assert.match(started.stdout, /fault proxy: unavailable:directory:1:2/);
 
     const state = readSandboxState(path.join(home, 'sandbox'))!;
     assert.equal(state.pids.length, 4, 'challtestsrv, two pebbles, the proxy process');
@@ -101,13 +101,17 @@ describe('certdeck sandbox start|status|stop (detached)', { skip }, () => {
     assert.equal(proxied.directoryUrl, `https://127.0.0.1:${base + 8}/dir`);
     assert.equal(proxied.faultProxy?.controlUrl, `http://127.0.0.1:${base + 9}`);
     const ca = readFileSync(state.caBundlePath, 'utf8');
+    // The one-shot fault is still there for the first client: start-up did not use it up.
+    const first = await simpleRequest(proxied.directoryUrl, { ca });
+    assert.equal(first.status, 503);
+    assert.equal(first.headers['retry-after'], '2');
     const dir = await simpleRequest(proxied.directoryUrl, { ca });
     assert.equal(dir.status, 200);
     assert.match(dir.body, new RegExp(`https://127\\.0\\.0\\.1:${base + 8}/order-plz`));
     const scenario = await simpleRequest(`${proxied.faultProxy!.controlUrl}/scenario`);
-    assert.deepEqual(JSON.parse(scenario.body), { rules: [{ kind: 'latency', ms: 1 }] });
+    assert.equal((JSON.parse(scenario.body) as { rules: Array<{ kind: string }> }).rules[0]?.kind, 'unavailable');
     const log = JSON.parse((await simpleRequest(`${proxied.faultProxy!.controlUrl}/log`)).body) as Array<{ fault?: string }>;
-    assert.ok(log.some((e) => e.fault === 'latency'));
+    assert.deepEqual(log.map((e) => e.fault), ['unavailable', undefined]);
 
     const again = await run('start', {}, env);
     assert.equal(again.code, 0);

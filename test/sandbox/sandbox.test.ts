@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { readSandboxState } from '../../src/engine/ca/sandbox-state.js';
 import { systemClock } from '../../src/engine/core/clock.js';
@@ -15,6 +18,7 @@ import { isAlive, terminate } from '../../src/sandbox/processes.js';
 import { sandboxStatus, startSandbox, stopSandbox } from '../../src/sandbox/sandbox.js';
 import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../support/sandbox-harness.js';
 
+const execFileAsync = promisify(execFile);
 const skip = pebbleAvailable() ? false : 'pebble is not installed';
 
 describe('sandbox (real Pebble)', { skip }, () => {
@@ -106,6 +110,19 @@ describe('sandbox start and stop', { skip }, () => {
     await running.stop(); // the handle's own stop after the fact is harmless
     const log = await readFile(path.join(dir, 'logs', 'pebble-sandbox.log'), 'utf8');
     assert.match(log, /reject 0% of good nonces/, 'the option reached Pebble');
+  });
+
+  it('takes its processes down with the test process, even without stop()', async () => {
+    const dir = await tempDir();
+    const script = fileURLToPath(new URL('./fixtures/abandon-sandbox.ts', import.meta.url));
+    const { stdout } = await execFileAsync(process.execPath, ['--import', import.meta.resolve('tsx'), script, dir], {
+      env: { ...process.env, NODE_TEST_CONTEXT: undefined },
+      timeout: 30_000,
+    });
+    const pids = JSON.parse(stdout) as number[];
+    assert.equal(pids.length, 3);
+    assert.deepEqual(await terminate(pids, systemClock, 2000), [], 'already gone: nothing to terminate');
+    assert.deepEqual(pids.filter(isAlive), []);
   });
 
   it('names the busy port and how to choose others', async () => {

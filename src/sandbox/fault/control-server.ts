@@ -18,7 +18,7 @@ const MAX_BODY_BYTES = 1_000_000;
 export async function startControlServer(
   proxy: Pick<FaultProxy, 'setScenario' | 'scenario' | 'log' | 'clearLog'>,
   port: number,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; close(): Promise<void>; unref(): void }> {
   const server = http.createServer((req, res) => {
     route(proxy, req).then(
       ({ status, body }) => send(res, status, body),
@@ -29,6 +29,7 @@ export async function startControlServer(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => closeServer(server),
+    unref: () => void server.unref(),
   };
 }
 
