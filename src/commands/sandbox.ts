@@ -2,6 +2,7 @@ import { BadInputError, EngineError, EXIT_CODES, exitCodeFor, toErrorInfo } from
 import type { SandboxState } from '../engine/ca/sandbox-state.js';
 import { resolveStatePaths } from '../engine/store/paths.js';
 import { DEFAULT_SANDBOX_PORTS, portsFromBase, type SandboxPorts } from '../sandbox/ports.js';
+import { isAlive } from '../sandbox/processes.js';
 import { sandboxStatus, startSandbox, stopSandbox } from '../sandbox/sandbox.js';
 import type { CommandIo } from './io.js';
 
@@ -83,7 +84,8 @@ function printStatus(state: SandboxState, alive: boolean, opts: SandboxCommandOp
   const lines = [
     alive
       ? `sandbox: running (pids ${state.pids.join(', ')})`
-      : `sandbox: NOT running: its processes (${state.pids.join(', ')}) are gone; run certdeck sandbox start`,
+      : `sandbox: NOT running: processes ${state.pids.filter((pid) => !isAlive(pid)).join(', ')} are gone; ` +
+        'run certdeck sandbox start to restart it',
     `  started     ${state.startedAt}`,
     `  CA bundle   ${state.caBundlePath}   (trust it for the sandbox CAs only)`,
   ];

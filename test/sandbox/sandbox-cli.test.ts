@@ -122,10 +122,23 @@ describe('certdeck sandbox start|status|stop (detached)', { skip }, () => {
     assert.equal(status.code, 0);
     assert.deepEqual(JSON.parse(status.stdout), { running: true, state });
 
+    // One process dies: status says which, and start brings the whole sandbox back.
+    const proxyPid = state.pids[3]!;
+    process.kill(proxyPid, 'SIGKILL');
+    assert.deepEqual(await terminate([proxyPid], systemClock, 2000), []);
+    const broken = await run('status', {}, env);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stdout, new RegExp(`NOT running: processes ${proxyPid} are gone`));
+    const restarted = await run('start', { portBase: String(base), fault: 'none' }, env);
+    assert.equal(restarted.code, 0, restarted.stderr);
+    const restartedState = readSandboxState(path.join(home, 'sandbox'))!;
+    assert.notDeepEqual(restartedState.pids, state.pids);
+    assert.deepEqual(state.pids.filter(isAlive), [], 'the survivors of the old sandbox were stopped');
+
     const stopped = await run('stop', {}, env);
     assert.equal(stopped.code, 0);
     assert.match(stopped.stdout, /sandbox stopped/);
-    assert.deepEqual(state.pids.filter(isAlive), []);
+    assert.deepEqual(restartedState.pids.filter(isAlive), []);
 
     const after = await run('status', {}, env);
     assert.equal(after.code, 1);
