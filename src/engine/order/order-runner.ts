@@ -101,7 +101,7 @@ export class OrderRunner {
   }
 
   private isRetryableStepError(err: unknown): boolean {
-    if (!(err instanceof EngineError) || !err.retryable) return false;
+    if (!(err instanceof EngineError) || !err.retryable || spentBudget.has(err)) return false;
     return err.kind === 'network' || err.kind === 'rate-limited' || err.kind === 'ca-problem';
   }
 
@@ -406,11 +406,21 @@ export class OrderRunner {
   }
 }
 
+/**
+ * Failures whose retry budget this run has spent. They stay `retryable` (a later run may well succeed, so the
+ * journal keeps the order for it to resume), but no enclosing loop of this run may retry them again.
+ */
+const spentBudget = new WeakSet<EngineError>();
+
 function budgetExhausted(err: EngineError, operation: string, retries: number): EngineError {
-  if (retries === 0) return err;
-  return new EngineError(err.kind, err.code, `${err.message} (gave up to ${operation} after ${retries} retries)`, {
-    hint: err.hint ?? 'Run the same command again later (the order resumes), raise --max-retries, or switch to another CA.',
-    retryable: false,
-    cause: err,
-  });
+  const out =
+    retries === 0
+      ? err
+      : new EngineError(err.kind, err.code, `${err.message} (gave up to ${operation} after ${retries} retries)`, {
+          hint: err.hint ?? 'Run the same command again later (the order resumes), raise --max-retries, or switch to another CA.',
+          retryable: err.retryable,
+          cause: err,
+        });
+  spentBudget.add(out);
+  return out;
 }
