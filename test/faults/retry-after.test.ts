@@ -26,7 +26,7 @@ describe('Retry-After on 429 and 503 (real time, Pebble behind the fault proxy)'
   let h: EngineHarness;
 
   before(async () => {
-    sb = await startTestSandbox({ fault: 'none' });
+    sb = await startTestSandbox({ fault: 'none', nonceRejectPercent: 0 }); // exact request counts: no random badNonce
   });
   after(() => sb?.stop());
   beforeEach(() => {
