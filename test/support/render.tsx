@@ -57,7 +57,9 @@ export function renderTui(node: ReactElement, size: TerminalSizeOptions = {}): R
   Object.defineProperty(ink.stdout, 'rows', { configurable: true, get: () => dims.rows });
   ink.rerender(node);
 
-  const lastFrame = () => ink.lastFrame() ?? '';
+  // On unmount Ink (debug mode) writes a lone newline and an empty flush barrier; the frame left on screen is the
+  // one before them.
+  const lastFrame = () => ink.frames.filter((f) => f !== '\n' && f !== '').at(-1) ?? '';
   const waitForFrame = async (predicate: (frame: string) => boolean, what = 'the expected frame', timeoutMs = 3000): Promise<string> => {
     const started = performance.now();
     for (;;) {

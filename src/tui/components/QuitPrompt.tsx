@@ -15,8 +15,11 @@ export function QuitPrompt({ exitCode }: { exitCode: number }) {
   const session = useSession();
   const { dispatch } = useNavigation();
   useInput((input, key) => {
-    if (input === 'c') session.quitCancelling(exitCode);
-    else if (input === 'l' || (key.ctrl && input === 'c')) session.quitLeaving(exitCode);
+    // Ctrl+C arrives as "c" with ctrl set: test for it first, or it would cancel the orders.
+    if (key.ctrl && input === 'c') session.quitLeaving(exitCode);
+    else if (key.ctrl || key.meta) return;
+    else if (input === 'c') session.quitCancelling(exitCode);
+    else if (input === 'l') session.quitLeaving(exitCode);
     else if (key.escape || input === 'n') dispatch({ type: 'close-overlay' });
   });
   const snapshot = useSnapshot(engine);

@@ -9,13 +9,14 @@ import { namesSummary } from '../view-model/text.js';
 /**
  * The order action keys, the same on every screen that shows an order: r retry now, w keep waiting, c cancel (asks),
  * s switch CA (picker), l log, d deploy view. Returns a handler that says whether it used the key. Each action is
- * one engine call; what happens next shows up in the snapshot.
+ * one engine call; what happens next shows up in the snapshot. The order is passed per key press, so a key typed
+ * right after a move acts on the row the move selected, even before the screen has re-rendered.
  */
-export function useOrderKeys(order: OrderView | undefined): (input: string) => boolean {
+export function useOrderKeys(): (input: string, order: OrderView | undefined) => boolean {
   const { engine } = useServices();
   const { dispatch } = useNavigation();
   return useCallback(
-    (input: string) => {
+    (input: string, order: OrderView | undefined) => {
       if (!order) return false;
       const can = orderAbilities(order);
       const name = namesSummary(order.domains);
@@ -54,7 +55,7 @@ export function useOrderKeys(order: OrderView | undefined): (input: string) => b
           return false;
       }
     },
-    [order, engine, dispatch],
+    [engine, dispatch],
   );
 }
 

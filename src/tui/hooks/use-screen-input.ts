@@ -9,5 +9,12 @@ import { useSession } from '../context/session-context.js';
 export function useScreenInput(handler: (input: string, key: Key) => void, enabled = true): void {
   const { nav } = useNavigation();
   const { finalCode } = useSession();
-  useInput(handler, { isActive: enabled && nav.overlay === undefined && nav.leaving === undefined && finalCode === undefined });
+  useInput(
+    (input, key) => {
+      // Ctrl and Alt chords are not the plain letters the screens bind (Ctrl+C is "c" with ctrl set).
+      if (key.ctrl || key.meta) return;
+      handler(input, key);
+    },
+    { isActive: enabled && nav.overlay === undefined && nav.leaving === undefined && finalCode === undefined },
+  );
 }

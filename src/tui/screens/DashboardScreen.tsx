@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { CertificateRow } from '../components/CertificateRow.js';
 import { Frame } from '../components/Frame.js';
 import { OrderRow, orderRowHeight } from '../components/OrderRow.js';
@@ -48,20 +48,29 @@ export function DashboardScreen() {
 
   const selectedOrder = selected?.kind === 'order' ? selected.order : undefined;
   const selectedCertName = selected?.kind === 'certificate' ? selected.certificate.certName : selectedOrder?.certName;
-  const orderKeys = useOrderKeys(selectedOrder);
+  const orderKeys = useOrderKeys();
+  // The row keys act on: moved at once by j/k, so keys typed ahead of the next render hit the right row.
+  const cursor = useRef(index);
+  cursor.current = index;
 
   useScreenInput((input, key) => {
-    const move = (delta: number) => dispatch({ type: 'move', delta, keys: items.map((i) => i.key) });
+    const move = (delta: number) => {
+      cursor.current = Math.min(items.length - 1, Math.max(0, cursor.current + delta));
+      dispatch({ type: 'move', delta, keys: items.map((i) => i.key) });
+    };
+    const row = items[cursor.current];
+    const rowOrder = row?.kind === 'order' ? row.order : undefined;
+    const rowCertName = row?.kind === 'certificate' ? row.certificate.certName : rowOrder?.certName;
     if (key.downArrow || input === 'j') move(1);
     else if (key.upArrow || input === 'k') move(-1);
     else if (key.home || input === 'g') move(-Infinity);
     else if (key.end || input === 'G') move(Infinity);
-    else if (key.return && selected) {
-      if (selected.kind === 'order') dispatch({ type: 'open', route: { screen: 'order', orderId: selected.order.id } });
-      else dispatch({ type: 'open', route: { screen: 'deploy', certName: selected.certificate.certName } });
-    } else if (input === 'd' && selectedCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: selectedCertName } });
-    else if (input === 'l' && !selectedOrder) dispatch({ type: 'open', route: { screen: 'log' } });
-    else orderKeys(input);
+    else if (key.return && row) {
+      if (row.kind === 'order') dispatch({ type: 'open', route: { screen: 'order', orderId: row.order.id } });
+      else dispatch({ type: 'open', route: { screen: 'deploy', certName: row.certificate.certName } });
+    } else if (input === 'd' && rowCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: rowCertName } });
+    else if (input === 'l' && !rowOrder) dispatch({ type: 'open', route: { screen: 'log' } });
+    else orderKeys(input, rowOrder);
   });
 
   const progress = new Map<string, OrderProgress>();

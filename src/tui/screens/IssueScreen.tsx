@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { AuthorizationList, authorizationLines } from '../components/AuthorizationList.js';
 import { Frame } from '../components/Frame.js';
 import { HungNotice } from '../components/HungNotice.js';
@@ -42,7 +42,10 @@ export function IssueScreen() {
   const items = useMemo(() => orders.map((o) => ({ key: `order:${o.id}`, order: o })), [orders]);
   const index = selectedIndex(items, nav.selectedKey, nav.selectedIndex);
   const selected = items[index]?.order;
-  const orderKeys = useOrderKeys(selected);
+  const orderKeys = useOrderKeys();
+  // Moved at once by j/k, so keys typed ahead of the next render act on the row the move selected.
+  const cursor = useRef(index);
+  cursor.current = index;
 
   useEffect(() => {
     const item = items[index];
@@ -51,10 +54,12 @@ export function IssueScreen() {
 
   useScreenInput((input, key) => {
     const delta = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : 0;
+    const row = items[cursor.current]?.order;
     if (delta !== 0) {
+      cursor.current = Math.min(items.length - 1, Math.max(0, cursor.current + delta));
       dispatch({ type: 'move', delta, keys: items.map((i) => i.key) });
-    } else if (key.return && selected) dispatch({ type: 'open', route: { screen: 'order', orderId: selected.id } });
-    else orderKeys(input);
+    } else if (key.return && row) dispatch({ type: 'open', route: { screen: 'order', orderId: row.id } });
+    else orderKeys(input, row);
   });
 
   const first = orders[orders.length - 1] ?? orders[0];

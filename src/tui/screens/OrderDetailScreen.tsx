@@ -38,9 +38,9 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
   const snapshot = useSnapshot(engine);
   const now = useNow(clock);
   const order = snapshot.orders[orderId];
-  const orderKeys = useOrderKeys(order);
+  const orderKeys = useOrderKeys();
   useScreenInput((input) => {
-    orderKeys(input);
+    orderKeys(input, order);
   });
   const hints = [...orderHints(order), { key: 'esc', label: 'back' }, { key: '?', label: 'help' }];
   if (!order) {
