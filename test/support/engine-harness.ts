@@ -116,10 +116,10 @@ export interface EngineHarness {
   events: EngineEvent[];
   of<T extends EngineEventType>(type: T, orderId?: string): Array<EventOf<T>>;
   /**
-   * The first event (already seen or still to come) of `type` that satisfies `match`; rejects after `timeoutMs`
-   * of real time, naming what it waited for.
+   * The first event of `type` that satisfies `match`, among those from index `since` of `events` on (already seen
+   * or still to come); rejects after `timeoutMs` (default 15 s) of real time, naming what it waited for.
    */
-  waitFor<T extends EngineEventType>(type: T, match?: (e: EventOf<T>) => boolean, timeoutMs?: number): Promise<EventOf<T>>;
+  waitFor<T extends EngineEventType>(type: T, match?: (e: EventOf<T>) => boolean, opts?: { since?: number; timeoutMs?: number }): Promise<EventOf<T>>;
   /** engine.issue with test defaults: ca "sandbox", agreeTos. */
   issue(request: Partial<IssueRequest> & Pick<IssueRequest, 'domains'>, signal?: AbortSignal): Promise<IssueOutcome>;
   /** engine.close(); safe to call twice. */
@@ -145,9 +145,9 @@ export function engineHarness(sandbox: TestSandbox, opts: { clock?: Clock; rando
     events,
     of: (type, orderId) =>
       events.filter((e): e is EventOf<typeof type> => e.type === type && (orderId === undefined || (e as { orderId?: string }).orderId === orderId)),
-    waitFor(type, match = () => true, timeoutMs = 15_000) {
+    waitFor(type, match = () => true, { since = 0, timeoutMs = 15_000 } = {}) {
       const hit = (e: EngineEvent): e is EventOf<typeof type> => e.type === type && match(e as EventOf<typeof type>);
-      const seen = events.find(hit);
+      const seen = events.slice(since).find(hit);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
