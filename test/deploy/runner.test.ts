@@ -134,8 +134,8 @@ describe('runDeploy', () => {
     const outcome = await done;
     assert.deepEqual(outcome, { runId: 'run-1', certName: 'site', outcome: 'cancelled', succeeded: 0, failed: 0, skipped: 2 });
     const statuses = finalStatuses(fx.events);
-    assert.equal(statuses.hang?.status, 'cancelled');
-    assert.equal(statuses.later?.status, 'cancelled');
+    assert.deepEqual(statuses.hang, { status: 'cancelled', reason: 'operator pressed c; its process tree was killed' });
+    assert.deepEqual(statuses.later, { status: 'cancelled', reason: 'not started: operator pressed c' });
     assert.equal(await processGone(grandchild), true);
   });
 

@@ -30,6 +30,15 @@ export interface AttemptResult {
   reason?: string;
 }
 
+/** The operator's words for a cancel ("interrupted by SIGINT"), or just "cancelled". */
+export function cancelReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  if (typeof r === 'string' && r !== '') return r;
+  if (r instanceof Error && r.name !== 'AbortError') return r.message;
+  if (r instanceof Error && r.message !== '' && r.message !== 'This operation was aborted') return r.message;
+  return 'cancelled';
+}
+
 /** How long an aborted executor gets to finish cleaning up before the attempt is given up on anyway. */
 function settleAfterAbortMs(t: DeployTarget): number {
   return t.kind === 'command' ? t.killGraceMs + 5_000 : 2_000;
@@ -81,7 +90,10 @@ export async function runAttempt(t: DeployTarget, deps: AttemptDeps): Promise<At
     if (timedOut) {
       return { status: 'timed-out', reason: `timed out after ${formatMs(t.timeoutMs)}${t.kind === 'command' ? '; its process tree was killed' : ''}` };
     }
-    if (runSignal.aborted) return { status: 'cancelled', reason: t.kind === 'command' ? 'cancelled; its process tree was killed' : 'cancelled' };
+    if (runSignal.aborted) {
+      const why = cancelReason(runSignal);
+      return { status: 'cancelled', reason: t.kind === 'command' ? `${why}; its process tree was killed` : why };
+    }
     return { status: 'failed', reason: err instanceof Error ? err.message : String(err) };
   } finally {
     timers.abort();

@@ -10,7 +10,7 @@ import { verifyHostKeys } from './host-spec.js';
 import { selectTargets } from './select-targets.js';
 import { loadResults, loadTargets, mergeResults, saveResults } from './target-store.js';
 import { formatMs } from './format-ms.js';
-import { runAttempt } from './run-attempt.js';
+import { cancelReason, runAttempt } from './run-attempt.js';
 import { verifyHosts } from './targets/verify.js';
 import { MAX_BACKOFF_MS, type DeployTarget, type LastResultsFile, type TargetResult } from './types.js';
 
@@ -73,7 +73,7 @@ export async function runDeploy(opts: RunDeployOptions): Promise<DeployOutcome> 
       emit({ type: 'deploy:target', at, runId, targetId: target.id, status, reason });
       results[target.id] = { status, reason, runId, endedAt: at, ...(domainsOf(target) ? { domains: domainsOf(target)!.map((domain) => ({ domain, status, reason })) } : {}) };
     };
-    if (signal.aborted) ended('cancelled', 'the run was cancelled before this target started');
+    if (signal.aborted) ended('cancelled', `not started: ${cancelReason(signal)}`);
     else if (blockedBy) ended('skipped', `skipped: ${blockedBy.id} failed and stops later targets (continueOnFailure: false)`);
     else {
       results[target.id] = await runTarget(target, { runId, bundle, clock, emit, signal, env: opts.env ?? process.env, domains: domainsOf(target) ?? [] });
@@ -151,7 +151,7 @@ async function runTarget(target: DeployTarget, c: TargetRunContext): Promise<Tar
     try {
       await clock.sleep(delay, c.signal);
     } catch {
-      last = { status: 'cancelled', reason: 'cancelled while waiting to retry' };
+      last = { status: 'cancelled', reason: `${cancelReason(c.signal)} while waiting to retry` };
       break;
     }
   }
