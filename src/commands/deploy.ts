@@ -5,6 +5,7 @@ import { BadInputError, EngineError, EXIT_CODES, exitCodeFor } from '../engine/c
 import type { DeployOutcome } from '../engine/api.js';
 import type { EngineEvent } from '../engine/events.js';
 import { parseDuration } from '../engine/policy.js';
+import { replay } from '../engine/state.js';
 import { resolveStatePaths } from '../engine/store/paths.js';
 import {
   addTarget,
@@ -134,32 +135,21 @@ const MARK: Record<string, string> = {
   cancelled: 'cancelled',
 };
 
-/** The summary is built from the events, so it says exactly what the live lines said. */
+/**
+ * The summary is folded from the same events by the shared reducer, so it says exactly what the live lines (and the
+ * TUI) said about each target.
+ */
 function summary(events: EngineEvent[], outcome: DeployOutcome): string {
-  const started = events.find((e): e is Extract<EngineEvent, { type: 'deploy:started' }> => e.type === 'deploy:started');
-  if (!started) return '';
-  const final = new Map<string, { status: string; reason?: string; startedAt?: number; endedAt: number }>();
-  const began = new Map<string, number>();
-  for (const e of events) {
-    if (e.type !== 'deploy:target' || e.domain) continue;
-    if (e.status === 'running') {
-      if (!began.has(e.targetId)) began.set(e.targetId, e.at);
-    } else if (e.status !== 'waiting') {
-      final.set(e.targetId, { status: e.status, ...(e.reason ? { reason: e.reason } : {}), endedAt: e.at });
-    }
-  }
-  const idWidth = Math.max(8, ...started.targets.map((t) => t.id.length));
+  const run = replay(events).deploys[outcome.runId];
+  if (!run) return '';
+  const idWidth = Math.max(8, ...run.targets.map((t) => t.id.length));
   const lines = [`\n${outcome.certName}: deploy ${outcome.outcome} — ${outcome.succeeded} succeeded, ${outcome.failed} failed, ${outcome.skipped} skipped or cancelled`];
-  for (const t of started.targets) {
-    const r = final.get(t.id);
-    const status = r?.status ?? 'cancelled';
-    const b = began.get(t.id);
-    const took = r && b !== undefined ? ` in ${formatMs(r.endedAt - b)}` : '';
-    lines.push(`  ${(MARK[status] ?? status).padEnd(9)} ${t.id.padEnd(idWidth)} ${t.label}${status === 'succeeded' ? took : r?.reason ? ` — ${r.reason}` : ''}`);
+  for (const t of run.targets) {
+    const took = t.startedAt !== undefined && t.endedAt !== undefined ? ` in ${formatMs(t.endedAt - t.startedAt)}` : '';
+    const detail = t.status === 'succeeded' ? took : t.reason ? ` — ${t.reason}` : '';
+    lines.push(`  ${(MARK[t.status] ?? t.status).padEnd(9)} ${t.id.padEnd(idWidth)} ${t.label}${detail}`);
   }
-  if (outcome.outcome === 'partial' || outcome.outcome === 'failed' || outcome.outcome === 'cancelled') {
-    lines.push(`retry what did not succeed: certdeck deploy ${outcome.certName} --only failed`);
-  }
+  if (outcome.outcome !== 'succeeded') lines.push(`retry what did not succeed: certdeck deploy ${outcome.certName} --only failed`);
   return `${lines.join('\n')}\n`;
 }
 
