@@ -11,7 +11,7 @@ import type { SolverPool } from '../challenge/solver-pool.js';
 import { normalizeDomains, assertCertName, defaultCertName } from '../names.js';
 import { OrderControl } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
-import { readCertificate, saveCertificate } from '../store/cert-files.js';
+import { livePaths, readCertificate, saveCertificate } from '../store/cert-files.js';
 import { acquireLock } from '../store/lock.js';
 import type { StatePaths } from '../store/paths.js';
 import { openRequestJournal } from './request-journal.js';
@@ -54,8 +54,22 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
       await checkCaFits(ca, request, keyType, paths);
     }
 
-    const lock = await acquireLock(paths, certName, { wait: request.waitForLock ?? false, clock, ...(signal ? { signal } : {}) });
+    const requestedAt = clock.now();
+    let waitedForLock = false;
+    const lock = await acquireLock(paths, certName, {
+      wait: request.waitForLock ?? false,
+      clock,
+      onWait: () => void (waitedForLock = true),
+      ...(signal ? { signal } : {}),
+    });
     try {
+      // The process we queued behind may have issued exactly this certificate: ordering again would only spend
+      // the CA's rate limit on a duplicate.
+      const issuedMeanwhile = waitedForLock ? await issuedSince(paths, certName, { domains, keyType }, requestedAt) : undefined;
+      if (issuedMeanwhile) {
+        emit({ type: 'log', at: at(), level: 'info', certName, message: `${certName} was issued by the certdeck we waited for (serial ${issuedMeanwhile.serial}); not ordering again.` });
+        return { certName, ok: true, orderId: '', orderIds, certificateDir: livePaths(paths, certName).dir };
+      }
       const journal = await openRequestJournal(paths, certName, {
         domains,
         keyType,
@@ -181,6 +195,14 @@ async function checkCaFits(ca: ResolvedCa, request: IssueRequest, keyType: KeyTy
       );
     }
   }
+}
+
+/** The certificate on disk, if it was saved at or after `since` for exactly these names and key type. */
+async function issuedSince(paths: StatePaths, certName: string, want: { domains: string[]; keyType: KeyType }, since: number): Promise<{ serial: string } | undefined> {
+  const stored = await readCertificate(paths, certName).catch(() => undefined);
+  if (!stored || Date.parse(stored.meta.savedAt) < since || stored.meta.keyType !== want.keyType) return undefined;
+  const same = [...stored.meta.domains].sort().join(',') === [...want.domains].sort().join(',');
+  return same ? { serial: stored.meta.serial } : undefined;
 }
 
 function resolve(idOrUrl: string, request: IssueRequest, paths: StatePaths): ResolvedCa {
