@@ -131,6 +131,67 @@ describe('dashboard', () => {
     assert.ok(ui.frames.length - before <= 3, `${ui.frames.length - before} frames for one burst`);
   });
 
+  test('a request waiting to be retried shows its count against the budget and why', async () => {
+    const clock = new ManualClock();
+    const engine = new FakeEngine({
+      events: [
+        ...processingOrder('o1'),
+        {
+          type: 'retry:scheduled',
+          at: T0,
+          orderId: 'o1',
+          operation: 'finalize',
+          attempt: 2,
+          maxRetries: 5,
+          nextAttemptAt: T0 + 4_000,
+          reason: 'retry-after',
+          error: { kind: 'rate-limited', code: 'rateLimited', message: 'slow down', retryable: true, retryAfterMs: 4_000 },
+        },
+      ],
+    });
+    const ui = renderApp(engine, { clock });
+    await ui.waitForText('retry 2/5 finalize in 4s · rateLimited · Retry-After 4s');
+    await clock.advance(4_000);
+    await ui.waitForText('retry 2/5 finalize now');
+  });
+
+  test('one clock sleep drives every countdown on screen, and it stops when the UI goes away', async () => {
+    const clock = new ManualClock();
+    const events = [];
+    for (let i = 0; i < 6; i++) events.push(...processingOrder(`o${i}`, { domains: [`o${i}.example`] }));
+    const engine = new FakeEngine({ events });
+    const ui = renderApp(engine, { clock });
+    await ui.waitForText('o5.example');
+    await clock.untilSleeping(1);
+    assert.equal(clock.pendingSleeps, 1);
+    await clock.advance(1_000);
+    await ui.waitForText('processing 1s');
+    assert.equal(clock.pendingSleeps, 1);
+    ui.unmount();
+    assert.equal(clock.pendingSleeps, 0);
+    assert.equal(engine.subscriberCount, 0);
+  });
+
+  test('order keys on a certificate row say where to go instead of doing nothing', async () => {
+    const engine = new FakeEngine({ events: [certKnown(certificate('example.com')), ...processingOrder('o1', { domains: ['api.example.org'] })] });
+    const ui = renderApp(engine, { clock: new ManualClock() });
+    await ui.waitForText('› ✔ example.com');
+    ui.press('r');
+    await ui.waitForText('r acts on an order: move down to one under Orders.');
+    assert.deepEqual(engine.callsOf('retryNow'), []);
+  });
+
+  test('l on a certificate row opens the engine log', async () => {
+    const engine = new FakeEngine({
+      events: [certKnown(certificate('example.com')), { type: 'log', at: T0, level: 'warn', message: 'renewal window opens in 3 days', certName: 'example.com' }],
+    });
+    const ui = renderApp(engine, { clock: new ManualClock() });
+    await ui.waitForText('› ✔ example.com');
+    ui.press('l');
+    await ui.waitForText('example.com: renewal window opens in 3 days');
+    assert.match(ui.lastFrame(), /Log · engine/);
+  });
+
   test('an empty dashboard says what to do', async () => {
     const ui = renderApp(new FakeEngine(), { clock: new ManualClock() });
     await ui.waitForText('Press n to request a certificate.');

@@ -113,3 +113,17 @@ describe('order actions', () => {
     assert.deepEqual(engine.callsOf('retryNow'), []);
   });
 });
+
+describe('keys that arrive together', () => {
+  test('a chunk of keys (tmux send-keys, a fast typist) acts key by key, Enter included', async () => {
+    const clock = new ManualClock();
+    const engine = new FakeEngine({ events: [...processingOrder('o1', { domains: ['a.example'] }), ...processingOrder('o2', { domains: ['b.example'], caId: 'zerossl', caName: 'ZeroSSL' })] });
+    const ui = renderApp(engine, { clock });
+    await ui.waitForText('› ◐ a.example');
+    ui.press('js');
+    await ui.waitForText('Switch CA for b.example (now ZeroSSL)');
+    ui.press('j\r');
+    await ui.waitForText('Re-issuing b.example at Google Trust Services');
+    assert.deepEqual(engine.callsOf('switchCa'), [['o2', 'google']]);
+  });
+});

@@ -1,8 +1,9 @@
 import { Box, Text, useInput } from 'ink';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { CaInfo } from '../../engine/api.js';
 import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
+import { eachKey } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { namesSummary } from '../view-model/text.js';
 import { ChoiceList, type Choice } from './ChoiceList.js';
@@ -22,19 +23,25 @@ export function CaPicker({ orderId }: { orderId: string }) {
   const { dispatch } = useNavigation();
   const order = useSnapshot(engine).orders[orderId];
   const cas = useMemo(() => engine.listCas().filter((ca) => ca.id !== order?.caId), [engine, order?.caId]);
-  const [focus, setFocus] = useState(0);
-  useInput((input, key) => {
+  const [focus, setFocusState] = useState(0);
+  // Keys typed ahead of the next render (j then Enter) must see the focus the j just set.
+  const focusRef = useRef(0);
+  const setFocus = (to: number) => {
+    focusRef.current = Math.min(cas.length - 1, Math.max(0, to));
+    setFocusState(focusRef.current);
+  };
+  useInput(eachKey((input, key) => {
     if (key.escape) dispatch({ type: 'close-overlay' });
-    else if (key.downArrow || input === 'j') setFocus((f) => Math.min(cas.length - 1, f + 1));
-    else if (key.upArrow || input === 'k') setFocus((f) => Math.max(0, f - 1));
+    else if (key.downArrow || input === 'j') setFocus(focusRef.current + 1);
+    else if (key.upArrow || input === 'k') setFocus(focusRef.current - 1);
     else if (key.return) {
-      const ca = cas[focus];
+      const ca = cas[focusRef.current];
       if (!ca || !order) return;
       engine.switchCa(orderId, ca.id);
       dispatch({ type: 'close-overlay' });
       dispatch({ type: 'flash', flash: { text: `Re-issuing ${namesSummary(order.domains)} at ${ca.name}…`, tone: 'info' } });
     }
-  });
+  }));
   if (!order) return <Text>That order is gone.</Text>;
   if (cas.length === 0) {
     return (

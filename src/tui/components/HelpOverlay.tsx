@@ -23,7 +23,7 @@ export function HelpOverlay() {
   const theme = useTheme();
   const { dispatch } = useNavigation();
   useInput((input, key) => {
-    if (key.escape || input === '?' || input === 'q') dispatch({ type: 'close-overlay' });
+    if (key.escape || input.includes('?') || input.includes('q')) dispatch({ type: 'close-overlay' });
   });
   return (
     <Box flexDirection="column">

@@ -2,6 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import { useNavigation } from '../context/navigation-context.js';
 import { useSession } from '../context/session-context.js';
 import { useServices } from '../context/services-context.js';
+import { eachKey } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { namesSummary } from '../view-model/text.js';
 
@@ -14,13 +15,16 @@ export function QuitPrompt({ exitCode }: { exitCode: number }) {
   const { engine, theme } = useServices();
   const session = useSession();
   const { dispatch } = useNavigation();
+  const choose = eachKey((input) => {
+    if (input === 'c') session.quitCancelling(exitCode);
+    else if (input === 'l') session.quitLeaving(exitCode);
+    else if (input === 'n') dispatch({ type: 'close-overlay' });
+  });
   useInput((input, key) => {
     // Ctrl+C arrives as "c" with ctrl set: test for it first, or it would cancel the orders.
     if (key.ctrl && input === 'c') session.quitLeaving(exitCode);
-    else if (key.ctrl || key.meta) return;
-    else if (input === 'c') session.quitCancelling(exitCode);
-    else if (input === 'l') session.quitLeaving(exitCode);
-    else if (key.escape || input === 'n') dispatch({ type: 'close-overlay' });
+    else if (key.escape) dispatch({ type: 'close-overlay' });
+    else choose(input, key);
   });
   const snapshot = useSnapshot(engine);
   const names = session.runningIds.map((id) => snapshot.orders[id]).map((o) => (o ? namesSummary(o.domains) : '?'));

@@ -3,6 +3,7 @@ import { EXIT_CODES } from '../../engine/core/errors.js';
 import { useNavigation } from '../context/navigation-context.js';
 import { useSession } from '../context/session-context.js';
 import { currentRoute } from '../navigation.js';
+import { eachKey } from './use-screen-input.js';
 
 /**
  * Keys that mean the same everywhere: Esc back, ? help, n new order, q quit, Ctrl+C quit with 130. Letters are off
@@ -16,18 +17,17 @@ export function useGlobalKeys(): void {
   const inForm = route.screen === 'issue-form';
   const done = session.finalCode !== undefined || nav.leaving !== undefined;
   const quitPromptOpen = nav.overlay?.kind === 'quit';
+  const letters = eachKey((input) => {
+    if (input === '?') dispatch({ type: 'overlay', overlay: { kind: 'help' } });
+    else if (input === 'q') session.requestQuit(session.mode.kind === 'issue' && session.runningIds.length > 0 ? EXIT_CODES.cancelled : EXIT_CODES.ok);
+    else if (input === 'n' && session.mode.kind === 'dashboard') dispatch({ type: 'open', route: { screen: 'issue-form' } });
+  });
   useInput(
     (input, key) => {
-      if (key.ctrl && input === 'c') {
-        session.requestQuit(EXIT_CODES.cancelled);
-        return;
-      }
-      if (nav.overlay) return; // the overlay owns every other key
-      if (key.escape) dispatch({ type: 'back' });
-      else if (inForm) return;
-      else if (input === '?') dispatch({ type: 'overlay', overlay: { kind: 'help' } });
-      else if (input === 'q') session.requestQuit(session.mode.kind === 'issue' && session.runningIds.length > 0 ? EXIT_CODES.cancelled : EXIT_CODES.ok);
-      else if (input === 'n' && session.mode.kind === 'dashboard') dispatch({ type: 'open', route: { screen: 'issue-form' } });
+      if (key.ctrl && input === 'c') session.requestQuit(EXIT_CODES.cancelled);
+      else if (nav.overlay) return; // the overlay owns every other key
+      else if (key.escape) dispatch({ type: 'back' });
+      else if (!inForm) letters(input, key);
     },
     { isActive: !done && !quitPromptOpen },
   );

@@ -16,6 +16,8 @@ import { dashboardItems, selectedIndex, type DashboardItem } from '../view-model
 import { describeOrder, isRunning, type OrderProgress } from '../view-model/order-progress.js';
 import { visibleWindow } from '../view-model/visible-window.js';
 
+const ORDER_KEYS = new Set(['r', 'w', 'c', 's']);
+
 /**
  * The home screen: managed certificates (soonest to expire first) and active/recent orders, one cursor over both.
  *
@@ -70,7 +72,9 @@ export function DashboardScreen() {
       else dispatch({ type: 'open', route: { screen: 'deploy', certName: row.certificate.certName } });
     } else if (input === 'd' && rowCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: rowCertName } });
     else if (input === 'l' && !rowOrder) dispatch({ type: 'open', route: { screen: 'log' } });
-    else orderKeys(input, rowOrder);
+    else if (!orderKeys(input, rowOrder) && rowOrder === undefined && ORDER_KEYS.has(input)) {
+      dispatch({ type: 'flash', flash: { text: `${input} acts on an order: move down to one under Orders.`, tone: 'warn' } });
+    }
   });
 
   const progress = new Map<string, OrderProgress>();

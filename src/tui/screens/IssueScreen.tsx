@@ -13,6 +13,7 @@ import { useNow } from '../hooks/use-now.js';
 import { orderHints, useOrderKeys } from '../hooks/use-order-keys.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { orderedOrders, selectedIndex } from '../view-model/dashboard-items.js';
 import { describeOrder } from '../view-model/order-progress.js';
 import { namesSummary } from '../view-model/text.js';
@@ -38,6 +39,7 @@ export function IssueScreen() {
   const now = useNow(clock);
   const session = useSession();
   const { nav, dispatch } = useNavigation();
+  const { wide } = useTerminalSize();
   const orders = useMemo(() => orderedOrders(snapshot, session.followed), [snapshot, session.followed]);
   const items = useMemo(() => orders.map((o) => ({ key: `order:${o.id}`, order: o })), [orders]);
   const index = selectedIndex(items, nav.selectedKey, nav.selectedIndex);
@@ -81,7 +83,7 @@ export function IssueScreen() {
         for (const [i, item] of items.entries()) {
           const p = i === index ? progress : describeOrder(item.order, now);
           used += orderRowHeight(p);
-          rows.push(<OrderRow key={item.key} order={item.order} progress={p} selected={i === index} wide={false} />);
+          rows.push(<OrderRow key={item.key} order={item.order} progress={p} selected={i === index} wide={wide} />);
         }
         if (progress.hung) {
           rows.push(<HungNotice key="hung" order={selected} hung={progress.hung} />);
