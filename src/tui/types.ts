@@ -16,7 +16,10 @@ export type TuiMode =
   | { kind: 'dashboard' }
   | {
       kind: 'issue';
-      /** Orders to follow; when absent, every order queued after the UI started (and their replacements). */
+      /**
+       * Orders to follow; when absent, every order not already finished when the UI started, every order queued
+       * after, and their replacements.
+       */
       orderIds?: string[];
       done: Promise<number>;
     };

@@ -21,7 +21,8 @@ function deferred<T>() {
 describe('issue mode (certdeck issue on a terminal)', () => {
   test('follows the orders started after it, and the order that replaces one; leaves a summary and exits with the code', async () => {
     const clock = new ManualClock();
-    const engine = new FakeEngine({ events: processingOrder('unrelated', { domains: ['other.example'] }) });
+    // An order finished before the command started is history, not part of this run.
+    const engine = new FakeEngine({ events: [queued('unrelated', { domains: ['other.example'] }), finished('unrelated', 'valid', T0)] });
     const done = deferred<number>();
     const ui = renderApp(engine, { clock, mode: { kind: 'issue', done: done.promise } });
     await ui.waitForText('Starting the order…');
@@ -53,6 +54,12 @@ describe('issue mode (certdeck issue on a terminal)', () => {
     assert.match(frame, /↷ example\.com, www\.example\.com at ZeroSSL: abandoned \(switched to Let's Encrypt by the operator\)/);
     // The summary is compact: no full-screen padding left behind in the scrollback.
     assert.ok(frame.trim().split('\n').length <= 5);
+  });
+
+  test('orders the command queued just before the UI mounted are followed too', async () => {
+    const engine = new FakeEngine({ events: processingOrder('early', { domains: ['early.example'] }) });
+    const ui = renderApp(engine, { clock: new ManualClock(), mode: { kind: 'issue', done: new Promise(() => undefined) } });
+    await ui.waitForText('certdeck issue · early.example');
   });
 
   test('given order ids, only those are followed', async () => {

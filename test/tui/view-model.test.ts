@@ -147,6 +147,7 @@ describe('layout helpers', () => {
   test('an issue run follows its orders and the ones that replace them', () => {
     const s = replay([queued('old'), queued('o1'), queued('o2', { replaces: 'o1' }), queued('o3', { replaces: 'o2' }), queued('other')]);
     assert.deepEqual([...followedOrderIds(s, ['o1'], new Set())].sort(), ['o1', 'o2', 'o3']);
+    // Without ids: everything but what had already finished when the UI started.
     assert.deepEqual([...followedOrderIds(s, undefined, new Set(['old', 'other']))].sort(), ['o1', 'o2', 'o3']);
   });
 });

@@ -47,14 +47,20 @@ export function SessionProvider({ mode, onExit, children }: { mode: TuiMode; onE
   const { dispatch } = useNavigation();
   const { exit } = useApp();
   const snapshot = useSnapshot(engine);
-  const [knownAtStart] = useState(() => new Set(engine.getSnapshot().orderIds));
+  const [finishedAtStart] = useState(() => {
+    const s = engine.getSnapshot();
+    return new Set(s.orderIds.filter((id) => {
+      const o = s.orders[id];
+      return o !== undefined && !isRunning(o);
+    }));
+  });
   const [finalCode, setFinalCode] = useState<number | undefined>(undefined);
   const finished = useRef(false);
 
   const given = mode.kind === 'issue' ? mode.orderIds : undefined;
   const followed = useMemo(
-    () => (mode.kind === 'issue' ? followedOrderIds(snapshot, given, knownAtStart) : undefined),
-    [mode.kind, snapshot, given, knownAtStart],
+    () => (mode.kind === 'issue' ? followedOrderIds(snapshot, given, finishedAtStart) : undefined),
+    [mode.kind, snapshot, given, finishedAtStart],
   );
   const runningIds = useMemo(() => runningInScope(snapshot, followed), [snapshot, followed]);
 

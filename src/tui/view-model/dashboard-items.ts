@@ -46,11 +46,12 @@ export function selectedIndex(items: readonly { key: string }[], key: string | u
 }
 
 /**
- * Orders an `issue` run follows: the ones it was given (or, without ids, all that appeared after the UI started),
- * plus every order that took over from one of them (switch CA, fallback), transitively.
+ * Orders an `issue` run follows: the ones it was given, or, without ids, every order except those already finished
+ * when the UI started (the command may have queued its orders a moment before the UI mounted), plus every order
+ * that took over from one of them (switch CA, fallback), transitively.
  */
-export function followedOrderIds(snapshot: Snapshot, given: readonly string[] | undefined, knownAtStart: ReadonlySet<string>): Set<string> {
-  const followed = new Set<string>(given ?? snapshot.orderIds.filter((id) => !knownAtStart.has(id)));
+export function followedOrderIds(snapshot: Snapshot, given: readonly string[] | undefined, finishedAtStart: ReadonlySet<string>): Set<string> {
+  const followed = new Set<string>(given ?? snapshot.orderIds.filter((id) => !finishedAtStart.has(id)));
   // orderIds is in queue order and a replacement is always queued after what it replaces: one pass suffices.
   for (const id of snapshot.orderIds) {
     const o = snapshot.orders[id];
