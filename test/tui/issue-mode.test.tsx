@@ -90,6 +90,19 @@ describe('issue mode (certdeck issue on a terminal)', () => {
     assert.match(frame, /exit 130 \(cancelled\)/);
   });
 
+  test('q between orders lets the command finish and shows its summary', async () => {
+    const engine = new FakeEngine({ events: [queued('o1'), finished('o1', 'valid', T0)] });
+    const done = deferred<number>();
+    const ui = renderApp(engine, { clock: new ManualClock(), mode: { kind: 'issue', orderIds: ['o1'], done: done.promise } });
+    await ui.waitForText('done 0s ago');
+    ui.press('q');
+    await ui.waitForText('Letting certdeck issue finish…');
+    assert.equal(ui.exitCode(), undefined);
+    done.resolve(0);
+    assert.equal(await ui.waitForExit(), 0);
+    assert.match(ui.lastFrame(), /exit 0 \(ok\)/);
+  });
+
   test('a failed issue shows the error and what to do', async () => {
     const engine = new FakeEngine();
     const done = deferred<number>();

@@ -118,8 +118,12 @@ export function SessionProvider({ mode, onExit, children }: { mode: TuiMode; onE
       finalCode,
       finish,
       requestQuit(exitCode) {
-        if (current().length === 0) finish(exitCode);
-        else dispatch({ type: 'overlay', overlay: { kind: 'quit', exitCode } });
+        if (current().length > 0) dispatch({ type: 'overlay', overlay: { kind: 'quit', exitCode } });
+        else if (mode.kind === 'issue' && finalCode === undefined) {
+          // No order runs, but the command is not done (saving, deploying): let it finish and show its summary.
+          dispatch({ type: 'leaving', message: 'Letting certdeck issue finish…' });
+          finishAfter(undefined, EXIT_CODES.cancelled);
+        } else finish(exitCode);
       },
       quitCancelling(exitCode) {
         const ids = current();
