@@ -53,7 +53,15 @@ function reportError(err: unknown, io: CommandIo): number {
 export async function runDeployCommand(certName: string, opts: DeployRunCliOptions, io: CommandIo): Promise<number> {
   const paths = resolveStatePaths(io.env);
   const json = opts.json ?? false;
-  const write = (text: string): void => void io.stdout.write(text);
+  // `certdeck deploy x | head` must not crash mid-deploy when the reader goes away: the deploy still finishes.
+  let stdoutGone = false;
+  const onStdoutError = (): void => {
+    stdoutGone = true;
+  };
+  io.stdout.on('error', onStdoutError);
+  const write = (text: string): void => {
+    if (!stdoutGone) io.stdout.write(text);
+  };
   const only = opts.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const abort = new AbortController();
   const release = cancelOnSignals(abort, { close: async () => undefined });
@@ -86,6 +94,7 @@ export async function runDeployCommand(certName: string, opts: DeployRunCliOptio
     return reportError(err, io);
   } finally {
     release();
+    io.stdout.off('error', onStdoutError);
   }
 }
 
@@ -236,7 +245,8 @@ export function targetInputFromFlags(kind: string, argv: string[], opts: DeployA
       if (argv.length === 0) throw new BadInputError('missing-option', 'a command target needs the program after --, e.g. -- /usr/sbin/nginx -s reload');
       return {
         ...common,
-        argv,
+        // A relative program path would be looked up from wherever cron happens to start certdeck; pin it now.
+        argv: argv[0]!.includes('/') ? [path.resolve(argv[0]!), ...argv.slice(1)] : argv,
         ...(opts.cwd === undefined ? {} : { cwd: abs(opts.cwd) }),
         ...(opts.killGrace === undefined ? {} : { killGraceMs: durationOption(opts.killGrace, '--kill-grace') }),
       };
