@@ -107,10 +107,10 @@ describe('certdeck issue: a killed run resumes the same order', { skip }, () => 
     const resumed = events.find((e) => e.type === 'order:created');
     assert.equal(resumed?.resumed, true);
     assert.equal(resumed?.orderUrl, created, 'same order URL');
-    const finalizes = sandbox.proxy!.log().filter((l) => l.resource === 'finalize');
-    assert.equal(finalizes.length, 1, 'finalized once');
-    const newOrders = sandbox.proxy!.log().filter((l) => l.resource === 'new-order');
-    assert.equal(newOrders.length, 1, 'one order in all');
+    // Pebble rejects some nonces at random; a rejected POST did nothing, so count the accepted ones.
+    const accepted = (resource: string) => sandbox.proxy!.log().filter((l) => l.resource === resource && (l.status ?? 0) < 300);
+    assert.equal(accepted('finalize').length, 1, 'finalized once');
+    assert.equal(accepted('new-order').length, 1, 'one order in all');
     const summary = events.at(-1);
     assert.equal(summary?.type, 'summary');
   });
