@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { systemClock, type Clock } from '../engine/core/clock.js';
 import { Engine } from '../engine/engine.js';
+import type { PolicyOverride } from '../engine/policy.js';
 import { resolveStatePaths, type StatePaths } from '../engine/store/paths.js';
 
 /**
@@ -17,9 +18,9 @@ export function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-export function createRuntime(env: NodeJS.ProcessEnv, opts: { deployAfterIssue?: boolean } = {}): Runtime {
+export function createRuntime(env: NodeJS.ProcessEnv, opts: { deployAfterIssue?: boolean; caPolicies?: Record<string, PolicyOverride> } = {}): Runtime {
   const paths = resolveStatePaths(env);
   const clock = systemClock;
-  const engine = new Engine({ paths, clock, userAgent: `certdeck/${version()}`, deployAfterIssue: opts.deployAfterIssue ?? true });
+  const engine = new Engine({ paths, clock, userAgent: `certdeck/${version()}`, deployAfterIssue: opts.deployAfterIssue ?? true, ...(opts.caPolicies ? { caPolicies: opts.caPolicies } : {}) });
   return { engine, paths, clock };
 }

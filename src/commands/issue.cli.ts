@@ -8,7 +8,7 @@ export interface IssueCliOptions {
   agreeTos?: boolean;
   eabKid?: string;
   eabHmacKey?: string;
-  keyType: string;
+  keyType?: string;
   reuseKey?: boolean;
   httpPort?: string;
   httpAddress?: string;
@@ -38,7 +38,7 @@ export function registerIssueCommand(program: Command): void {
     .option('--agree-tos', "agree to the CA's terms of service (needed to create an account)")
     .option('--eab-kid <kid>', 'External Account Binding key id (or CERTDECK_EAB_KID)')
     .option('--eab-hmac-key <key>', 'External Account Binding HMAC key (or CERTDECK_EAB_HMAC_KEY; prefer the variable: flags show in ps)')
-    .addOption(new Option('--key-type <type>', 'private key type').choices(['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']).default('ec-p256'))
+    .addOption(new Option('--key-type <type>', 'private key type (default: the settings file\'s, else ec-p256)').choices(['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']))
     .option('--reuse-key', "keep the certificate's existing private key")
     .option('--http-port <port>', 'port of the built-in HTTP-01 server (default 80; the sandbox CA sets its own)')
     .option('--http-address <addr>', 'address the built-in HTTP-01 server listens on (default all)')

@@ -6,6 +6,8 @@ import { createRuntime } from '../app/runtime.js';
 import { humanReporter, ndjsonReporter } from '../headless/reporters.js';
 import type { IssueCliOptions } from './issue.cli.js';
 import { cancelOnSignals, type CommandIo } from './io.js';
+import { Settings, type SettingsData } from '../engine/store/settings.js';
+import { resolveStatePaths } from '../engine/store/paths.js';
 
 /** Exit code for a run of several requests: all good 0, all failed -> the first failure's code, else partial. */
 export function exitCodeForOutcomes(outcomes: IssueOutcome[]): number {
@@ -19,8 +21,10 @@ export function exitCodeForOutcomes(outcomes: IssueOutcome[]): number {
 export async function runIssueCommand(domains: string[], opts: IssueCliOptions, io: CommandIo): Promise<number> {
   let requests: IssueRequest[];
   let concurrency: number;
+  let settings: SettingsData;
   try {
-    requests = buildRequests(domains, opts, io.env);
+    settings = Settings.open(resolveStatePaths(io.env)).read();
+    requests = buildRequests(domains, withSettings(opts, domains, settings), io.env);
     concurrency = positiveInt(opts.concurrency, '--concurrency');
   } catch (err) {
     if (err instanceof EngineError) {
@@ -30,7 +34,7 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
     throw err;
   }
 
-  const { engine } = createRuntime(io.env);
+  const { engine } = createRuntime(io.env, { caPolicies: settings.caPolicies ?? {} });
   const json = opts.json ?? false;
   const useTui = !json && opts.tui !== false && Boolean((io.stdout as NodeJS.WriteStream).isTTY);
   const write = (line: string): void => void io.stdout.write(line);
@@ -60,7 +64,26 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
   }
 }
 
-function buildRequests(domains: string[], opts: IssueCliOptions, env: NodeJS.ProcessEnv): IssueRequest[] {
+/**
+ * Fills what the command line left open from the settings file: the certificate's own settings first, then the
+ * defaults. Flags always win.
+ */
+function withSettings(opts: IssueCliOptions, domains: string[], settings: SettingsData): IssueCliOptions & { policyBase?: PolicyOverride } {
+  const cert = settings.certificates?.[opts.name ?? domains[0]?.toLowerCase().replace(/\.$/, '') ?? ''];
+  const ca = opts.ca ?? cert?.ca ?? settings.defaultCa;
+  const email = opts.email ?? cert?.email ?? settings.defaultEmail;
+  const fallback = opts.fallback ?? (cert?.fallback ?? settings.fallbackCas)?.join(',');
+  return {
+    ...opts,
+    keyType: opts.keyType ?? cert?.keyType ?? settings.defaultKeyType ?? 'ec-p256',
+    ...(ca ? { ca } : {}),
+    ...(email ? { email } : {}),
+    ...(fallback ? { fallback } : {}),
+    ...(cert?.policy ? { policyBase: cert.policy } : {}),
+  };
+}
+
+function buildRequests(domains: string[], opts: IssueCliOptions & { policyBase?: PolicyOverride }, env: NodeJS.ProcessEnv): IssueRequest[] {
   if (!opts.ca) {
     throw new BadInputError('no-ca', 'No CA chosen.', 'Pass --ca with a catalog id (letsencrypt-staging to try things out, letsencrypt, zerossl, sandbox for the local test CA) or an ACME directory URL.');
   }
@@ -72,8 +95,8 @@ function buildRequests(domains: string[], opts: IssueCliOptions, env: NodeJS.Pro
   if (Boolean(eabKid) !== Boolean(eabHmacKey)) {
     throw new BadInputError('eab-incomplete', 'External Account Binding needs both a key id and an HMAC key.', 'Pass --eab-kid and --eab-hmac-key (or CERTDECK_EAB_KID and CERTDECK_EAB_HMAC_KEY).');
   }
-  const policy: PolicyOverride = {};
-  const deadlines: NonNullable<PolicyOverride['deadlines']> = {};
+  const policy: PolicyOverride = { ...opts.policyBase };
+  const deadlines: NonNullable<PolicyOverride['deadlines']> = { ...opts.policyBase?.deadlines };
   if (opts.pollTimeout) deadlines.processing = duration(opts.pollTimeout, '--poll-timeout');
   if (opts.authzTimeout) deadlines.authorization = duration(opts.authzTimeout, '--authz-timeout');
   if (Object.keys(deadlines).length) policy.deadlines = deadlines;
@@ -81,7 +104,7 @@ function buildRequests(domains: string[], opts: IssueCliOptions, env: NodeJS.Pro
   const port = opts.httpPort === undefined ? undefined : portNumber(opts.httpPort);
   const base: Omit<IssueRequest, 'domains'> = {
     ca: opts.ca,
-    keyType: opts.keyType as KeyType,
+    keyType: (opts.keyType ?? 'ec-p256') as KeyType,
     policy,
     challenge: opts.webroot
       ? { method: 'http-01-webroot', webroot: opts.webroot }

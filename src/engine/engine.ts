@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CaInfo, DeployOutcome, EngineApi, IssueOutcome, IssueRequest } from './api.js';
 import type { Clock } from './core/clock.js';
+import type { PolicyOverride } from './policy.js';
 import { installTransport } from './acme/transport.js';
 import { SessionRegistry } from './acme/session-registry.js';
 import { listCas } from './ca/catalog.js';
@@ -18,6 +19,8 @@ export interface EngineOptions {
   /** Sent to CAs as the User-Agent, e.g. "certdeck/0.1.0". */
   userAgent: string;
   random?: () => number;
+  /** Per-CA policy overrides from the settings file, keyed by CA id. */
+  caPolicies?: Record<string, PolicyOverride>;
   /** Run the certificate's deploy targets after each successful issuance. */
   deployAfterIssue?: boolean;
 }
@@ -45,7 +48,7 @@ export class Engine implements EngineApi {
   onEvent = (listener: Parameters<EventHub['onEvent']>[0]) => this.hub.onEvent(listener);
 
   listCas(): CaInfo[] {
-    return listCas({ sandboxDir: this.opts.paths.sandboxDir });
+    return listCas({ sandboxDir: this.opts.paths.sandboxDir, ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}) });
   }
 
   /** Reads the certificates on disk into the snapshot (the dashboard's list). */
@@ -65,6 +68,7 @@ export class Engine implements EngineApi {
         solvers: this.solvers,
         controls: this.controls,
         newId: () => randomUUID().slice(0, 8),
+        ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}),
         ...(this.opts.random ? { random: this.opts.random } : {}),
         ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.runDeploy(certName, { afterIssue: true })) } : {}),
       },

@@ -115,3 +115,40 @@ describe('certdeck issue: a killed run resumes the same order', { skip }, () => 
     assert.equal(summary?.type, 'summary');
   });
 });
+
+describe('certdeck issue: the settings file', { skip }, () => {
+  let sandbox: TestSandbox;
+  before(async () => {
+    sandbox = await startTestSandbox({});
+  });
+  after(async () => sandbox?.stop());
+
+  it('supplies the CA, e-mail and a per-certificate policy when flags leave them open', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      path.join(sandbox.home, 'config.json'),
+      JSON.stringify({ defaultCa: 'sandbox-b', defaultEmail: 'ops@example.test', certificates: { 'set.test': { policy: { maxRetries: 1, deadlines: { processing: 42_000 } } } } }),
+    );
+    const r = await runCli(['issue', 'set.test', '--agree-tos', '--json'], { CERTDECK_HOME: sandbox.home });
+    assert.equal(r.code, 0, r.stderr);
+    const queued = ndjson(r.stdout).find((e) => e.type === 'order:queued') as { caId: string; policy: { maxRetries: number; deadlines: { processing: number } } };
+    assert.equal(queued.caId, 'sandbox-b');
+    assert.equal(queued.policy.maxRetries, 1);
+    assert.equal(queued.policy.deadlines.processing, 42_000);
+    // A flag still wins over the file.
+    const r2 = await runCli(['issue', 'set.test', '--json', '--poll-timeout', '7s', '--ca', 'sandbox'], { CERTDECK_HOME: sandbox.home });
+    const queued2 = ndjson(r2.stdout).find((e) => e.type === 'order:queued') as { caId: string; policy: { deadlines: { processing: number } } };
+    assert.equal(queued2.caId, 'sandbox');
+    assert.equal(queued2.policy.deadlines.processing, 7_000);
+  });
+
+  it('a broken settings file is reported with its path and left untouched', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const file = path.join(sandbox.home, 'config.json');
+    await writeFile(file, '{ "defaultCa": "sandbox", oops');
+    const r = await runCli(['issue', 'x.test', '--ca', 'sandbox'], { CERTDECK_HOME: sandbox.home });
+    assert.equal(r.code, 2);
+    assert.ok(r.stderr.includes(file), r.stderr);
+    assert.equal(await readFile(file, 'utf8'), '{ "defaultCa": "sandbox", oops');
+  });
+});

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
 import { loadAccount } from '../store/accounts.js';
 import type { EngineEvent, KeyType } from '../events.js';
-import { mergePolicy, type WaitPolicy } from '../policy.js';
+import { mergePolicy, type PolicyOverride, type WaitPolicy } from '../policy.js';
 import { resolveCa, type ResolvedCa } from '../ca/catalog.js';
 import type { SessionRegistry } from '../acme/session-registry.js';
 import type { SolverPool } from '../challenge/solver-pool.js';
@@ -25,6 +25,8 @@ export interface IssueJobDeps {
   controls: Map<string, OrderControl>;
   newId: () => string;
   random?: () => number;
+  /** Per-CA policy overrides from the settings file. */
+  caPolicies?: Record<string, PolicyOverride>;
   /** Called after a certificate was saved (runs the deploy pipeline). */
   afterSave?: (certName: string) => Promise<void>;
 }
@@ -48,9 +50,9 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
     certName = assertCertName(request.certName ?? defaultCertName(domains));
     const keyType: KeyType = request.keyType ?? 'ec-p256';
     const caQueue = [request.ca, ...(request.fallback ?? [])];
-    const primary = resolve(request.ca, request, paths);
+    const primary = resolve(request.ca, request, deps);
     // Resolve and check every CA now: a typo in the fallback list should fail before anything is ordered.
-    for (const ca of [primary, ...(request.fallback ?? []).map((id) => resolve(id, request, paths))]) {
+    for (const ca of [primary, ...(request.fallback ?? []).map((id) => resolve(id, request, deps))]) {
       await checkCaFits(ca, request, keyType, paths);
     }
 
@@ -131,7 +133,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         } catch (err) {
           const stop = control.stopRequest;
           if (stop?.kind === 'switch') {
-            const next = resolve(stop.caId, request, paths);
+            const next = resolve(stop.caId, request, deps);
             const reason = `switched to ${next.name} by the operator`;
             await journal.abandon(reason);
             replaces = orderId;
@@ -151,7 +153,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           const nextId = caQueue[nextFallback];
           if (nextId !== undefined && err instanceof EngineError && FALLBACK_KINDS.has(err.kind)) {
             nextFallback += 1;
-            const next = resolve(nextId, request, paths);
+            const next = resolve(nextId, request, deps);
             const reason = `${info.message} Falling back to ${next.name}.`;
             await journal.abandon(reason);
             replaces = orderId;
@@ -205,8 +207,12 @@ async function issuedSince(paths: StatePaths, certName: string, want: { domains:
   return same ? { serial: stored.meta.serial } : undefined;
 }
 
-function resolve(idOrUrl: string, request: IssueRequest, paths: StatePaths): ResolvedCa {
-  return resolveCa(idOrUrl, { sandboxDir: paths.sandboxDir, ...(request.caBundlePath ? { caBundlePath: request.caBundlePath } : {}) });
+function resolve(idOrUrl: string, request: IssueRequest, deps: Pick<IssueJobDeps, 'paths' | 'caPolicies'>): ResolvedCa {
+  return resolveCa(idOrUrl, {
+    sandboxDir: deps.paths.sandboxDir,
+    ...(request.caBundlePath ? { caBundlePath: request.caBundlePath } : {}),
+    ...(deps.caPolicies ? { caPolicies: deps.caPolicies } : {}),
+  });
 }
 
 async function createKey(keyType: KeyType): Promise<string> {
