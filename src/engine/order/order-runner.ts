@@ -59,8 +59,9 @@ export class OrderRunner {
     this.random = input.random ?? Math.random;
   }
 
-  private emit(body: EventBody): void {
-    this.input.emit({ ...body, at: this.input.clock.now() } as EngineEvent);
+  /** `at` defaults to now; waits pass the instant they computed their due time from, so `due - at` is the delay. */
+  private emit(body: EventBody, at = this.input.clock.now()): void {
+    this.input.emit({ ...body, at } as EngineEvent);
   }
 
   private get op() {
@@ -325,7 +326,7 @@ export class OrderRunner {
         // Backoff never sleeps past the deadline: the last poll happens at the deadline itself.
         const delayMs = Math.min(planned.delayMs, remaining);
         const nextPollAt = now + delayMs;
-        this.emit({ type: 'wait:scheduled', orderId, phase, attempt, nextPollAt, delayMs, reason: planned.reason, deadlineAt, startedAt });
+        this.emit({ type: 'wait:scheduled', orderId, phase, attempt, nextPollAt, delayMs, reason: planned.reason, deadlineAt, startedAt }, now);
         const since = this.processingSince;
         const hungAt = phase === 'processing' && since !== undefined && hungReported !== control.extensions ? since + policy.hungAfterMs : undefined;
         if (hungAt !== undefined && hungAt < nextPollAt) {
@@ -379,16 +380,20 @@ export class OrderRunner {
         cause: err,
       });
     }
-    this.emit({
-      type: 'retry:scheduled',
-      orderId,
-      operation,
-      attempt,
-      maxRetries: policy.maxRetries,
-      nextAttemptAt: clock.now() + d.delayMs,
-      reason: d.reason,
-      error: err.toInfo(),
-    });
+    const now = clock.now();
+    this.emit(
+      {
+        type: 'retry:scheduled',
+        orderId,
+        operation,
+        attempt,
+        maxRetries: policy.maxRetries,
+        nextAttemptAt: now + d.delayMs,
+        reason: d.reason,
+        error: err.toInfo(),
+      },
+      now,
+    );
     await control.sleep(clock, d.delayMs);
   }
 
