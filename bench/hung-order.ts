@@ -15,7 +15,7 @@ import { formatDuration } from '../src/engine/core/format.js';
 import { DEFAULT_POLICY, mergePolicy, nextDelay, type WaitPolicy } from '../src/engine/policy.js';
 import { lockFile } from '../src/engine/store/lock.js';
 import type { FaultScenario } from '../src/sandbox/fault-proxy.js';
-import { challengeResponse, driveClock, engineHarness, requestsOf, SteppingClock } from '../test/support/engine-harness.js';
+import { challengeResponse, driveIssue, engineHarness, requestsOf, SteppingClock } from '../test/support/engine-harness.js';
 import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../test/support/sandbox-harness.js';
 
 const HANG_MS = 10 * 60_000;
@@ -59,7 +59,7 @@ async function measuredPolls(sb: TestSandbox, policy: WaitPolicy, certName: stri
   try {
     // Every field of the policy, with a 10-minute processing deadline: the engine behaves as under that CA's policy.
     const override = { ...policy, deadlines: { ...policy.deadlines, processing: HANG_MS } };
-    const outcome = await driveClock(clock, h.issue({ domains: [certName], policy: override }), { realTimeoutMs: 120_000 });
+    const outcome = await driveIssue(sb, h, h.issue({ domains: [certName], policy: override }), { realTimeoutMs: 120_000 });
     const log = sb.proxy!.log();
     const afterFinalize = log.slice(log.findIndex((e) => e.resource === 'finalize') + 1);
     const polls = requestsOf(afterFinalize, 'order').filter((e) => e.status === 200).length;

@@ -10,7 +10,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DEFAULT_POLICY, mergePolicy, nextDelay, type PolicyOverride, type WaitPolicy } from '../../src/engine/policy.js';
 import { livePaths } from '../../src/engine/store/cert-files.js';
 import { readJournal } from '../../src/engine/store/journal.js';
-import { driveClock, engineHarness, journaledKeyPem, requestsOf, SteppingClock, type EngineHarness } from '../support/engine-harness.js';
+import { driveIssue, engineHarness, journaledKeyPem, requestsOf, SteppingClock, type EngineHarness } from '../support/engine-harness.js';
 import type { FaultLogEntry } from '../../src/sandbox/fault-proxy.js';
 import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../support/sandbox-harness.js';
 
@@ -68,7 +68,7 @@ describe('an order hung in processing (fake clock, real Pebble behind the fault 
     assert.deepEqual(expected.slice(0, 7), [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
     assert.equal(expected.reduce((a, b) => a + b, 0), 10 * MINUTE);
 
-    const outcome = await driveClock(clock, h.issue({ domains: ['hung.example.test'], policy: OVERRIDE }));
+    const outcome = await driveIssue(sb, h, h.issue({ domains: ['hung.example.test'], policy: OVERRIDE }));
 
     assert.equal(outcome.ok, false);
     assert.equal(outcome.error?.kind, 'timeout');
@@ -126,7 +126,7 @@ describe('an order hung in processing (fake clock, real Pebble behind the fault 
   it('falls back to sandbox-b after the deadline with the same key, and links the two orders', async () => {
     const certName = 'fallback.example.test';
     let keyBeforeFallback: string | undefined;
-    const outcome = await driveClock(clock, h.issue({ domains: [certName], policy: OVERRIDE, fallback: ['sandbox-b'] }), {
+    const outcome = await driveIssue(sb, h, h.issue({ domains: [certName], policy: OVERRIDE, fallback: ['sandbox-b'] }), {
       async onSleep() {
         if (keyBeforeFallback === undefined && processingWaits().length > 0) keyBeforeFallback = await journaledKeyPem(h.paths, certName);
       },
@@ -177,7 +177,7 @@ describe('an order hung in processing (fake clock, real Pebble behind the fault 
     const extraMs = 5 * MINUTE;
     const afterWaits = 8;
     let orderId: string | undefined;
-    const outcome = await driveClock(clock, h.issue({ domains: ['keep.example.test'], policy: OVERRIDE }), {
+    const outcome = await driveIssue(sb, h, h.issue({ domains: ['keep.example.test'], policy: OVERRIDE }), {
       onSleep() {
         const waits = processingWaits();
         if (orderId === undefined && waits.length === afterWaits) {
@@ -209,7 +209,7 @@ describe('an order hung in processing (fake clock, real Pebble behind the fault 
 
   it('retryNow polls at once without waiting out the backoff', async () => {
     let woke: { at: number; pollsBefore: number } | undefined;
-    const outcome = await driveClock(clock, h.issue({ domains: ['now.example.test'], policy: OVERRIDE }), {
+    const outcome = await driveIssue(sb, h, h.issue({ domains: ['now.example.test'], policy: OVERRIDE }), {
       onSleep() {
         const waits = processingWaits();
         const last = waits.at(-1);
@@ -239,7 +239,7 @@ describe('an order hung in processing (fake clock, real Pebble behind the fault 
     const certName = 'switch.example.test';
     let switched = false;
     let keyBeforeSwitch: string | undefined;
-    const outcome = await driveClock(clock, h.issue({ domains: [certName], policy: OVERRIDE }), {
+    const outcome = await driveIssue(sb, h, h.issue({ domains: [certName], policy: OVERRIDE }), {
       async onSleep() {
         const waits = processingWaits();
         if (!switched && waits.length === 3) {

@@ -177,25 +177,72 @@ export function requestsOf(log: FaultLogEntry[], resource: ResourceKind, method?
   return log.filter((e) => e.resource === resource && (method === undefined || e.method === method));
 }
 
+type SandboxCaId = 'sandbox' | 'sandbox-b';
+
 /**
- * The authorization as the CA sees it (POST-as-GET with the account the engine registered; Pebble refuses plain
- * GET). Independent of the engine's own view of it.
+ * POST-as-GET straight at Pebble (bypassing the fault proxy, so it neither meets faults nor shows in the proxy's
+ * log), with the account the engine registered. Pebble refuses plain GET, and builds and checks URLs from the Host
+ * header, so the proxy's URLs are rewritten to Pebble's own origin.
  */
-export async function readAuthorization(sandbox: TestSandbox, caId: 'sandbox' | 'sandbox-b', url: string): Promise<acme.Authorization> {
-  const directoryUrl = sandbox.directoryUrl(caId);
-  const account = await loadAccount(pathsUnder(sandbox.home), directoryUrl, undefined);
-  if (!account?.accountUrl) throw new Error(`no registered account for ${directoryUrl} in ${sandbox.home}`);
-  const client = new acme.Client({ directoryUrl, accountKey: account.keyPem, accountUrl: account.accountUrl });
+async function atPebble<T>(sandbox: TestSandbox, caId: SandboxCaId, url: string, read: (client: acme.Client, url: string) => Promise<T>): Promise<T> {
+  const ca = sandbox.ca(caId);
+  const account = await loadAccount(pathsUnder(sandbox.home), ca.directoryUrl, undefined);
+  if (!account?.accountUrl) throw new Error(`no registered account for ${ca.directoryUrl} in ${sandbox.home}`);
+  const pebbleOrigin = new URL(ca.pebbleDirectoryUrl).origin;
+  const direct = (u: string): string => pebbleOrigin + new URL(u).pathname;
+  const client = new acme.Client({ directoryUrl: ca.pebbleDirectoryUrl, accountKey: account.keyPem, accountUrl: direct(account.accountUrl) });
   const agent = new https.Agent({ ca: sandbox.caBundlePem, keepAlive: false });
   try {
-    const [authz] = await runInOperation({ clock: systemClock, httpsAgent: agent, signal: AbortSignal.timeout(10_000) }, () =>
-      client.getAuthorizations({ authorizations: [url] } as acme.Order),
-    );
-    if (!authz) throw new Error(`no authorization at ${url}`);
-    return authz;
+    return await runInOperation({ clock: systemClock, httpsAgent: agent, signal: AbortSignal.timeout(10_000) }, () => read(client, direct(url)));
   } finally {
     agent.destroy();
   }
+}
+
+/** The authorization as the CA itself sees it, independent of the engine's view. */
+export async function readAuthorization(sandbox: TestSandbox, caId: SandboxCaId, url: string): Promise<acme.Authorization> {
+  const [authz] = await atPebble(sandbox, caId, url, (client, u) => client.getAuthorizations({ authorizations: [u] } as acme.Order));
+  if (!authz) throw new Error(`no authorization at ${url}`);
+  return authz;
+}
+
+/** The order as the CA itself sees it (a hang injected by the proxy does not show here). */
+export function readOrderAtCa(sandbox: TestSandbox, caId: SandboxCaId, url: string): Promise<acme.Order> {
+  return atPebble(sandbox, caId, url, (client, u) => client.getOrder({ url: u } as acme.Order));
+}
+
+/**
+ * On a fake clock the engine's polls come back to back in real time, faster than Pebble validates or issues in the
+ * background: fake minutes could pass before Pebble had real milliseconds. Before letting fake time move past a
+ * poll in the authorization or processing phase, this waits (real time, bounded) until the CA itself has left
+ * that state, as it would have long before the poll with a real clock.
+ */
+export async function letCaCatchUp(sandbox: TestSandbox, h: EngineHarness, timeoutMs = 5000): Promise<void> {
+  const wait = [...h.events].reverse().find((e) => e.type === 'wait:scheduled' || e.type === 'retry:scheduled' || e.type === 'order:finished');
+  if (wait?.type !== 'wait:scheduled' || wait.phase === 'download') return;
+  const queued = h.of('order:queued', wait.orderId)[0];
+  const created = h.of('order:created', wait.orderId)[0];
+  if (!queued || !created || (queued.caId !== 'sandbox' && queued.caId !== 'sandbox-b')) return;
+  const busy = wait.phase === 'authorization' ? 'pending' : 'processing';
+  const limit = Date.now() + timeoutMs;
+  while (Date.now() < limit) {
+    const order = await readOrderAtCa(sandbox, queued.caId, created.orderUrl);
+    if (order.status !== busy) return;
+    await realDelay(5);
+  }
+}
+
+/** driveClock for an issue on a test sandbox: lets the CA catch up before each step, then runs `opts.onSleep`. */
+export function driveIssue<T>(sandbox: TestSandbox, h: EngineHarness, work: Promise<T>, opts: DriveOptions = {}): Promise<T> {
+  if (!(h.clock instanceof SteppingClock)) throw new Error('driveIssue needs a harness built with a SteppingClock');
+  const clock = h.clock;
+  return driveClock(clock, work, {
+    ...opts,
+    async onSleep(c) {
+      await letCaCatchUp(sandbox, h);
+      return opts.onSleep?.(c);
+    },
+  });
 }
 
 /** What 127.0.0.1:port answers for an HTTP-01 token: the status and body, or 'refused' when nothing listens. */
