@@ -131,13 +131,13 @@ describe('certdeck issue: the settings file', { skip }, () => {
     );
     const r = await runCli(['issue', 'set.test', '--agree-tos', '--json'], { CERTDECK_HOME: sandbox.home });
     assert.equal(r.code, 0, r.stderr);
-    const queued = ndjson(r.stdout).find((e) => e.type === 'order:queued') as { caId: string; policy: { maxRetries: number; deadlines: { processing: number } } };
+    const queued = ndjson(r.stdout).find((e) => e.type === 'order:queued') as unknown as { caId: string; policy: { maxRetries: number; deadlines: { processing: number } } };
     assert.equal(queued.caId, 'sandbox-b');
     assert.equal(queued.policy.maxRetries, 1);
     assert.equal(queued.policy.deadlines.processing, 42_000);
     // A flag still wins over the file.
     const r2 = await runCli(['issue', 'set.test', '--json', '--poll-timeout', '7s', '--ca', 'sandbox'], { CERTDECK_HOME: sandbox.home });
-    const queued2 = ndjson(r2.stdout).find((e) => e.type === 'order:queued') as { caId: string; policy: { deadlines: { processing: number } } };
+    const queued2 = ndjson(r2.stdout).find((e) => e.type === 'order:queued') as unknown as { caId: string; policy: { deadlines: { processing: number } } };
     assert.equal(queued2.caId, 'sandbox');
     assert.equal(queued2.policy.deadlines.processing, 7_000);
   });
