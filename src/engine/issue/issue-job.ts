@@ -61,7 +61,14 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
     const lock = await acquireLock(paths, certName, {
       wait: request.waitForLock ?? false,
       clock,
-      onWait: () => void (waitedForLock = true),
+      onWait: (owner) => {
+        // Once, so a --wait run that sits here says why instead of looking frozen.
+        if (!waitedForLock) {
+          const who = owner ? `pid ${owner.pid} on ${owner.host}${owner.command ? `, running "${owner.command}"` : ''}` : 'an unknown process';
+          emit({ type: 'log', at: at(), level: 'info', certName, message: `Waiting for another certdeck (${who}) to finish with ${certName}.` });
+        }
+        waitedForLock = true;
+      },
       ...(signal ? { signal } : {}),
     });
     try {
@@ -142,6 +149,10 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             orderId = replacedBy;
             ca = next;
             continue;
+          }
+          if (stop?.kind === 'suspend') {
+            emit({ type: 'order:finished', at: at(), orderId, outcome: 'cancelled', reason: `${stop.reason}; the order resumes on the next run` });
+            return { certName, ok: false, orderId, orderIds, error: new CancelledError(stop.reason).toInfo() };
           }
           if (err instanceof CancelledError || stop?.kind === 'cancel') {
             const reason = stop?.reason ?? (err instanceof Error ? err.message : 'cancelled');
