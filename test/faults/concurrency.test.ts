@@ -100,14 +100,21 @@ describe('two certdecks on one certificate (Pebble behind the fault proxy)', { s
 
   const acceptedNewOrders = () => requestsOf(sb.proxy!.log(), 'new-order').filter((e) => e.upstreamStatus === 201).length;
 
+  // The first process is held in processing until the test lets go, so a slow start of the second (tsx
+  // compiling on a loaded machine) cannot change which of them meets the lock.
+  const holdProcessing = () => sb.proxy!.setScenario({ rules: [{ kind: 'hang-processing' }] });
+  const letGo = () => sb.proxy!.setScenario({ rules: [] });
+  const waitingForLock = (e: EngineEvent) => e.type === 'log' && /^Waiting for another certdeck \(pid \d+/.test(e.message);
+
   it('two processes: the second fails with lock-held at once, the CA sees one new-order', async (t) => {
     const certName = 'two-procs.example.test';
-    sb.proxy!.setScenario({ rules: [{ kind: 'hang-processing', seconds: 2 }] });
+    holdProcessing();
     const first = startChild(t, sb.home, { domains: [certName], ca: 'sandbox' });
     await first.waitForEvent((e) => e.type === 'order:created');
 
     const second = startChild(t, sb.home, { domains: [certName], ca: 'sandbox' });
     const secondDone = await second.done;
+    letGo();
     assert.equal(secondDone.code, EXIT_CODES.lockHeld, secondDone.stderr);
     assert.equal(secondDone.outcome?.error?.kind, 'lock-held');
     assert.match(secondDone.outcome!.error!.message, new RegExp(`pid ${first.pid}\\b`));
@@ -141,10 +148,13 @@ describe('two certdecks on one certificate (Pebble behind the fault proxy)', { s
 
   it('two processes: the second waits for the lock and finds the certificate already issued', async (t) => {
     const certName = 'done-procs.example.test';
-    sb.proxy!.setScenario({ rules: [{ kind: 'hang-processing', seconds: 1 }] });
+    holdProcessing();
     const first = startChild(t, sb.home, { domains: [certName], ca: 'sandbox' });
     await first.waitForEvent((e) => e.type === 'order:created');
     const second = startChild(t, sb.home, { domains: [certName], ca: 'sandbox', waitForLock: true });
+    const waiting = await second.waitForEvent(waitingForLock);
+    assert.match((waiting as Extract<EngineEvent, { type: 'log' }>).message, new RegExp(`pid ${first.pid}\\b`), 'it says whom it waits for');
+    letGo();
 
     const [firstDone, secondDone] = await Promise.all([first.done, second.done]);
     assert.equal(firstDone.code, 0, firstDone.stderr);
@@ -162,12 +172,13 @@ describe('two certdecks on one certificate (Pebble behind the fault proxy)', { s
     afterEach(() => h.close());
 
     it('a second issue for the same certificate fails with lock-held while the first runs', async () => {
-      sb.proxy!.setScenario({ rules: [{ kind: 'hang-processing', seconds: 1 }] });
+      holdProcessing();
       const certName = 'one-proc.example.test';
       const since = h.events.length;
       const first = h.issue({ domains: [certName] });
       await h.waitFor('order:created', () => true, { since });
       const second = await h.issue({ domains: [certName] });
+      letGo();
       assert.equal(second.ok, false);
       assert.equal(second.error?.kind, 'lock-held');
       assert.deepEqual(second.orderIds, []);
