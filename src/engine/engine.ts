@@ -126,11 +126,14 @@ export class Engine implements EngineApi {
     }
   }
 
-  /** Cancels everything still running and waits for it to clean up (challenge files, child processes). */
-  async close(reason = 'certdeck is shutting down'): Promise<void> {
+  /**
+   * Stops everything still running and waits for it to clean up (challenge answers, child processes). Orders are
+   * suspended, not cancelled: their journals stay, so the next run resumes them without a new order at the CA.
+   */
+  async close(reason = 'certdeck stopped'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const control of this.controls.values()) control.stop({ kind: 'cancel', reason });
+    for (const control of this.controls.values()) control.stop({ kind: 'suspend', reason });
     for (const abort of this.deployAborts) abort.abort(reason);
     await Promise.allSettled([...this.running]);
     this.sessions.close();

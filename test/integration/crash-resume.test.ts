@@ -4,6 +4,9 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { systemClock } from '../../src/engine/core/clock.js';
+import { Engine } from '../../src/engine/engine.js';
+import { pathsUnder } from '../../src/engine/store/paths.js';
 import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../support/sandbox-harness.js';
 import { CLI, ndjson, runCli } from '../support/cli.js';
 
@@ -90,4 +93,33 @@ describe('crash safety: certdeck issue killed at any point, then run again', { s
       assert.equal(cert.subjectAltName, `DNS:${name}`);
     });
   }
+
+  it('quitting (engine.close) suspends a running order: the journal stays and the next run resumes it', async () => {
+    sandbox.proxy!.setScenario({ rules: [{ kind: 'hang-processing' }] });
+    const paths = pathsUnder(sandbox.home);
+    const first = new Engine({ paths, clock: systemClock, userAgent: 'certdeck-test' });
+    const processing = new Promise<string>((resolve) =>
+      first.onEvent((e) => {
+        if (e.type === 'order:phase' && e.phase === 'processing') resolve(first.getSnapshot().orders[e.orderId]!.orderUrl!);
+      }),
+    );
+    const running = first.issue({ domains: ['suspend.test'], ca: 'sandbox', agreeTos: true });
+    const orderUrl = await processing;
+    await first.close();
+    const outcome = await running;
+    assert.equal(outcome.error?.kind, 'cancelled');
+    assert.match(first.getSnapshot().orders[outcome.orderId]!.reason ?? '', /resumes on the next run/);
+
+    sandbox.proxy!.setScenario({ rules: [] });
+    const second = new Engine({ paths, clock: systemClock, userAgent: 'certdeck-test' });
+    const created: Array<{ orderUrl: string; resumed: boolean }> = [];
+    second.onEvent((e) => void (e.type === 'order:created' && created.push(e)));
+    try {
+      const again = await second.issue({ domains: ['suspend.test'], ca: 'sandbox' });
+      assert.equal(again.ok, true, JSON.stringify(again.error));
+      assert.deepEqual(created.map((c) => [c.orderUrl, c.resumed]), [[orderUrl, true]]);
+    } finally {
+      await second.close();
+    }
+  });
 });

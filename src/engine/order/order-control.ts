@@ -3,7 +3,11 @@ import { CancelledError } from '../core/errors.js';
 import type { WaitPhase } from '../policy.js';
 
 /** What an operator asked an order to do instead of finishing normally. */
-export type StopRequest = { kind: 'cancel'; reason: string } | { kind: 'switch'; caId: string; reason: string };
+export type StopRequest =
+  | { kind: 'cancel'; reason: string }
+  | { kind: 'switch'; caId: string; reason: string }
+  /** Stop now but keep the journal, so the next run resumes the order (quitting certdeck, "leave them"). */
+  | { kind: 'suspend'; reason: string };
 
 /**
  * The handle operator actions use on a running order: cancel and switch abort it; retry-now cuts the current
