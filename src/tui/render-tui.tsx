@@ -55,6 +55,9 @@ export async function runTui(engine: EngineApi, opts: RunTuiOptions): Promise<nu
       // Ctrl+C is a key like any other here: it asks what to do with running orders before leaving.
       exitOnCtrlC: false,
       patchConsole: false,
+      // certdeck only opens the TUI on a terminal (headless otherwise), so a CI variable in the environment must not
+      // turn a real terminal into Ink's final-frame-only mode.
+      interactive: Boolean((opts.stdout ?? process.stdout).isTTY),
       // Only changed lines are redrawn, so the one-second tick does not repaint the whole screen.
       incrementalRendering: true,
       // The dashboard takes the screen and gives it back on exit; `issue` stays inline so its summary remains.
