@@ -2,9 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 
-const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
+export const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 const ROOT = path.resolve(path.dirname(ENTRY), '../../..');
-const NODE = path.join(ROOT, 'node_modules/.bin/node');
+export const NODE = path.join(ROOT, 'node_modules/.bin/node');
 
 export interface CliOptions {
   home: string;
