@@ -87,16 +87,21 @@ export async function assertPortsFree(ports: SandboxPorts, roles: ReadonlyArray<
 }
 
 /** A port the OS just handed out on 127.0.0.1 (for tests: free now, very likely still free a moment later). */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
-    });
-  });
+/**
+ * Ports the kernel hands to outgoing connections (Linux's default ip_local_port_range). A port picked there is
+ * "free" only until some client connection takes it, so servers started later (tests running in parallel) pick
+ * from below this range instead.
+ */
+const EPHEMERAL_LOW = 32_768;
+const PICK_LOW = 20_000;
+
+/** A loopback port that is free now, outside the ephemeral range. */
+export async function findFreePort(random: () => number = Math.random): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PICK_LOW + Math.floor(random() * (EPHEMERAL_LOW - PICK_LOW));
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(`no free loopback port found between ${PICK_LOW} and ${EPHEMERAL_LOW - 1}`);
 }
 
 /** Distinct free ports for every role (tests). */

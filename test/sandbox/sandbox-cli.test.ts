@@ -48,7 +48,8 @@ function runInChild(action: SandboxAction, opts: SandboxCommandOptions, env: Nod
 /** A base with PORT_ROLES.length consecutive free loopback ports, for --port-base. */
 async function freePortBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    // Below the ephemeral range (32768+), where outgoing connections of parallel tests can't take a port.
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const free = await Promise.all(PORT_ROLES.map((_, i) => isPortFree(base + i)));
     if (free.every(Boolean)) return base;
   }
