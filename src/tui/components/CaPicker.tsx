@@ -5,24 +5,28 @@ import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
 import { eachKey } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
+import { casInPickerOrder, isRunningSandboxCa, isSandboxCa } from '../view-model/ca-list.js';
 import { namesSummary } from '../view-model/text.js';
 import { ChoiceList, type Choice } from './ChoiceList.js';
 
 /** "EAB required · staging": what to know about a CA before choosing it. */
 export function caChoice(ca: CaInfo): Choice {
-  const tags = [ca.eabRequired ? 'EAB required' : '', ca.staging ? 'staging, untrusted' : ''].filter(Boolean);
-  return { value: ca.id, label: ca.name, ...(tags.length ? { tag: tags.join(' · ') } : {}), tagTone: ca.eabRequired ? 'warn' : 'muted' };
+  // A sandbox CA that is not running cannot take an order: say so before it is chosen, not after.
+  const stopped = isSandboxCa(ca) && !isRunningSandboxCa(ca);
+  const tags = [stopped ? 'not running' : '', ca.eabRequired ? 'EAB required' : '', ca.staging ? 'staging, untrusted' : ''].filter(Boolean);
+  return { value: ca.id, label: ca.name, ...(tags.length ? { tag: tags.join(' · ') } : {}), tagTone: ca.eabRequired || stopped ? 'warn' : 'muted' };
 }
 
 /**
- * Switch CA: every catalog CA except the order's own, with what each needs (EAB) and the notes for the one under
- * the cursor. Enter re-issues the same request there; the abandoned order stays in the history.
+ * Switch CA: every catalog CA except the order's own (running sandbox CAs first), with what each needs (EAB) and the
+ * notes for the one under the cursor. Enter re-issues the same request there; the abandoned order stays in the
+ * history.
  */
 export function CaPicker({ orderId }: { orderId: string }) {
   const { engine, theme } = useServices();
   const { dispatch } = useNavigation();
   const order = useSnapshot(engine).orders[orderId];
-  const cas = useMemo(() => engine.listCas().filter((ca) => ca.id !== order?.caId), [engine, order?.caId]);
+  const cas = useMemo(() => casInPickerOrder(engine.listCas()).filter((ca) => ca.id !== order?.caId), [engine, order?.caId]);
   const [focus, setFocusState] = useState(0);
   // Keys typed ahead of the next render (j then Enter) must see the focus the j just set.
   const focusRef = useRef(0);

@@ -11,7 +11,8 @@ import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
 import { useNow } from '../hooks/use-now.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
-import { CHALLENGES, KEY_TYPES, checkIssueForm, parseNames, type IssueFormValues } from '../view-model/issue-form.js';
+import { casInPickerOrder } from '../view-model/ca-list.js';
+import { KEY_TYPES, challengeChoices, checkIssueForm, parseNames, type IssueFormValues } from '../view-model/issue-form.js';
 import { namesSummary } from '../view-model/text.js';
 
 type FieldId = 'names' | 'ca' | 'eabKid' | 'eabHmacKey' | 'keyType' | 'challenge' | 'webroot' | 'submit';
@@ -36,7 +37,8 @@ export function IssueFormScreen() {
   const { engine, clock, validateDomain, theme } = useServices();
   const now = useNow(clock);
   const { dispatch } = useNavigation();
-  const cas = useMemo(() => engine.listCas(), [engine]);
+  // A running sandbox's CAs come first, so they are also the default.
+  const cas = useMemo(() => casInPickerOrder(engine.listCas()), [engine]);
   const [values, setValues] = useState<IssueFormValues>(() => ({
     names: '',
     ca: cas[0]?.id ?? '',
@@ -72,7 +74,7 @@ export function IssueFormScreen() {
   const choices: Record<ChoiceField, Choice[]> = {
     ca: cas.map(caChoice),
     keyType: KEY_TYPES.map((k) => ({ value: k.value, label: k.value, tag: k.label.slice(k.value.length).replace(/^ \((.*)\)$/, '$1') })),
-    challenge: CHALLENGES.map((c) => ({ value: c.value, label: c.label })),
+    challenge: challengeChoices(ca),
   };
 
   const set = useCallback(<K extends keyof IssueFormValues>(field: K, value: IssueFormValues[K]) => setValues((v) => ({ ...v, [field]: value })), []);

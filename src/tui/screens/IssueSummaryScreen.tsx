@@ -18,11 +18,11 @@ function OrderOutcome({ order }: { order: OrderView }) {
     const cert = order.certificate;
     return (
       <Box flexDirection="column">
-        <Text {...theme.tone('ok')} wrap="truncate-end">{`${SYMBOLS.ok} ${names}: issued by ${order.caName}`}</Text>
+        <Text {...theme.tone('ok')}>{`${SYMBOLS.ok} ${names}: issued by ${order.caName}`}</Text>
         {cert ? (
-          <Text wrap="truncate-end">
-            {`    valid until ${formatDate(cert.notAfter)} (${formatTimeLeft(cert.notAfter - cert.notBefore)}) · ${cert.dir}`}
-          </Text>
+          <Box paddingLeft={4}>
+            <Text>{`valid until ${formatDate(cert.notAfter)} (${formatTimeLeft(cert.notAfter - cert.notBefore)}) · ${cert.dir}`}</Text>
+          </Box>
         ) : null}
       </Box>
     );
@@ -31,18 +31,25 @@ function OrderOutcome({ order }: { order: OrderView }) {
   const symbol = order.phase === 'failed' ? SYMBOLS.bad : order.phase === 'abandoned' ? SYMBOLS.abandoned : SYMBOLS.cancelled;
   return (
     <Box flexDirection="column">
-      <Text {...theme.tone(tone)} wrap="truncate-end">
-        {`${symbol} ${names} at ${order.caName}: ${order.phase}${order.reason ? ` (${order.reason})` : ''}`}
-      </Text>
-      {order.error ? <Text wrap="truncate-end">{`    ${order.error.message}`}</Text> : null}
-      {order.error?.hint ? <Text wrap="truncate-end">{`    what to do: ${order.error.hint}`}</Text> : null}
+      <Text {...theme.tone(tone)}>{`${symbol} ${names} at ${order.caName}: ${order.phase}${order.reason ? ` (${order.reason})` : ''}`}</Text>
+      {order.error ? (
+        <Box paddingLeft={4}>
+          <Text>{order.error.message}</Text>
+        </Box>
+      ) : null}
+      {order.error?.hint ? (
+        <Box paddingLeft={4}>
+          <Text>{`what to do: ${order.error.hint}`}</Text>
+        </Box>
+      ) : null}
     </Box>
   );
 }
 
 /**
  * What `certdeck issue` leaves on the terminal when it is done: one entry per order it ran (the abandoned ones too,
- * with why) and the exit code. It is the last frame, kept on screen after the UI exits.
+ * with why) and the exit code. It is the last frame, kept on screen (and in the scrollback) after the UI exits, so
+ * long lines wrap rather than lose their end: the reason, the error and what to do are the point of it.
  */
 export function IssueSummaryScreen({ code }: { code: number }) {
   const { engine, theme } = useServices();

@@ -1,6 +1,7 @@
-import type { ChallengeConfig, IssueRequest } from '../../engine/api.js';
+import type { CaInfo, ChallengeConfig, IssueRequest } from '../../engine/api.js';
 import type { KeyType } from '../../engine/events.js';
 import type { DomainValidator } from '../types.js';
+import { isSandboxCa } from './ca-list.js';
 
 /**
  * The issue form's values and their validation, apart from the widgets, so what the form accepts is testable
@@ -21,6 +22,17 @@ export const CHALLENGES: ReadonlyArray<{ value: ChallengeChoice; label: string }
   { value: 'http-01-standalone', label: 'standalone http-01 (certdeck answers on port 80)' },
   { value: 'http-01-webroot', label: 'webroot http-01 (files under a web server root)' },
 ];
+
+/**
+ * The challenge methods as offered for `ca`. A public CA validates HTTP-01 on port 80; the sandbox's Pebble
+ * validates on the port the sandbox was started with, and the engine listens there for a sandbox CA.
+ */
+export function challengeChoices(ca: Pick<CaInfo, 'id'> | undefined): Array<{ value: ChallengeChoice; label: string }> {
+  if (!ca || !isSandboxCa(ca)) return [...CHALLENGES];
+  return CHALLENGES.map((c) =>
+    c.value === 'http-01-standalone' ? { ...c, label: "standalone http-01 (certdeck answers on the sandbox's validation port)" } : c,
+  );
+}
 
 export interface IssueFormValues {
   names: string;
