@@ -64,13 +64,18 @@ export async function uacmeClient(ctx: BenchContext): Promise<BenchClient | Unav
   };
 
   const version = (await runTimed(uacme, ['-V'], { env, signal: ctx.signal })).stderr.match(/version\s+(\S+)/)?.[1] ?? 'unknown';
-  const wrapperMs = await wrapperOverheadMs(wrapped);
+  let wrapperMs: number;
+  try {
+    wrapperMs = await wrapperOverheadMs(wrapped);
+  } catch (err) {
+    return { id: 'uacme', reason: `cannot give uacme the sandbox root: ${err instanceof Error ? err.message : String(err)}` };
+  }
   let accountDir: string | undefined;
   let confdirs = 0;
 
   return {
     id: 'uacme',
-    version: `${version} (each call wrapped in unshare+mount, ~${wrapperMs.toFixed(0)} ms)`,
+    version: `${version} (each call wrapped in unshare+mount, ${Number.isFinite(wrapperMs) ? `~${wrapperMs.toFixed(0)} ms` : 'cost unknown'})`,
     coldHow: '`uacme new` + `uacme issue NAME` (uacme registers in its own command) in a fresh confdir',
     batchHow: 'ten `uacme issue NAME` calls one after another, account already registered',
     async cold(name) {

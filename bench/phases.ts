@@ -12,6 +12,8 @@ export interface PhaseResult {
   requests: number[];
   /** Start of the run to the first request at the CA, per successful round: start-up before any ACME work. */
   toFirstRequestMs: number[];
+  /** First to last request at the CA, per successful round: the ACME exchange itself, waits included. */
+  protocolMs: number[];
   /** Certificates issued over the successful rounds. */
   certs: number;
   /** Every request of the successful rounds, for the breakdown. */
@@ -45,7 +47,7 @@ export interface PhasePlan {
   signal: AbortSignal;
 }
 
-const emptyPhase = (): PhaseResult => ({ ms: [], requests: [], toFirstRequestMs: [], certs: 0, log: [], problems: {}, failures: [] });
+const emptyPhase = (): PhaseResult => ({ ms: [], requests: [], toFirstRequestMs: [], protocolMs: [], certs: 0, log: [], problems: {}, failures: [] });
 
 export function resultFor(client: BenchClient | UnavailableClient): ClientResult {
   if ('reason' in client) return { id: client.id, unavailable: client.reason, cold: emptyPhase(), batch: emptyPhase() };
@@ -108,7 +110,9 @@ function record(phase: PhaseResult, m: Measured<ProblemCounts | undefined>, ms: 
   phase.ms.push(ms);
   phase.requests.push(m.requests.length);
   const first = m.requests[0];
+  const last = m.requests.at(-1);
   if (first) phase.toFirstRequestMs.push(Math.max(0, first.at - m.startedAt));
+  if (first && last) phase.protocolMs.push(last.at - first.at);
   phase.certs += certs;
   phase.log.push(...m.requests);
   for (const [kind, n] of Object.entries(m.value ?? {})) phase.problems[kind] = (phase.problems[kind] ?? 0) + n;

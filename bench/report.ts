@@ -98,6 +98,16 @@ export function renderResults(results: ClientResult[], startup: StartupTimes | u
       '',
     ],
     [
+      '    of which: first to last CA request',
+      cell(certdeck, 'cold', millis(median(certdeck.cold.protocolMs))),
+      cell(uacme, 'cold', millis(median(uacme?.cold.protocolMs ?? []))),
+      cell(lego, 'cold', millis(median(lego?.cold.protocolMs ?? []))),
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
       `(b) ${BATCH_SIZE} single-name certs, account registered`,
       cell(certdeck, 'batch', seconds(fc.batchMs)),
       cell(uacme, 'batch', seconds(fu?.batchMs ?? Number.NaN), seconds(REFERENCE.uacme.batchMs)),
@@ -110,8 +120,18 @@ export function renderResults(results: ClientResult[], startup: StartupTimes | u
     [
       '    of which: start to the first CA request',
       cell(certdeck, 'batch', millis(median(certdeck.batch.toFirstRequestMs))),
-      cell(uacme, 'batch', `${millis(median(uacme?.batch.toFirstRequestMs ?? []))} per call`),
-      cell(lego, 'batch', `${millis(median(lego?.batch.toFirstRequestMs ?? []))} per call`),
+      cell(uacme, 'batch', `${millis(median(uacme?.batch.toFirstRequestMs ?? []))} (1st call)`),
+      cell(lego, 'batch', `${millis(median(lego?.batch.toFirstRequestMs ?? []))} (1st call)`),
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      '    of which: first to last CA request',
+      cell(certdeck, 'batch', millis(median(certdeck.batch.protocolMs))),
+      cell(uacme, 'batch', millis(median(uacme?.batch.protocolMs ?? []))),
+      cell(lego, 'batch', millis(median(lego?.batch.protocolMs ?? []))),
       '',
       '',
       '',
@@ -171,6 +191,11 @@ export function renderNotes(results: ClientResult[], startup: StartupTimes | und
     lines.push(`  (b) ${r.batchHow ?? ''}`);
     const rounds = (p: PhaseResult): string => (p.ms.length ? p.ms.map(seconds).join(', ') : 'none succeeded');
     lines.push(`  rounds: (a) ${rounds(r.cold)}; (b) ${rounds(r.batch)}`);
+    for (const [label, p] of [['(a)', r.cold], ['(b)', r.batch]] as const) {
+      const lo = Math.min(...p.ms);
+      const hi = Math.max(...p.ms);
+      if (p.ms.length > 1 && hi > 3 * lo) lines.push(`  ! ${label} rounds vary widely (${seconds(lo)} to ${seconds(hi)}): the median hides that; run more rounds to see the spread`);
+    }
     if (r.batch.measuredCerts) {
       lines.push(`  * (b) measured with ${r.batch.measuredCerts} certificates and scaled to ${BATCH_SIZE} (time x ${BATCH_SIZE}/${r.batch.measuredCerts}); requests per cert are as measured.`);
     }
