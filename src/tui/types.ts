@@ -1,5 +1,5 @@
 /**
- * Types shared by the TUI entry point and its screens. Kept apart from render-tui.tsx so screens can import them
+ * Types shared by the TUI entry point and its screens. Kept apart from render-tui.ts so screens can import them
  * without importing the one module that touches the terminal.
  */
 

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { OrderView } from '../../engine/state.js';
 import { useTheme } from '../context/services-context.js';
 import { SYMBOLS, type Tone } from '../theme.js';
-import type { OrderProgress, OrderTone } from '../view-model/order-progress.js';
+import { showsHung, type OrderProgress, type OrderTone } from '../view-model/order-progress.js';
 import { namesSummary } from '../view-model/text.js';
 
 const LOOK: Record<OrderTone, { symbol: string; tone: Tone }> = {
@@ -16,6 +16,11 @@ const LOOK: Record<OrderTone, { symbol: string; tone: Tone }> = {
 /** Lines an order row takes: hung orders get a third line with what to do about it. */
 export function orderRowHeight(progress: OrderProgress): number {
   return progress.hung ? 3 : 2;
+}
+
+/** orderRowHeight of the order's progress at `now`, without working out the whole progress (for long lists). */
+export function orderRowHeightAt(order: OrderView, now: number): number {
+  return showsHung(order, now) ? 3 : 2;
 }
 
 /** What the second line says: the wait, the retry, or why a finished order ended. */

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import type { OrderView } from '../../engine/state.js';
 import { CertificateRow } from '../components/CertificateRow.js';
 import { Frame } from '../components/Frame.js';
-import { OrderRow, orderRowHeight } from '../components/OrderRow.js';
+import { OrderRow, orderRowHeightAt } from '../components/OrderRow.js';
 import { SectionTitle } from '../components/SectionTitle.js';
 import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
@@ -13,8 +14,8 @@ import { useSnapshot } from '../hooks/use-snapshot.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { certificateStatus } from '../view-model/certificate-status.js';
 import { dashboardItems, selectedIndex, type DashboardItem } from '../view-model/dashboard-items.js';
-import { describeOrder, isRunning, type OrderProgress } from '../view-model/order-progress.js';
-import { visibleWindow } from '../view-model/visible-window.js';
+import { describeOrder, isRunning } from '../view-model/order-progress.js';
+import { visibleWindowBy } from '../view-model/visible-window.js';
 
 const ORDER_KEYS = new Set(['r', 'w', 'c', 's']);
 
@@ -40,6 +41,16 @@ export function DashboardScreen() {
   const items = useMemo(() => dashboardItems(snapshot), [snapshot]);
   const caNames = useMemo(() => new Map(engine.listCas().map((ca) => [ca.id, ca.name])), [engine]);
   const orders = useMemo(() => snapshot.orderIds.map((id) => snapshot.orders[id]).filter((o) => o !== undefined), [snapshot]);
+  // A certificate's status looks at its own orders only: with thousands of orders, not every order for every row.
+  const ordersByCert = useMemo(() => {
+    const byCert = new Map<string, OrderView[]>();
+    for (const o of orders) {
+      const list = byCert.get(o.certName);
+      if (list) list.push(o);
+      else byCert.set(o.certName, [o]);
+    }
+    return byCert;
+  }, [orders]);
   const index = selectedIndex(items, nav.selectedKey, nav.selectedIndex);
   const selected: DashboardItem | undefined = items[index];
 
@@ -77,8 +88,6 @@ export function DashboardScreen() {
     }
   });
 
-  const progress = new Map<string, OrderProgress>();
-  for (const item of items) if (item.kind === 'order') progress.set(item.key, describeOrder(item.order, now));
   const running = orders.filter(isRunning).length;
   const certCount = items.filter((i) => i.kind === 'certificate').length;
   const orderCount = items.length - certCount;
@@ -102,9 +111,13 @@ export function DashboardScreen() {
             </Box>
           );
         }
-        const heights = items.map((item) => (item.kind === 'order' ? orderRowHeight(progress.get(item.key)!) : 1));
+        // Only the rows on screen are described: a tick costs the same with 20 orders or 2000 (bench/tui.ts).
+        const heightOf = (i: number) => {
+          const item = items[i];
+          return item?.kind === 'order' ? orderRowHeightAt(item.order, now) : 1;
+        };
         // Two section titles, plus one line for "more" marks when the list does not fit.
-        const window = visibleWindow(heights, index, Math.max(1, bodyRows - 3));
+        const window = visibleWindowBy(items.length, heightOf, index, Math.max(1, bodyRows - 3));
         const shown = items.slice(window.start, window.end);
         const hiddenBelow = items.length - window.end;
         const more = window.start ? ` · ${window.start} more above` : '';
@@ -126,13 +139,13 @@ export function DashboardScreen() {
               <CertificateRow
                 key={item.key}
                 certificate={item.certificate}
-                status={certificateStatus(item.certificate, orders, now)}
+                status={certificateStatus(item.certificate, ordersByCert.get(item.certificate.certName) ?? [], now)}
                 caName={caNames.get(item.certificate.caId) ?? item.certificate.caId}
                 selected={isSelected}
                 wide={wide}
               />
             ) : (
-              <OrderRow key={item.key} order={item.order} progress={progress.get(item.key)!} selected={isSelected} wide={wide} />
+              <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} />
             ),
           );
         });

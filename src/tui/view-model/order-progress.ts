@@ -43,6 +43,11 @@ export function hungSince(order: OrderView, now: number): number | undefined {
   return now - order.processingSince >= order.policy.hungAfterMs ? order.processingSince : undefined;
 }
 
+/** Whether describeOrder(order, now) flags the order as hung, without describing the rest of it. */
+export function showsHung(order: OrderView, now: number): boolean {
+  return isRunning(order) && hungSince(order, now) !== undefined;
+}
+
 export function describeDelay(reason: DelayReason, delayMs: number): string {
   return reason === 'retry-after' ? `Retry-After ${formatSpan(delayMs)}` : `backoff ${formatSpan(delayMs)}`;
 }

@@ -9,18 +9,26 @@ export interface VisibleWindow {
 }
 
 export function visibleWindow(heights: readonly number[], selected: number, capacity: number): VisibleWindow {
-  const count = heights.length;
+  return visibleWindowBy(heights.length, (i) => heights[i] ?? 1, selected, capacity);
+}
+
+/**
+ * visibleWindow over `count` items whose heights are asked for one by one: only the items near the selection (and
+ * at most a screenful from the top) are measured, so a list of thousands costs what a screenful does.
+ */
+export function visibleWindowBy(count: number, heightOf: (index: number) => number, selected: number, capacity: number): VisibleWindow {
   if (count === 0) return { start: 0, end: 0 };
-  const total = heights.reduce((a, b) => a + b, 0);
+  let total = 0;
+  for (let i = 0; i < count && total <= capacity; i++) total += heightOf(i);
   if (total <= capacity) return { start: 0, end: count };
   const sel = Math.min(Math.max(0, selected), count - 1);
   let start = sel;
   let end = sel + 1;
-  let used = heights[sel] ?? 1;
+  let used = heightOf(sel);
   // Grow downwards first so the next items are in sight, then upwards to use the space that is left.
-  while (end < count && used + (heights[end] ?? 1) <= capacity && end - sel < 2) used += heights[end++] ?? 1;
-  while (start > 0 && used + (heights[start - 1] ?? 1) <= capacity) used += heights[--start] ?? 1;
-  while (end < count && used + (heights[end] ?? 1) <= capacity) used += heights[end++] ?? 1;
+  while (end < count && used + heightOf(end) <= capacity && end - sel < 2) used += heightOf(end++);
+  while (start > 0 && used + heightOf(start - 1) <= capacity) used += heightOf(--start);
+  while (end < count && used + heightOf(end) <= capacity) used += heightOf(end++);
   return { start, end };
 }
 

@@ -61,6 +61,8 @@ export class TmuxTerminal {
   /** The tmux server and the pane's process group: ended by id if kill-server leaves them running. */
   private serverPid: number | undefined;
   private panePid: number | undefined;
+  /** The environment the program runs with, as env(1) arguments. */
+  private envArgs: string[] = [];
 
   private constructor(
     private readonly socket: string,
@@ -83,12 +85,12 @@ export class TmuxTerminal {
         E2E_STTY_FILE: term.sttyFile,
         ...opts.env,
       };
+      term.envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
       await term.tmux(
         'new-session', '-d', '-s', SESSION,
         '-x', String(opts.columns ?? 100), '-y', String(opts.rows ?? 30),
         ...(opts.cwd ? ['-c', opts.cwd] : []),
-        '/usr/bin/env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        'sh', '-c', HOLD_SCRIPT, 'sh', ...command,
+        ...term.paneCommand(command),
       );
       // Every byte the program writes, escape sequences included (the screen alone cannot show a hidden cursor
       // that was never shown again, or output drawn and then erased).
@@ -102,6 +104,27 @@ export class TmuxTerminal {
       await term.kill();
       throw err;
     }
+  }
+
+  private paneCommand(command: string[]): string[] {
+    return ['/usr/bin/env', '-i', ...this.envArgs, 'sh', '-c', HOLD_SCRIPT, 'sh', ...command];
+  }
+
+  /**
+   * Replaces whatever runs in the pane with `command` (same environment), on the already running tmux server:
+   * for timing a program's start without the server's.
+   */
+  async respawn(command: string[]): Promise<void> {
+    await this.tmux('respawn-pane', '-k', '-t', SESSION, ...this.paneCommand(command));
+    this.panePid = Number(await this.display('#{pane_pid}')) || this.panePid;
+  }
+
+  /** The pid of the program in the pane (the child of the wrapping shell), once it runs. */
+  async programPid(): Promise<number | undefined> {
+    if (this.panePid === undefined) return undefined;
+    const children = await readFile(`/proc/${this.panePid}/task/${this.panePid}/children`, 'utf8').catch(() => '');
+    const first = Number(children.trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > 0 ? first : undefined;
   }
 
   private get rawFile(): string {

@@ -1,12 +1,21 @@
-import { render } from 'ink';
 import type { EngineApi } from '../engine/api.js';
 import type { Clock } from '../engine/core/clock.js';
 import { EXIT_CODES } from '../engine/core/errors.js';
-import { App } from './App.js';
-import { colorAllowed } from './theme.js';
+import { loadWithProductionReact } from './react-build.js';
 import type { DomainValidator, TuiMode } from './types.js';
 
 export type { DomainValidator, TuiMode } from './types.js';
+
+/**
+ * Ink, React and the UI (anything that imports react, ink or @inkjs/ui), loaded on first use, once NODE_ENV is
+ * settled (react-build.ts): that is why this file has no JSX and no static import of them.
+ */
+async function loadUi() {
+  const [{ render }, { createElement }, { App }, { colorAllowed }] = await loadWithProductionReact(() =>
+    Promise.all([import('ink'), import('react'), import('./App.js'), import('./theme.js')]),
+  );
+  return { render, createElement, App, colorAllowed };
+}
 
 export interface RunTuiOptions {
   clock: Clock;
@@ -35,19 +44,20 @@ export const SIGTERM_EXIT_CODE = 143;
  *   process.exitCode = await runTui(engine, { clock, mode: { kind: 'dashboard' }, validateDomain });
  */
 export async function runTui(engine: EngineApi, opts: RunTuiOptions): Promise<number> {
+  const { render, createElement, App, colorAllowed } = await loadUi();
   let code: number | undefined;
   const dashboard = opts.mode.kind === 'dashboard';
   const instance = render(
-    <App
-      engine={engine}
-      clock={opts.clock}
-      mode={opts.mode}
-      validateDomain={opts.validateDomain}
-      color={opts.color ?? colorAllowed(process.env)}
-      onExit={(c) => {
+    createElement(App, {
+      engine,
+      clock: opts.clock,
+      mode: opts.mode,
+      validateDomain: opts.validateDomain,
+      color: opts.color ?? colorAllowed(process.env),
+      onExit: (c: number) => {
         code = c;
-      }}
-    />,
+      },
+    }),
     {
       ...(opts.stdout ? { stdout: opts.stdout } : {}),
       ...(opts.stdin ? { stdin: opts.stdin } : {}),
