@@ -55,6 +55,10 @@ describe('order progress', () => {
     const flagged = replay([hung('o1', T0, 7, T0 + 1_000)], s).orders['o1']!;
     assert.equal(hungSince(flagged, T0 + 1_000), T0);
     assert.deepEqual(describeOrder(flagged, T0 + 1_000).hung, { forText: '1s', polls: 7 });
+    // Flagged at the threshold while the screen's clock is still a tick behind: hung for the threshold, not less.
+    const atThreshold = replay([hung('o1', T0, 5, T0 + 60_000)], s).orders['o1']!;
+    assert.deepEqual(describeOrder(atThreshold, T0 + 59_400).hung, { forText: '1m00s', polls: 5 });
+    assert.deepEqual(describeOrder(atThreshold, T0 + 61_000).hung, { forText: '1m01s', polls: 5 });
   });
 
   test('finished orders say how they ended and offer only what still makes sense', () => {

@@ -6,6 +6,7 @@ import { useServices } from '../context/services-context.js';
 import { eachKey } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { casInPickerOrder, isRunningSandboxCa, isSandboxCa } from '../view-model/ca-list.js';
+import { choiceLabelWidth } from '../view-model/columns.js';
 import { namesSummary } from '../view-model/text.js';
 import { ChoiceList, type Choice } from './ChoiceList.js';
 
@@ -61,7 +62,7 @@ export function CaPicker({ orderId }: { orderId: string }) {
       <Text wrap="truncate-end">
         <Text {...theme.tone('title')}>Switch CA</Text> for {namesSummary(order.domains)} (now {order.caName}):
       </Text>
-      <ChoiceList choices={cas.map(caChoice)} focus={focus} />
+      <ChoiceList choices={cas.map(caChoice)} focus={focus} labelWidth={choiceLabelWidth(cas.map((ca) => ca.name))} />
       {focused && focused.notes.length > 0 ? (
         <Text {...theme.tone('muted')} wrap="truncate-end">
           {focused.notes.join(' ')}

@@ -25,12 +25,15 @@ export function CertificateRow({
   caName,
   selected,
   wide,
+  caWidth = wide ? 20 : 13,
 }: {
   certificate: CertificateSummary;
   status: CertificateStatus;
   caName: string;
   selected: boolean;
   wide: boolean;
+  /** Width of the CA column, the same for every row on screen (caColumnWidth). */
+  caWidth?: number;
 }) {
   const theme = useTheme();
   const look = LOOK[status.kind];
@@ -56,7 +59,7 @@ export function CertificateRow({
           </Text>
         </Box>
       ) : null}
-      <Box width={wide ? 20 : 13} flexShrink={0} marginLeft={1}>
+      <Box width={caWidth} flexShrink={0} marginLeft={1}>
         <Text wrap="truncate-end">{caName}</Text>
       </Box>
       <Box width={9} flexShrink={0} marginLeft={1}>

@@ -36,7 +36,20 @@ export function orderDetailLine(progress: OrderProgress): string | undefined {
  *       next poll in 8s (backoff 8s) · poll 3 · gives up in 1m48s
  *       ⚠ hung 4m00s, 12 polls · w keep waiting · s switch CA · c cancel
  */
-export function OrderRow({ order, progress, selected, wide }: { order: OrderView; progress: OrderProgress; selected: boolean; wide: boolean }) {
+export function OrderRow({
+  order,
+  progress,
+  selected,
+  wide,
+  caWidth = wide ? 20 : 14,
+}: {
+  order: OrderView;
+  progress: OrderProgress;
+  selected: boolean;
+  wide: boolean;
+  /** Width of the CA column, the same for every row on screen (caColumnWidth). */
+  caWidth?: number;
+}) {
   const theme = useTheme();
   const look = LOOK[progress.tone];
   const detail = orderDetailLine(progress);
@@ -54,7 +67,7 @@ export function OrderRow({ order, progress, selected, wide }: { order: OrderView
             {wide ? order.domains.join(', ') : namesSummary(order.domains)}
           </Text>
         </Box>
-        <Box width={wide ? 20 : 14} flexShrink={0} marginLeft={1}>
+        <Box width={caWidth} flexShrink={0} marginLeft={1}>
           <Text wrap="truncate-end">{order.caName}</Text>
         </Box>
         {wide ? (

@@ -13,6 +13,7 @@ import { useScreenInput } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { certificateStatus } from '../view-model/certificate-status.js';
+import { caColumnWidth } from '../view-model/columns.js';
 import { dashboardItems, selectedIndex, type DashboardItem } from '../view-model/dashboard-items.js';
 import { describeOrder, isRunning } from '../view-model/order-progress.js';
 import { visibleWindowBy } from '../view-model/visible-window.js';
@@ -36,7 +37,7 @@ export function DashboardScreen() {
   const snapshot = useSnapshot(engine);
   const now = useNow(clock);
   const { nav, dispatch } = useNavigation();
-  const { wide } = useTerminalSize();
+  const { wide, columns } = useTerminalSize();
 
   const items = useMemo(() => dashboardItems(snapshot), [snapshot]);
   const caNames = useMemo(() => new Map(engine.listCas().map((ca) => [ca.id, ca.name])), [engine]);
@@ -121,6 +122,9 @@ export function DashboardScreen() {
         const shown = items.slice(window.start, window.end);
         const hiddenBelow = items.length - window.end;
         const more = window.start ? ` · ${window.start} more above` : '';
+        const caName = (item: DashboardItem) => (item.kind === 'order' ? item.order.caName : (caNames.get(item.certificate.caId) ?? item.certificate.caId));
+        // One CA column width for every row on screen, so the rows line up.
+        const caWidth = caColumnWidth(shown.map(caName), columns);
         const rows: ReactNode[] = [];
         if (certCount === 0) rows.push(<SectionTitle key="certs-none" title="Certificates" note="none managed yet" />);
         shown.forEach((item, i) => {
@@ -140,12 +144,13 @@ export function DashboardScreen() {
                 key={item.key}
                 certificate={item.certificate}
                 status={certificateStatus(item.certificate, ordersByCert.get(item.certificate.certName) ?? [], now)}
-                caName={caNames.get(item.certificate.caId) ?? item.certificate.caId}
+                caName={caName(item)}
                 selected={isSelected}
                 wide={wide}
+                caWidth={caWidth}
               />
             ) : (
-              <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} />
+              <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} caWidth={caWidth} />
             ),
           );
         });

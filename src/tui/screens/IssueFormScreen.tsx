@@ -12,6 +12,7 @@ import { useServices } from '../context/services-context.js';
 import { useNow } from '../hooks/use-now.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { casInPickerOrder } from '../view-model/ca-list.js';
+import { choiceLabelWidth } from '../view-model/columns.js';
 import { KEY_TYPES, challengeChoices, checkIssueForm, parseNames, type IssueFormValues } from '../view-model/issue-form.js';
 import { namesSummary } from '../view-model/text.js';
 
@@ -147,7 +148,7 @@ export function IssueFormScreen() {
   const choice = (field: ChoiceField) => {
     const list = choices[field];
     const at = Math.max(0, list.findIndex((c) => c.value === values[field]));
-    if (focus === field) return <ChoiceList choices={list} focus={at} visible={5} />;
+    if (focus === field) return <ChoiceList choices={list} focus={at} visible={5} labelWidth={field === 'challenge' ? 72 : choiceLabelWidth(list.map((c) => c.label))} />;
     const current = list[at];
     return (
       <Text wrap="truncate-end">

@@ -14,6 +14,7 @@ import { orderHints, useOrderKeys } from '../hooks/use-order-keys.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { caColumnWidth } from '../view-model/columns.js';
 import { orderedOrders, selectedIndex } from '../view-model/dashboard-items.js';
 import { describeOrder } from '../view-model/order-progress.js';
 import { namesSummary } from '../view-model/text.js';
@@ -39,7 +40,7 @@ export function IssueScreen() {
   const now = useNow(clock);
   const session = useSession();
   const { nav, dispatch } = useNavigation();
-  const { wide } = useTerminalSize();
+  const { wide, columns } = useTerminalSize();
   const orders = useMemo(() => orderedOrders(snapshot, session.followed), [snapshot, session.followed]);
   const items = useMemo(() => orders.map((o) => ({ key: `order:${o.id}`, order: o })), [orders]);
   const index = selectedIndex(items, nav.selectedKey, nav.selectedIndex);
@@ -80,10 +81,11 @@ export function IssueScreen() {
         const progress = describeOrder(selected, now);
         const rows: ReactNode[] = [<SectionTitle key="orders" title="Orders" />];
         let used = 1;
+        const caWidth = caColumnWidth(items.map((item) => item.order.caName), columns);
         for (const [i, item] of items.entries()) {
           const p = i === index ? progress : describeOrder(item.order, now);
           used += orderRowHeight(p);
-          rows.push(<OrderRow key={item.key} order={item.order} progress={p} selected={i === index} wide={wide} />);
+          rows.push(<OrderRow key={item.key} order={item.order} progress={p} selected={i === index} wide={wide} caWidth={caWidth} />);
         }
         if (progress.hung) {
           rows.push(<HungNotice key="hung" order={selected} hung={progress.hung} />);

@@ -43,6 +43,9 @@ export function hungSince(order: OrderView, now: number): number | undefined {
   return now - order.processingSince >= order.policy.hungAfterMs ? order.processingSince : undefined;
 }
 
+/** How far a screen's `now` may lag behind the engine: one useNow tick. */
+const SCREEN_TICK_MS = 1000;
+
 /** Whether describeOrder(order, now) flags the order as hung, without describing the rest of it. */
 export function showsHung(order: OrderView, now: number): boolean {
   return isRunning(order) && hungSince(order, now) !== undefined;
@@ -84,7 +87,14 @@ export function describeOrder(order: OrderView, now: number): OrderProgress {
     tone: since === undefined ? 'running' : 'hung',
     headline: `${phaseWords(order.phase)} ${formatElapsed(now - phaseStart(order))}`,
   };
-  if (since !== undefined) progress.hung = { forText: formatElapsed(now - since), polls: order.hung?.polls ?? order.polls };
+  // The engine flags an order when its threshold passes, up to one screen tick before this `now` catches up: shown
+  // as hung for the threshold then, never "9s (threshold 10s)".
+  if (since !== undefined) {
+    const elapsed = now - since;
+    const lag = order.policy.hungAfterMs - elapsed;
+    const hungFor = order.hung && lag > 0 && lag <= SCREEN_TICK_MS ? order.policy.hungAfterMs : elapsed;
+    progress.hung = { forText: formatElapsed(hungFor), polls: order.hung?.polls ?? order.polls };
+  }
   const wait = order.wait;
   if (wait) {
     const left = wait.nextPollAt - now;
