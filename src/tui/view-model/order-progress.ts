@@ -43,7 +43,7 @@ export function hungSince(order: OrderView, now: number): number | undefined {
   return now - order.processingSince >= order.policy.hungAfterMs ? order.processingSince : undefined;
 }
 
-/** How far a screen's `now` may lag behind the engine: one useNow tick. */
+/** How far a screen's `now` lags behind the engine at most: one useNow tick. */
 const SCREEN_TICK_MS = 1000;
 
 /** Whether describeOrder(order, now) flags the order as hung, without describing the rest of it. */
@@ -80,19 +80,19 @@ function phaseStart(order: OrderView): number {
   return order.phaseSince;
 }
 
-export function describeOrder(order: OrderView, now: number): OrderProgress {
-  if (!isRunning(order)) return describeFinished(order, now);
+export function describeOrder(order: OrderView, screenNow: number): OrderProgress {
+  if (!isRunning(order)) return describeFinished(order, screenNow);
+  // The screen's clock moves once a second, and an event can arrive between two ticks: the order is shown as of its
+  // own last event then, not up to a second before it (a hung flag at 10s must not read "hung 9s (threshold 10s)").
+  const lag = order.updatedAt - screenNow;
+  const now = lag > 0 && lag <= SCREEN_TICK_MS ? order.updatedAt : screenNow;
   const since = hungSince(order, now);
   const progress: OrderProgress = {
     tone: since === undefined ? 'running' : 'hung',
     headline: `${phaseWords(order.phase)} ${formatElapsed(now - phaseStart(order))}`,
   };
-  // The engine flags an order when its threshold passes, up to one screen tick before this `now` catches up: shown
-  // as hung for the threshold then, never "9s (threshold 10s)".
   if (since !== undefined) {
-    const elapsed = now - since;
-    const lag = order.policy.hungAfterMs - elapsed;
-    const hungFor = order.hung && lag > 0 && lag <= SCREEN_TICK_MS ? order.policy.hungAfterMs : elapsed;
+    const hungFor = now - since;
     progress.hung = { forText: formatElapsed(hungFor), polls: order.hung?.polls ?? order.polls };
   }
   const wait = order.wait;

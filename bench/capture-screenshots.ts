@@ -1,0 +1,127 @@
+/**
+ * The README's screenshots, taken for real: certdeck in tmux (100x30, xterm-256color) against the local sandbox
+ * with an order that hangs in "processing".
+ *
+ *   npm run build && node_modules/.bin/node --import tsx bench/capture-screenshots.ts [--out assets/screenshots]
+ *
+ * Writes, as plain text (and as PNG when ImageMagick is installed: apt-get install imagemagick):
+ *   hung-order       `certdeck issue` with the order flagged HUNG and what to do about it
+ *   switch-ca        s: the CA picker (the running sandbox's other CA first)
+ *   switched-issued  Enter: re-issued at sandbox-b, the summary left on screen
+ *   issue-form       the dashboard's n form, filled in
+ *   dashboard        the dashboard with certificates and the order from that form, hung
+ *
+ * Needs tmux, pebble and the built CLI. Everything it starts (sandbox, tmux servers) is ended before it exits.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CLI, runCli } from '../test/support/cli.js';
+import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../test/support/sandbox-harness.js';
+import { TmuxTerminal, tmuxAvailable } from '../test/e2e/support/tmux-terminal.js';
+import { imageMagickAvailable, screenToPng } from './terminal-image.js';
+
+const COLUMNS = 100;
+const ROWS = 30;
+
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'assets/screenshots' } } });
+const outDir = path.resolve(values.out);
+
+/** The screen without the line the test wrapper prints after the program exits. */
+function withoutWrapper(screen: string): string {
+  return screen
+    .split('\n')
+    .filter((l) => !/^EXIT=\d+$/.test(l.replace(/\u001B\[[\d;]*m/g, '')))
+    .join('\n');
+}
+
+/** Trailing blanks of each line and trailing empty lines go: the text files are for reading. */
+function tidy(text: string): string {
+  return `${text.split('\n').map((l) => l.trimEnd()).join('\n').trimEnd()}\n`;
+}
+
+async function save(term: TmuxTerminal, name: string, png: boolean): Promise<void> {
+  const text = withoutWrapper(await term.capture());
+  await writeFile(path.join(outDir, `${name}.txt`), tidy(text));
+  if (png) await screenToPng(withoutWrapper(await term.captureWithColour()), path.join(outDir, `${name}.png`), { columns: COLUMNS, rows: ROWS });
+  console.log(`  ${name}.txt${png ? ` + ${name}.png` : ''}`);
+}
+
+/** Certificates for the dashboard to show, issued headless at sandbox-b (the hung "sandbox" would never finish). */
+async function issueCertificates(sandbox: TestSandbox): Promise<void> {
+  for (const names of [['shop.example.test', 'www.shop.example.test'], ['api.example.test']]) {
+    const result = await runCli(['issue', ...names, '--ca', 'sandbox-b', '--agree-tos'], { CERTDECK_HOME: sandbox.home }, { timeoutMs: 90_000 });
+    if (result.code !== 0) throw new Error(`issuing ${names.join(' ')} failed (${result.code}): ${result.stderr}`);
+  }
+}
+
+/** `certdeck issue` hangs, is flagged, and is switched to sandbox-b with two keys. */
+async function hungSwitchIssued(sandbox: TestSandbox, png: boolean): Promise<void> {
+  const term = await TmuxTerminal.start([process.execPath, CLI, 'issue', 'hang.example.test', 'www.hang.example.test', '--ca', 'sandbox', '--agree-tos'], {
+    env: { CERTDECK_HOME: sandbox.home },
+    columns: COLUMNS,
+    rows: ROWS,
+  });
+  try {
+    await term.waitForText('⚠ HUNG: processing');
+    await save(term, 'hung-order', png);
+    await term.sendKeys('s');
+    await term.waitFor((s) => /^› Local sandbox B/m.test(s), 'the CA picker with sandbox-b first');
+    await save(term, 'switch-ca', png);
+    await term.sendKeys('Enter');
+    const code = await term.exitCode(60_000);
+    if (code !== 0) throw new Error(`certdeck issue exited ${code}:\n${await term.capture()}`);
+    await save(term, 'switched-issued', png);
+  } finally {
+    await term.kill();
+  }
+}
+
+/** The dashboard: a new order from the n form, which hangs; then it is cancelled and the dashboard quits. */
+async function dashboardWithHungOrder(sandbox: TestSandbox, png: boolean): Promise<void> {
+  const term = await TmuxTerminal.start([process.execPath, CLI], { env: { CERTDECK_HOME: sandbox.home }, columns: COLUMNS, rows: ROWS });
+  try {
+    await term.waitForText('n new order');
+    await term.sendKeys('n');
+    await term.waitForText('New certificate');
+    await term.type('status.example.test www.status.example.test');
+    await term.waitForText('✔ 2 names');
+    // Enter moves through the fields (names, CA, key type, challenge) to the button.
+    for (let i = 0; i < 4; i++) await term.sendKeys('Enter');
+    await term.waitForText('› [ Request certificate ]');
+    await save(term, 'issue-form', png);
+    await term.sendKeys('Enter');
+    await term.waitForText('Orders');
+    await term.sendKeys('G'); // select the order (the last row)
+    await term.waitFor((s) => /^› ⚠ status\.example\.test/m.test(s) && s.includes('HUNG processing'), 'the new order, selected and flagged HUNG');
+    await save(term, 'dashboard', png);
+    await term.sendKeys('c');
+    await term.waitForText('y cancel it');
+    await term.sendKeys('y');
+    await term.waitForText(/⊘ status\.example\.test/);
+    await term.sendKeys('q');
+    await term.exitCode();
+  } finally {
+    await term.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!tmuxAvailable()) throw new Error('tmux is not installed');
+  if (!pebbleAvailable()) throw new Error('pebble and pebble-challtestsrv are not installed');
+  const png = imageMagickAvailable();
+  if (!png) console.log('ImageMagick (convert with DejaVu Sans Mono) is not installed: text only.');
+  await mkdir(outDir, { recursive: true });
+  const sandbox = await startTestSandbox({ fault: 'hang-processing' });
+  try {
+    console.log(`sandbox up (${sandbox.home}); issuing two certificates at sandbox-b`);
+    await issueCertificates(sandbox);
+    console.log(`screenshots in ${outDir}:`);
+    await hungSwitchIssued(sandbox, png);
+    await dashboardWithHungOrder(sandbox, png);
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+await main();
