@@ -50,4 +50,21 @@ describe('badNonce', { skip }, () => {
     const created = exchanges.filter((x) => x.method === 'POST' && x.status === 201 && /\/order-plz$/.test(x.url));
     assert.equal(created.length, 3, 'one order per certificate');
   });
+
+  it('never hands one nonce to two concurrent requests: six orders at once, no badNonce when Pebble rejects none', async (t) => {
+    const sb = await startTestSandbox({ fault: 'none', nonceRejectPercent: 0 });
+    t.after(() => sb.stop());
+    const h = engineHarness(sb);
+    t.after(() => h.close());
+    const domains = [1, 2, 3, 4, 5, 6].map((i) => `pool${i}.example.test`);
+    const outcomes = await h.engine.issueMany(domains.map((d) => ({ domains: [d], ca: 'sandbox', agreeTos: true })), 6);
+    assert.deepEqual(outcomes.map((o) => o.ok), domains.map(() => true));
+    const exchanges = h.of('http:exchange');
+    const rejected = exchanges.filter((x) => x.problemType === 'urn:ietf:params:acme:error:badNonce');
+    assert.deepEqual(rejected.map((x) => x.url), [], 'a pooled nonce was used twice');
+    // The pool is what makes a signed POST one request: far fewer HEAD newNonce than POSTs.
+    const heads = exchanges.filter((x) => x.method === 'HEAD').length;
+    const posts = exchanges.filter((x) => x.method === 'POST').length;
+    assert.ok(heads < posts / 2, `${heads} HEAD newNonce for ${posts} POSTs`);
+  });
 });

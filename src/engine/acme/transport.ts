@@ -113,8 +113,9 @@ function record(ctx: OperationContext, config: TimedConfig, response: AxiosRespo
   const now = ctx.clock.now();
   const url = config.url ?? '';
   const headers = (response?.headers ?? {}) as Record<string, unknown>;
+  const problem = response ? problemOf(response) : undefined;
   const nonce = headers['replay-nonce'];
-  if (typeof nonce === 'string' && ctx.nonces) ctx.nonces.put(url, nonce);
+  if (typeof nonce === 'string' && ctx.nonces && !consumedByLibrary(config, problem)) ctx.nonces.put(url, nonce);
   const retryAfterMs = parseRetryAfter(headerString(headers['retry-after']), now);
   const x: Exchange = {
     at: now,
@@ -124,11 +125,20 @@ function record(ctx: OperationContext, config: TimedConfig, response: AxiosRespo
   };
   if (response) x.status = response.status;
   if (retryAfterMs !== undefined) x.retryAfterMs = retryAfterMs;
-  const problem = response ? problemOf(response) : undefined;
   if (problem) x.problem = problem;
   if (!response && error) x.errorCode = error.code ?? error.name;
   ctx.last = x;
   ctx.onExchange?.(x);
+}
+
+/**
+ * acme-client uses two kinds of Replay-Nonce itself: the one from its own HEAD newNonce (getNonce) and the one
+ * in a badNonce error, which it signs its retry with (http.js signedRequest). Pooling those as well would hand
+ * the same nonce to a second, concurrent request, and one of the two would fail with badNonce.
+ */
+function consumedByLibrary(config: TimedConfig, problem: Problem | undefined): boolean {
+  if ((config.method ?? 'get').toLowerCase() === 'head') return true;
+  return problem?.type === 'urn:ietf:params:acme:error:badNonce';
 }
 
 function headerString(v: unknown): string | undefined {
