@@ -4,6 +4,7 @@
  * loading React, Ink or the ACME stack, so every command's module is imported only when that command runs.
  */
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -14,6 +15,10 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${packageVersion()}\n`);
 } else {
+  // V8's compiled code for our modules and dependencies, kept on disk between runs (Node's own cache directory
+  // under the OS temp dir): a cron run or a second command starts without re-parsing acme-client, axios and Ink.
+  // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  module.enableCompileCache?.();
   const { buildProgram } = await import('./commands/program.js');
   const program = buildProgram(packageVersion());
   await program.parseAsync(process.argv);

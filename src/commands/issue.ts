@@ -6,7 +6,8 @@ import { createRuntime } from '../app/runtime.js';
 import { humanReporter, ndjsonReporter } from '../headless/reporters.js';
 import type { IssueCliOptions } from './issue.cli.js';
 import { cancelOnSignals, type CommandIo } from './io.js';
-import { Settings, type SettingsData } from '../engine/store/settings.js';
+import type { SettingsData } from '../engine/store/settings.js';
+import { readSettings } from '../engine/store/settings-file.js';
 import { resolveStatePaths } from '../engine/store/paths.js';
 
 /** Exit code for a run of several requests: all good 0, all failed -> the first failure's code, else partial. */
@@ -23,7 +24,7 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
   let concurrency: number;
   let settings: SettingsData;
   try {
-    settings = Settings.open(resolveStatePaths(io.env)).read();
+    settings = await readSettings(resolveStatePaths(io.env));
     requests = buildRequests(domains, withSettings(opts, domains, settings), io.env);
     concurrency = positiveInt(opts.concurrency, '--concurrency');
   } catch (err) {

@@ -1,11 +1,12 @@
 import type { DeployOutcome } from './api.js';
 import type { Clock } from './core/clock.js';
 import type { EngineEvent } from './events.js';
-import { loadTargets, runDeploy } from './deploy/index.js';
+import { loadTargets } from './deploy/target-store.js';
 import type { StatePaths } from './store/paths.js';
 
 /**
- * Runs a certificate's deploy pipeline. After an issuance a certificate without targets simply has nothing to
+ * Runs a certificate's deploy pipeline. The runner (execa and the target kinds) is imported only when a certificate
+ * has something to deploy: most `certdeck issue` runs never need it, and loading it costs start-up time. After an issuance a certificate without targets simply has nothing to
  * deploy (no events); an explicit deploy of such a certificate runs the pipeline, which reports that itself.
  */
 export async function runCertificateDeploy(opts: {
@@ -21,6 +22,7 @@ export async function runCertificateDeploy(opts: {
     const { targets } = await loadTargets(opts.paths, opts.certName);
     if (targets.length === 0) return { runId: '', certName: opts.certName, outcome: 'succeeded', succeeded: 0, failed: 0, skipped: 0 };
   }
+  const { runDeploy } = await import('./deploy/runner.js');
   return runDeploy({
     paths: opts.paths,
     certName: opts.certName,

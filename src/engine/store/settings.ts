@@ -1,12 +1,12 @@
 import Conf from 'conf';
 import type { Schema } from 'conf';
-import path from 'node:path';
 import type { ChallengeConfig } from '../api.js';
 import { BadInputError, ConfigError, EngineError } from '../core/errors.js';
 import type { KeyType } from '../events.js';
 import type { PolicyOverride } from '../policy.js';
 import { storageError } from './atomic.js';
 import type { StatePaths } from './paths.js';
+import { settingsFilePath } from './settings-file.js';
 
 /**
  * Operator preferences in `<configDir>/config.json`, through conf (schema-validated, atomic writes). Only small,
@@ -110,29 +110,22 @@ export class Settings {
 
   /** Opens (and on first use creates) the config file; a broken file is a ConfigError naming it. */
   static open(paths: StatePaths): Settings {
-    const file = path.join(paths.configDir, 'config.json');
-    const options = {
-      cwd: paths.configDir,
-      configName: 'config',
-      schema,
-      clearInvalidConfig: false,
-      configFileMode: 0o600,
-      // Certificate names contain dots ("example.com"): keys are literal, never paths.
-      accessPropertiesByDotNotation: false,
-    } as const;
-    return guard(file, () => {
+    return guard(settingsFilePath(paths), () => {
       // conf runs migrations with validation off and stamps the version into the file, which would rewrite a broken
       // file before reporting it. A first instance without migrations only reads and validates.
-      new Conf<SettingsData>(options);
-      return new Settings(new Conf<SettingsData>({ ...options, projectVersion: SETTINGS_FORMAT_VERSION, migrations: {} }));
+      new Conf<SettingsData>(confOptions(paths));
+      return new Settings(new Conf<SettingsData>({ ...confOptions(paths), projectVersion: SETTINGS_FORMAT_VERSION, migrations: {} }));
     });
+  }
+
+  /** The file's settings, validated, for a caller that will not change them: one conf instance, nothing written. */
+  static readOnly(paths: StatePaths): SettingsData {
+    return withoutInternal(guard(settingsFilePath(paths), () => new Conf<SettingsData>(confOptions(paths)).store));
   }
 
   /** Everything, freshly read from disk (another process may have changed it). */
   read(): SettingsData {
-    const store = guard(this.file, () => this.conf.store);
-    const { __internal__: _internal, ...data } = store as SettingsData & { __internal__?: unknown };
-    return data;
+    return withoutInternal(guard(this.file, () => this.conf.store));
   }
 
   get defaultEmail(): string | undefined {
@@ -193,6 +186,24 @@ export class Settings {
       throw guardError(this.file, err);
     }
   }
+}
+
+function confOptions(paths: StatePaths) {
+  return {
+    cwd: paths.configDir,
+    configName: 'config',
+    schema,
+    clearInvalidConfig: false,
+    configFileMode: 0o600,
+    // Certificate names contain dots ("example.com"): keys are literal, never paths.
+    accessPropertiesByDotNotation: false,
+  } as const;
+}
+
+/** conf keeps its own bookkeeping (the format version) in the same file. */
+function withoutInternal(store: SettingsData): SettingsData {
+  const { __internal__: _internal, ...data } = store as SettingsData & { __internal__?: unknown };
+  return data;
 }
 
 function guard<T>(file: string, fn: () => T): T {

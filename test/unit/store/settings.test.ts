@@ -3,6 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { BadInputError, ConfigError } from '../../../src/engine/core/errors.js';
 import { Settings } from '../../../src/engine/store/settings.js';
+import { readSettings, settingsFilePath } from '../../../src/engine/store/settings-file.js';
 import { withHome } from './helpers.js';
 
 describe('Settings', () => {
@@ -68,6 +69,17 @@ describe('Settings', () => {
 
       await writeFile(s.file, '');
       assert.throws(() => Settings.open(paths), isConfigError('config-invalid-json'));
+    });
+  });
+
+  it('readSettings: no file reads as no settings and creates nothing; a written file reads back; a broken one is reported', async () => {
+    await withHome(async (paths) => {
+      assert.deepEqual(await readSettings(paths), {});
+      await assert.rejects(stat(settingsFilePath(paths)), { code: 'ENOENT' });
+      Settings.open(paths).setDefaultCa('letsencrypt-staging');
+      assert.deepEqual(await readSettings(paths), { defaultCa: 'letsencrypt-staging' });
+      await writeFile(settingsFilePath(paths), JSON.stringify({ defaultCa: '' }));
+      await assert.rejects(readSettings(paths), (e: unknown) => e instanceof ConfigError && e.code === 'config-invalid' && /defaultCa/.test(e.message));
     });
   });
 });
