@@ -45,12 +45,19 @@ export interface OperationContext {
 }
 
 export const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * How long a signed request waits for a nonce on its way back from another request before asking newNonce itself:
+ * about one round trip to a distant CA, so waiting never costs much more than the request it saves.
+ */
+export const NONCE_WAIT_MS = 250;
 
 const als = new AsyncLocalStorage<OperationContext>();
 let installed = false;
 
 interface TimedConfig extends InternalAxiosRequestConfig {
   certdeckStart?: number;
+  /** Counted by the nonce pool as a request that will bring a nonce back. */
+  certdeckNonceSource?: boolean;
 }
 
 export function runInOperation<T>(ctx: OperationContext, fn: () => Promise<T>): Promise<T> {
@@ -72,14 +79,18 @@ export function installTransport(userAgent: string): void {
     settings.retryMaxAttempts = 0;
   }
 
-  instance.interceptors.request.use((config: TimedConfig) => {
+  instance.interceptors.request.use(async (config: TimedConfig) => {
     const ctx = als.getStore();
     if (!ctx) return config;
     if (ctx.signal) config.signal = ctx.signal;
     if (ctx.httpsAgent) config.httpsAgent = ctx.httpsAgent;
-    config.certdeckStart = ctx.clock.now();
     const method = (config.method ?? 'get').toLowerCase();
-    const pooled = method === 'head' && config.url ? ctx.nonces?.take(config.url) : undefined;
+    const url = config.url;
+    // acme-client's HEAD newNonce: answered from the pool (or a nonce on its way back) when there is one.
+    const pooled = method === 'head' && url && ctx.nonces
+      ? await ctx.nonces.next(url, { clock: ctx.clock, maxWaitMs: NONCE_WAIT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) })
+      : undefined;
+    config.certdeckStart = ctx.clock.now();
     if (pooled !== undefined) {
       config.adapter = async (c) => ({
         data: '',
@@ -90,6 +101,9 @@ export function installTransport(userAgent: string): void {
         request: undefined,
         certdeckPooled: true,
       }) as AxiosResponse;
+    } else if ((method === 'post' || method === 'head') && url && ctx.nonces) {
+      ctx.nonces.started(url);
+      config.certdeckNonceSource = true;
     }
     return config;
   });
@@ -114,8 +128,10 @@ function record(ctx: OperationContext, config: TimedConfig, response: AxiosRespo
   const url = config.url ?? '';
   const headers = (response?.headers ?? {}) as Record<string, unknown>;
   const problem = response ? problemOf(response) : undefined;
-  const nonce = headers['replay-nonce'];
-  if (typeof nonce === 'string' && ctx.nonces && !consumedByLibrary(config, problem)) ctx.nonces.put(url, nonce);
+  const header = headers['replay-nonce'];
+  const nonce = typeof header === 'string' && !consumedByLibrary(config, problem) ? header : undefined;
+  if (config.certdeckNonceSource) ctx.nonces?.finished(url, nonce);
+  else if (nonce !== undefined) ctx.nonces?.put(url, nonce);
   const retryAfterMs = parseRetryAfter(headerString(headers['retry-after']), now);
   const x: Exchange = {
     at: now,
