@@ -68,7 +68,7 @@ describe('resolveCa by id', () => {
       assert.equal(zero.eabRequired, true);
       await startSandboxState(paths);
       const sb = resolveCa('sandbox', { sandboxDir: paths.sandboxDir });
-      assert.ok(sb.policy.floorMs >= 100 && sb.policy.floorMs <= 250);
+      assert.ok(sb.policy.floorMs >= 20 && sb.policy.floorMs <= 250, "a local Pebble: polled within tens of milliseconds");
       assert.equal(sb.policy.hungAfterMs, 10_000);
     });
   });
