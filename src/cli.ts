@@ -3,13 +3,8 @@
  * certdeck's entry point: argv -> command. Kept tiny on purpose: `certdeck --version` must answer without
  * loading React, Ink or the ACME stack, so every command's module is imported only when that command runs.
  */
-import { readFileSync } from 'node:fs';
 import module from 'node:module';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { packageVersion } from './engine/core/package-root.js';
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { systemClock, type Clock } from '../engine/core/clock.js';
 import { Engine } from '../engine/engine.js';
 import type { PolicyOverride } from '../engine/policy.js';
 import { resolveStatePaths, type StatePaths } from '../engine/store/paths.js';
+import { packageVersion } from '../engine/core/package-root.js';
 
 /**
  * The composition root: the one place that reads the environment and picks real implementations (system clock,
@@ -14,13 +14,9 @@ export interface Runtime {
   clock: Clock;
 }
 
-export function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
 export function createRuntime(env: NodeJS.ProcessEnv, opts: { deployAfterIssue?: boolean; caPolicies?: Record<string, PolicyOverride> } = {}): Runtime {
   const paths = resolveStatePaths(env);
   const clock = systemClock;
-  const engine = new Engine({ paths, clock, userAgent: `certdeck/${version()}`, deployAfterIssue: opts.deployAfterIssue ?? true, ...(opts.caPolicies ? { caPolicies: opts.caPolicies } : {}) });
+  const engine = new Engine({ paths, clock, userAgent: `certdeck/${packageVersion()}`, deployAfterIssue: opts.deployAfterIssue ?? true, ...(opts.caPolicies ? { caPolicies: opts.caPolicies } : {}) });
   return { engine, paths, clock };
 }

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { CaInfo, DeployOutcome, EngineApi, IssueOutcome, IssueRequest } from './api.js';
 import type { Clock } from './core/clock.js';
 import type { PolicyOverride } from './policy.js';
-import { installTransport } from './acme/transport.js';
-import { SessionRegistry } from './acme/session-registry.js';
+import type { SessionRegistry } from './acme/session-registry.js';
 import { listCas } from './ca/catalog.js';
-import { SolverPool } from './challenge/solver-pool.js';
+import type { SolverPool } from './challenge/solver-pool.js';
 import { EventHub } from './event-hub.js';
-import { runIssueJob } from './issue/issue-job.js';
+import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
 import { listCertificates } from './store/cert-files.js';
 import type { StatePaths } from './store/paths.js';
@@ -29,18 +28,40 @@ export interface EngineOptions {
  * The facade every view talks to. It wires the parts (sessions, solvers, order runner, store, deploy) and owns
  * the running orders' controls, so operator actions are plain method calls.
  */
+/** The ACME side of the engine: acme-client (with axios and its crypto), the sessions, the challenge servers. */
+interface AcmeParts {
+  sessions: SessionRegistry;
+  solvers: SolverPool;
+  runIssueJob: typeof runIssueJob;
+}
+
 export class Engine implements EngineApi {
   private readonly hub = new EventHub();
-  private readonly sessions: SessionRegistry;
-  private readonly solvers = new SolverPool();
+  private acme: Promise<AcmeParts> | undefined;
   private readonly controls = new Map<string, OrderControl>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly deployAborts = new Set<AbortController>();
   private closed = false;
 
-  constructor(private readonly opts: EngineOptions) {
-    installTransport(opts.userAgent);
-    this.sessions = new SessionRegistry({ paths: opts.paths, clock: opts.clock, emit: this.hub.emit });
+  constructor(private readonly opts: EngineOptions) {}
+
+  /**
+   * Loaded on the first issue, not at start-up: the ACME stack is the largest part of certdeck to load, and the
+   * dashboard (or a deploy) should be on screen before it is needed.
+   */
+  private loadAcme(): Promise<AcmeParts> {
+    this.acme ??= (async () => {
+      const [{ installTransport }, { SessionRegistry }, { SolverPool }, { runIssueJob }] = await Promise.all([
+        import('./acme/transport.js'),
+        import('./acme/session-registry.js'),
+        import('./challenge/solver-pool.js'),
+        import('./issue/issue-job.js'),
+      ]);
+      installTransport(this.opts.userAgent);
+      const sessions = new SessionRegistry({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit });
+      return { sessions, solvers: new SolverPool(), runIssueJob };
+    })();
+    return this.acme;
   }
 
   getSnapshot = () => this.hub.getSnapshot();
@@ -59,13 +80,18 @@ export class Engine implements EngineApi {
   }
 
   issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
-    const job = runIssueJob(
+    return this.track(this.runIssue(request, signal));
+  }
+
+  private async runIssue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
+    const { sessions, solvers, runIssueJob } = await this.loadAcme();
+    return runIssueJob(
       {
         paths: this.opts.paths,
         clock: this.opts.clock,
         emit: this.hub.emit,
-        sessions: this.sessions,
-        solvers: this.solvers,
+        sessions,
+        solvers,
         controls: this.controls,
         newId: () => randomUUID().slice(0, 8),
         ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}),
@@ -75,7 +101,6 @@ export class Engine implements EngineApi {
       request,
       signal,
     );
-    return this.track(job);
   }
 
   /** Issues several requests, at most `concurrency` at a time. */
@@ -136,7 +161,7 @@ export class Engine implements EngineApi {
     for (const control of this.controls.values()) control.stop({ kind: 'suspend', reason });
     for (const abort of this.deployAborts) abort.abort(reason);
     await Promise.allSettled([...this.running]);
-    this.sessions.close();
+    await this.acme?.then((acme) => acme.sessions.close(), () => undefined);
   }
 
   /** Waits for running work without cancelling it. */

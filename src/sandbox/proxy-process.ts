@@ -1,19 +1,20 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../engine/core/package-root.js';
 import { writeFileAtomic } from './fs-atomic.js';
 import { spawnLogged, type SandboxProcess } from './processes.js';
 import type { ProxyConfig } from './proxy-config.js';
 
 /**
- * How to run fault-proxy-main with the node that runs us: the compiled dist/sandbox/fault-proxy-main.js normally,
- * or the .ts source through tsx when we ourselves run from source (tests, `tsx src/cli.ts`).
+ * How to run fault-proxy-main with the node that runs us: the built dist/sandbox/fault-proxy-main.js normally, or
+ * the .ts source through tsx when we ourselves run from source (tests, `tsx src/cli.ts`).
  */
 export function proxyEntryCommand(): { command: string; args: string[] } {
   const here = fileURLToPath(import.meta.url);
-  const ext = path.extname(here);
-  const entry = path.join(path.dirname(here), `fault-proxy-main${ext}`);
-  if (ext === '.ts') return { command: process.execPath, args: ['--import', import.meta.resolve('tsx'), entry] };
-  return { command: process.execPath, args: [entry] };
+  if (path.extname(here) === '.ts') {
+    return { command: process.execPath, args: ['--import', import.meta.resolve('tsx'), path.join(path.dirname(here), 'fault-proxy-main.ts')] };
+  }
+  return { command: process.execPath, args: [path.join(packageRoot(), 'dist', 'sandbox', 'fault-proxy-main.js')] };
 }
 
 /** Writes the proxy's config next to the other sandbox files and starts the proxy as its own process. */

@@ -11,10 +11,11 @@ export type { DomainValidator, TuiMode } from './types.js';
  * settled (react-build.ts): that is why this file has no JSX and no static import of them.
  */
 async function loadUi() {
-  const [{ render }, { createElement }, { App }, { colorAllowed }] = await loadWithProductionReact(() =>
+  const [{ render }, { default: React }, { App }, { colorAllowed }] = await loadWithProductionReact(() =>
     Promise.all([import('ink'), import('react'), import('./App.js'), import('./theme.js')]),
   );
-  return { render, createElement, App, colorAllowed };
+  // React is CommonJS: its exports are the default export everywhere (Node gives named ones too, a bundle does not).
+  return { render, createElement: React.createElement, App, colorAllowed };
 }
 
 export interface RunTuiOptions {

@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import type { CaInfo } from '../api.js';
 import { BadInputError, BugError, ConfigError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
 import { directorySlug } from '../names.js';
 import { DEFAULT_POLICY, mergePolicy } from '../policy.js';
 import type { PolicyOverride, WaitPolicy } from '../policy.js';
@@ -55,9 +56,9 @@ export interface CaContext {
 
 const SANDBOX_HINT = 'start it with: certdeck sandbox start';
 
-/** The catalog file: src/engine/ca/catalog.ts and dist/engine/ca/catalog.js both sit three levels below the package root. */
+/** The catalog file, data shipped in the package's assets/. */
 export function catalogPath(): string {
-  return fileURLToPath(new URL('../../../assets/ca-catalog.json', import.meta.url));
+  return path.join(packageRoot(), 'assets', 'ca-catalog.json');
 }
 
 export function loadCatalog(): CaCatalogEntry[] {

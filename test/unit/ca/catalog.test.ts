@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { catalogPath, listCas, loadCatalog, resolveCa } from '../../../src/engine/ca/catalog.js';
 import type { SandboxState } from '../../../src/engine/ca/sandbox-state.js';
 import { BadInputError, ConfigError } from '../../../src/engine/core/errors.js';
+import { packageRoot } from '../../../src/engine/core/package-root.js';
 import type { StatePaths } from '../../../src/engine/store/paths.js';
 import { makeCert, withHome } from '../store/helpers.js';
 
@@ -48,11 +50,13 @@ describe('loadCatalog', () => {
     }
   });
 
-  it('is found three levels above both src/engine/ca and dist/engine/ca', () => {
+  it('is found in the package root from the sources and from any depth of the bundled dist/', () => {
     const root = path.resolve(import.meta.dirname, '..', '..', '..');
     assert.equal(catalogPath(), path.join(root, 'assets', 'ca-catalog.json'));
-    const fromDist = fileURLToPath(new URL('../../../assets/ca-catalog.json', `file://${root}/dist/engine/ca/catalog.js`));
-    assert.equal(fromDist, catalogPath());
+    for (const built of ['dist/cli.js', 'dist/chunks/chunk-X.js', 'dist/sandbox/fault-proxy-main.js']) {
+      assert.equal(packageRoot(pathToFileURL(path.join(root, built)).href), root, built);
+    }
+    assert.throws(() => packageRoot(pathToFileURL(path.join(os.tmpdir(), 'elsewhere', 'cli.js')).href), /package\.json was not found/);
   });
 });
 

@@ -1,0 +1,31 @@
+/**
+ * Builds dist/ for the `certdeck` bin: the CLI, the demo and the sandbox's fault proxy (a process of its own), each
+ * bundled with its dependencies. Why bundle: Ink pulls in es-toolkit's whole compat barrel (400+ files) for one
+ * function, and Node resolves and links every ES module file one by one; a bundle holds only what is used, which is
+ * most of the dashboard's start-up time. Lazy parts (the TUI, the ACME stack, deploy) stay lazy: every dynamic
+ * import becomes a chunk of its own (splitting). Type checking is `npm run typecheck` (tsc); esbuild only strips.
+ */
+import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
+
+await rm('dist', { recursive: true, force: true });
+await build({
+  entryPoints: ['src/cli.ts', 'src/demo.ts', 'src/sandbox/fault-proxy-main.ts'],
+  outdir: 'dist',
+  outbase: 'src',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  // Ink loads React's devtools bridge only when DEV=true, and it is not a dependency: leave the import to Node.
+  external: ['react-devtools-core'],
+  // The CommonJS dependencies bundled into ES modules (acme-client, axios, node-forge) call require() for Node's
+  // built-ins, which an ES module does not have.
+  banner: { js: "import { createRequire as __certdeckCreateRequire } from 'node:module'; const require = __certdeckCreateRequire(import.meta.url);" },
+  legalComments: 'none',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+});
