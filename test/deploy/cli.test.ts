@@ -4,22 +4,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { targetsFilePath } from '../../src/engine/deploy/index.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { spawnSync } from 'node:child_process';
-import { certdeck, ENTRY, NODE } from './support/cli.js';
+import { certdeck, certdeckAs, publicInstall } from './support/cli.js';
 import { makeFixture, processGone, readPid, type DeployFixture } from './support/fixture.js';
 import { writeLive } from './support/test-pki.js';
 
 const isRoot = process.getuid?.() === 0;
-
-/**
- * As root the test runs the CLI as "nobody", which needs to read the checkout (it may live under a 0700 temp dir,
- * as CI's fresh clones can). Without that access the case can't be run here; say so instead of failing.
- */
-function nobodyCanRunCli(): true | string {
-  if (!isRoot) return true;
-  const r = spawnSync(NODE, ['-e', `require('fs').accessSync(${JSON.stringify(ENTRY)}, require('fs').constants.R_OK)`], { uid: 65534, gid: 65534 });
-  return r.status === 0 ? true : `the unprivileged user cannot read ${ENTRY} (checkout not world-readable)`;
-}
 
 describe('certdeck deploy (CLI)', () => {
   let fx: DeployFixture;
@@ -128,8 +117,12 @@ describe('certdeck deploy (CLI)', () => {
     assert.equal(await processGone(sleeper), true);
   });
 
-  it('an unwritable target directory fails that target only, as an unprivileged user', { skip: nobodyCanRunCli() === true ? false : String(nobodyCanRunCli()) }, async () => {
-    const uid = isRoot ? 65534 : undefined;
+  it('an unwritable target directory fails that target only, as an unprivileged user', async (t) => {
+    // As root, the CLI runs as "nobody" from a world-readable copy of the build (root itself may write anywhere).
+    const install = isRoot ? await publicInstall() : undefined;
+    if (typeof install === 'string') return t.skip(install);
+    if (install) t.after(install.remove);
+    const run = (args: string[]) => (install ? certdeckAs(install, 65534, args, { home }) : certdeck(args, { home }));
     const ro = await fx.dir('cli-ro');
     const ok = await fx.dir('cli-ok');
     await writeFile(path.join(ro, 'cert.pem'), 'OLD');
@@ -141,8 +134,7 @@ describe('certdeck deploy (CLI)', () => {
       for (const f of await readdir(path.join(fx.paths.liveDir, 'site'))) await chown(path.join(fx.paths.liveDir, 'site', f), 65534, 65534);
       for (const f of await readdir(fx.paths.deployDir)) await chown(path.join(fx.paths.deployDir, f), 65534, 65534);
     }
-    const as = uid === undefined ? {} : { uid };
-    const addRo = await certdeck(['deploy', 'add', 'site', 'files', '--dir', ro, '--id', 'ro'], { home, ...as });
+    const addRo = await run(['deploy', 'add', 'site', 'files', '--dir', ro, '--id', 'ro']);
     assert.equal(addRo.exitCode, 2);
     assert.equal(addRo.stderr.split('\n')[0], `certdeck: target directory ${ro} is not writable by this user`);
     // Written by hand (as a config management tool would), so the run itself meets the read-only directory.
@@ -150,7 +142,7 @@ describe('certdeck deploy (CLI)', () => {
     const existing = JSON.parse(await readFile(file, 'utf8')) as { targets: unknown[] };
     await writeFile(file, JSON.stringify({ version: 1, certName: 'site', targets: [{ kind: 'files', id: 'ro', dir: ro }, { kind: 'files', id: 'ok', dir: ok }] }));
     try {
-      const r = await certdeck(['deploy', 'site'], { home, ...as });
+      const r = await run(['deploy', 'site']);
       assert.equal(r.exitCode, 3, r.stdout + r.stderr);
       assert.match(r.stdout, new RegExp(`FAILED {4}ro {7}files -> .*cli-ro — cannot write ${ro.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/cert\\.pem: permission denied`));
       assert.match(r.stdout, /ok {8}ok {7}files -> /);
