@@ -26,6 +26,12 @@ export interface StartSandboxOptions {
   nonceRejectPercent?: number;
   /** PEBBLE_AUTHZREUSE for both Pebbles. @default Pebble's own (50) */
   authzReusePercent?: number;
+  /**
+   * PEBBLE_ALTERNATE_ROOTS for both Pebbles: this many extra root + intermediate pairs (each with its own common
+   * names), offered per certificate as `Link: rel="alternate"` chains, so `--preferred-chain` can be exercised.
+   * @default Pebble's own (0)
+   */
+  alternateRoots?: number;
   /** Puts the fault proxy in front of the "sandbox" CA: a scenario, or a `--fault` string ("none" = proxy only). */
   fault?: FaultScenario | string;
   /**
@@ -70,6 +76,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const binaries = resolveSandboxBinaries(env, opts.binaries);
   checkPercent('nonce reject percent', opts.nonceRejectPercent);
   checkPercent('authz reuse percent', opts.authzReusePercent);
+  checkAlternateRoots(opts.alternateRoots);
   const scenario = typeof opts.fault === 'string' ? parseFaultSpec(opts.fault) : opts.fault;
   const scenarioLabel = typeof opts.fault === 'string' ? opts.fault : opts.fault && JSON.stringify(opts.fault);
   const ports: SandboxPorts = { ...DEFAULT_SANDBOX_PORTS, ...opts.ports };
@@ -177,10 +184,12 @@ function childEnv(env: NodeJS.ProcessEnv, opts: StartSandboxOptions): NodeJS.Pro
   const out: NodeJS.ProcessEnv = { ...env, PEBBLE_VA_NOSLEEP: '1' };
   delete out.PEBBLE_WFE_NONCEREJECT;
   delete out.PEBBLE_AUTHZREUSE;
+  delete out.PEBBLE_ALTERNATE_ROOTS;
   // A test runner's marker would make a node child (the proxy) think it is a test file.
   delete out.NODE_TEST_CONTEXT;
   if (opts.nonceRejectPercent !== undefined) out.PEBBLE_WFE_NONCEREJECT = String(opts.nonceRejectPercent);
   if (opts.authzReusePercent !== undefined) out.PEBBLE_AUTHZREUSE = String(opts.authzReusePercent);
+  if (opts.alternateRoots !== undefined) out.PEBBLE_ALTERNATE_ROOTS = String(opts.alternateRoots);
   return out;
 }
 
@@ -188,6 +197,16 @@ function checkPercent(what: string, value: number | undefined): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < 0 || value > 100) {
     throw new BadInputError('bad-percent', `The ${what} must be a whole number from 0 to 100, not ${value}.`);
+  }
+}
+
+/** Pebble generates every chain's keys before it listens, so a large count would just outlast the ready timeout. */
+const MAX_ALTERNATE_ROOTS = 10;
+
+function checkAlternateRoots(value: number | undefined): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 0 || value > MAX_ALTERNATE_ROOTS) {
+    throw new BadInputError('bad-alternate-roots', `The number of alternate roots must be a whole number from 0 to ${MAX_ALTERNATE_ROOTS}, not ${value}.`);
   }
 }
 

@@ -31,6 +31,11 @@ export interface TestSandboxOptions {
   nonceRejectPercent?: number;
   /** PEBBLE_AUTHZREUSE. @default Pebble's own 50% */
   authzReusePercent?: number;
+  /**
+   * PEBBLE_ALTERNATE_ROOTS: extra chains (root `/roots/N`, intermediate `/intermediates/N` on the management URL)
+   * offered as `Link: rel="alternate"` next to every certificate. @default Pebble's own 0
+   */
+  alternateRoots?: number;
   /** Progress lines of the sandbox start. @default silent */
   log?: (line: string) => void;
 }
@@ -72,6 +77,7 @@ export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<T
       ...(opts.fault !== undefined ? { fault: opts.fault } : {}),
       ...(opts.nonceRejectPercent !== undefined ? { nonceRejectPercent: opts.nonceRejectPercent } : {}),
       ...(opts.authzReusePercent !== undefined ? { authzReusePercent: opts.authzReusePercent } : {}),
+      ...(opts.alternateRoots !== undefined ? { alternateRoots: opts.alternateRoots } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
     const caBundlePem = await readFile(running.state.caBundlePath, 'utf8');
