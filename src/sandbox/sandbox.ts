@@ -27,8 +27,9 @@ export interface StartSandboxOptions {
   /** PEBBLE_AUTHZREUSE for both Pebbles. @default Pebble's own (50) */
   authzReusePercent?: number;
   /**
-   * PEBBLE_ALTERNATE_ROOTS for both Pebbles: this many extra root + intermediate pairs (each with its own common
-   * names), offered per certificate as `Link: rel="alternate"` chains, so `--preferred-chain` can be exercised.
+   * PEBBLE_ALTERNATE_ROOTS for both Pebbles: this many extra roots, each cross-signing the intermediate (same name
+   * and key, so only the roots' names differ), offered per certificate as `Link: rel="alternate"` chains, so
+   * `--preferred-chain` can be exercised.
    * @default Pebble's own (0)
    */
   alternateRoots?: number;
