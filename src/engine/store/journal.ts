@@ -24,7 +24,6 @@ export interface JournalRequest {
   keyType: KeyType;
   challenge?: ChallengeConfig;
   email?: string;
-  preferredChain?: string;
 }
 
 export interface JournalCurrent {
