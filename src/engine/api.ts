@@ -1,4 +1,4 @@
-import type { ChallengeMethod, EngineEvent, KeyType } from './events.js';
+import type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, EngineEvent, KeyType } from './events.js';
 import type { PolicyOverride, WaitPolicy } from './policy.js';
 import type { Snapshot } from './state.js';
 import type { ErrorInfo } from './core/errors.js';
@@ -66,6 +66,27 @@ export interface DeployOutcome {
   skipped: number;
 }
 
+/**
+ * A new deploy target as a view enters it: the fields each kind needs, the rest left to the defaults `certdeck
+ * deploy add` also uses. Paths must be absolute (a view has no working directory the operator can see). The id is
+ * optional (default KIND-N).
+ */
+export type DeployTargetInput = { id?: string } & (
+  | { kind: 'files'; dir: string }
+  /** Program first, then its arguments; run without a shell. */
+  | { kind: 'command'; argv: string[] }
+  /** `passwordEnv` is the NAME of the variable that holds the password when deploy runs, never the password. */
+  | { kind: 'pfx'; out: string; passwordEnv: string }
+  /** `NAME[@ADDRESS][:PORT]` specs, as `deploy add --host` takes them; none means every name on the certificate, :443. */
+  | { kind: 'verify'; hosts: string[] }
+);
+
+export interface AddedDeployTarget {
+  target: DeployTargetInfo;
+  /** What may still go wrong at deploy time (e.g. the password variable is not set here); the target was saved. */
+  warnings: string[];
+}
+
 export interface EngineApi {
   getSnapshot(): Snapshot;
   /** Called (batched) after the snapshot changed. Returns an unsubscribe function. */
@@ -85,8 +106,18 @@ export interface EngineApi {
   switchCa(orderId: string, caId: string): void;
   /** Runs the certificate's deploy targets (all, or only the named ones). */
   deploy(certName: string, opts?: { only?: string[] }): Promise<DeployOutcome>;
+  /** Loads the certificate's configured deploy targets into the snapshot (`deployTargets`) and returns them. */
+  listDeployTargets(certName: string): Promise<DeployTargetInfo[]>;
+  /**
+   * Checks and saves a new deploy target exactly as `certdeck deploy add` does (same checks, same messages), then
+   * updates the snapshot. Rejects with a BadInputError (or ConfigError for a broken targets file) and changes
+   * nothing when the target is refused or a deploy of the certificate is running.
+   */
+  addDeployTarget(certName: string, input: DeployTargetInput): Promise<AddedDeployTarget>;
+  /** Removes a target (as `certdeck deploy remove`), then updates the snapshot; refused while a deploy runs. */
+  removeDeployTarget(certName: string, targetId: string): Promise<DeployTargetInfo>;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }
 
-export type { ChallengeMethod };
+export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind };

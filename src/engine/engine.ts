@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { CaInfo, DeployOutcome, EngineApi, IssueOutcome, IssueRequest } from './api.js';
+import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, EngineApi, IssueOutcome, IssueRequest } from './api.js';
 import type { Clock } from './core/clock.js';
+import { BadInputError } from './core/errors.js';
+import type { DeployTargetInfo } from './events.js';
 import type { PolicyOverride } from './policy.js';
 import type { SessionRegistry } from './acme/session-registry.js';
 import { listCas } from './ca/catalog.js';
@@ -11,6 +13,7 @@ import type { OrderControl } from './order/order-control.js';
 import { listCertificates } from './store/cert-files.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
+import { addTargetChecked, listTargetInfos, removeTargetById, targetInfo } from './deploy-targets.js';
 
 export interface EngineOptions {
   paths: StatePaths;
@@ -22,6 +25,8 @@ export interface EngineOptions {
   caPolicies?: Record<string, PolicyOverride>;
   /** Run the certificate's deploy targets after each successful issuance. */
   deployAfterIssue?: boolean;
+  /** Where a new deploy target's program is looked up (PATH) and its password variable checked. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -41,6 +46,10 @@ export class Engine implements EngineApi {
   private readonly controls = new Map<string, OrderControl>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly deployAborts = new Set<AbortController>();
+  /** Deploy runs going on per certificate: its target list must not change under a run. */
+  private readonly deploying = new Map<string, number>();
+  /** The latest target-list edit per certificate; the next one waits for it, so two quick adds never lose one. */
+  private readonly targetEdits = new Map<string, Promise<unknown>>();
   private closed = false;
 
   constructor(private readonly opts: EngineOptions) {}
@@ -144,11 +153,51 @@ export class Engine implements EngineApi {
   private async runDeploy(certName: string, opts: { only?: string[]; afterIssue?: boolean }): Promise<DeployOutcome> {
     const abort = new AbortController();
     this.deployAborts.add(abort);
+    this.deploying.set(certName, (this.deploying.get(certName) ?? 0) + 1);
     try {
       return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...opts });
     } finally {
       this.deployAborts.delete(abort);
+      const left = (this.deploying.get(certName) ?? 1) - 1;
+      if (left > 0) this.deploying.set(certName, left);
+      else this.deploying.delete(certName);
     }
+  }
+
+  async listDeployTargets(certName: string): Promise<DeployTargetInfo[]> {
+    const targets = await listTargetInfos(this.opts.paths, certName);
+    this.hub.emit({ type: 'deploy:targets', at: this.opts.clock.now(), certName, targets });
+    return targets;
+  }
+
+  addDeployTarget(certName: string, input: DeployTargetInput): Promise<AddedDeployTarget> {
+    return this.editTargets(certName, async () => {
+      const { target, warnings } = await addTargetChecked(this.opts.paths, certName, input, this.opts.env ?? process.env);
+      return { target: targetInfo(target), warnings };
+    });
+  }
+
+  removeDeployTarget(certName: string, targetId: string): Promise<DeployTargetInfo> {
+    return this.editTargets(certName, async () => targetInfo(await removeTargetById(this.opts.paths, certName, targetId)));
+  }
+
+  /** One edit of a certificate's target list at a time; refused during its deploy; the snapshot gets the new list. */
+  private editTargets<T>(certName: string, edit: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.deploying.has(certName)) {
+        throw new BadInputError('deploy-running', `${certName} is being deployed right now; change its targets once the run has finished`);
+      }
+      const result = await edit();
+      // The edit is saved; a failed re-read only leaves the view's list stale, it must not report the edit as failed.
+      await this.listDeployTargets(certName).catch(() => undefined);
+      return result;
+    };
+    const next = (this.targetEdits.get(certName) ?? Promise.resolve()).then(run, run);
+    this.targetEdits.set(certName, next);
+    void next.finally(() => {
+      if (this.targetEdits.get(certName) === next) this.targetEdits.delete(certName);
+    }).catch(() => undefined);
+    return this.track(next);
   }
 
   /**

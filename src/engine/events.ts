@@ -47,6 +47,13 @@ export interface CertificateSummary {
 export type DeployTargetKind = 'files' | 'command' | 'pfx' | 'verify';
 export type DeployStatus = 'waiting' | 'running' | 'succeeded' | 'failed' | 'timed-out' | 'skipped' | 'cancelled';
 
+/** A configured deploy target as views see it: no settings, so nothing secret (a pfx password) ever leaves the engine. */
+export interface DeployTargetInfo {
+  id: string;
+  kind: DeployTargetKind;
+  label: string;
+}
+
 interface At {
   at: number;
 }
@@ -158,6 +165,8 @@ export type EngineEvent =
       attempt?: number;
     })
   | (At & { type: 'deploy:log'; runId: string; targetId: string; line: string })
+  /** A certificate's configured targets, as loaded or right after an add/remove: the whole list, in run order. */
+  | (At & { type: 'deploy:targets'; certName: string; targets: DeployTargetInfo[] })
   | (At & {
       type: 'deploy:finished';
       runId: string;

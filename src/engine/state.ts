@@ -6,6 +6,7 @@ import type {
   CertificateSummary,
   ChallengeMethod,
   DeployStatus,
+  DeployTargetInfo,
   DeployTargetKind,
   EngineEvent,
   KeyType,
@@ -133,6 +134,8 @@ export interface Snapshot {
   /** Deploy runs by id, and the latest run per certificate. */
   deploys: Readonly<Record<string, DeployRunView>>;
   latestDeploy: Readonly<Record<string, string>>;
+  /** Configured deploy targets per certificate; absent until the engine has loaded (or changed) that list. */
+  deployTargets: Readonly<Record<string, readonly DeployTargetInfo[]>>;
   /** Engine-level messages not tied to an order. */
   log: ReadonlyArray<{ at: number; level: string; message: string; certName?: string }>;
 }
@@ -143,6 +146,7 @@ export const emptySnapshot: Snapshot = Object.freeze({
   certificates: {},
   deploys: {},
   latestDeploy: {},
+  deployTargets: {},
   log: [],
 });
 
@@ -407,6 +411,8 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
       });
     case 'deploy:log':
       return updateTarget(s, e.runId, e.targetId, (t) => ({ ...t, log: push(t.log, e.line, DEPLOY_LOG_LIMIT) }));
+    case 'deploy:targets':
+      return { ...s, deployTargets: { ...s.deployTargets, [e.certName]: e.targets } };
     case 'deploy:finished': {
       const run = s.deploys[e.runId];
       if (!run) return s;

@@ -3,6 +3,7 @@ import { useSession } from './context/session-context.js';
 import { useGlobalKeys } from './hooks/use-global-keys.js';
 import { currentRoute } from './navigation.js';
 import { DashboardScreen } from './screens/DashboardScreen.js';
+import { DeployAddScreen } from './screens/DeployAddScreen.js';
 import { DeployScreen } from './screens/DeployScreen.js';
 import { IssueFormScreen } from './screens/IssueFormScreen.js';
 import { IssueScreen } from './screens/IssueScreen.js';
@@ -26,6 +27,8 @@ export function Router() {
       return <LogScreen key={route.orderId ?? 'engine'} {...(route.orderId === undefined ? {} : { orderId: route.orderId })} />;
     case 'deploy':
       return <DeployScreen key={route.certName} certName={route.certName} />;
+    case 'deploy-add':
+      return <DeployAddScreen key={route.certName} certName={route.certName} />;
     case 'issue-form':
       return <IssueFormScreen />;
   }

@@ -10,12 +10,15 @@ export type Route =
   /** The full timeline of one order, or the engine's own log when no order is given. */
   | { screen: 'log'; orderId?: string }
   | { screen: 'deploy'; certName: string }
+  /** The form that adds a deploy target to a certificate; a screen of its own so Esc leaves it like any other. */
+  | { screen: 'deploy-add'; certName: string }
   | { screen: 'issue-form' };
 
 export type Overlay =
   | { kind: 'help' }
   | { kind: 'confirm-cancel'; orderId: string }
   | { kind: 'switch-ca'; orderId: string }
+  | { kind: 'confirm-remove-target'; certName: string; targetId: string; label: string }
   | { kind: 'quit'; exitCode: number };
 
 export interface Flash {

@@ -1,5 +1,6 @@
-import type { CaInfo, DeployOutcome, EngineApi, IssueOutcome, IssueRequest } from '../../src/engine/api.js';
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, EngineApi, IssueOutcome, IssueRequest } from '../../src/engine/api.js';
+import { BadInputError } from '../../src/engine/core/errors.js';
+import type { DeployTargetInfo, EngineEvent } from '../../src/engine/events.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
 import { emptySnapshot, reduce, type Snapshot } from '../../src/engine/state.js';
 
@@ -14,7 +15,17 @@ import { emptySnapshot, reduce, type Snapshot } from '../../src/engine/state.js'
  *   assert.deepEqual(engine.callsOf('retryNow'), [['o1']]);
  */
 
-export type ActionName = 'issue' | 'cancel' | 'retryNow' | 'keepWaiting' | 'switchCa' | 'deploy' | 'close';
+export type ActionName =
+  | 'issue'
+  | 'cancel'
+  | 'retryNow'
+  | 'keepWaiting'
+  | 'switchCa'
+  | 'deploy'
+  | 'listDeployTargets'
+  | 'addDeployTarget'
+  | 'removeDeployTarget'
+  | 'close';
 
 export interface RecordedCall {
   method: ActionName;
@@ -27,6 +38,16 @@ export interface FakeEngineOptions {
   events?: EngineEvent[];
   /** Events to emit in answer to an action (e.g. order:finished after cancel). */
   reactions?: Partial<Record<ActionName, (...args: unknown[]) => EngineEvent[]>>;
+  /**
+   * Configured deploy targets per certificate, what listDeployTargets loads into the snapshot. A certificate not
+   * listed here gets no deploy:targets event from it, so the deploy view shows its latest run as it did before.
+   */
+  deployTargets?: Record<string, DeployTargetInfo[]>;
+  /** Makes a target edit reject, as the real engine does when it refuses one (return undefined to accept). */
+  refuse?: {
+    addDeployTarget?: (certName: string, input: DeployTargetInput) => Error | undefined;
+    removeDeployTarget?: (certName: string, targetId: string) => Error | undefined;
+  };
 }
 
 export const DEFAULT_TEST_CAS: CaInfo[] = [
@@ -50,12 +71,16 @@ export class FakeEngine implements EngineApi {
   private readonly eventListeners = new Set<(event: EngineEvent) => void>();
   private readonly cas: CaInfo[];
   private readonly reactions: FakeEngineOptions['reactions'];
+  private readonly targets: Map<string, DeployTargetInfo[]>;
+  private readonly refuse: NonNullable<FakeEngineOptions['refuse']>;
   /** Resolvers for issue() calls still open, oldest first; `settleIssue` ends them. */
   private readonly openIssues: Array<(outcome: IssueOutcome) => void> = [];
 
   constructor(opts: FakeEngineOptions = {}) {
     this.cas = opts.cas ?? DEFAULT_TEST_CAS;
     this.reactions = opts.reactions;
+    this.targets = new Map(Object.entries(opts.deployTargets ?? {}));
+    this.refuse = opts.refuse ?? {};
     this.snapshot = (opts.events ?? []).reduce(reduce, emptySnapshot);
   }
 
@@ -126,6 +151,45 @@ export class FakeEngine implements EngineApi {
     return Promise.resolve({ runId: `run-${this.calls.length}`, certName, outcome: 'succeeded', succeeded: 0, failed: 0, skipped: 0 });
   }
 
+  listDeployTargets(certName: string): Promise<DeployTargetInfo[]> {
+    this.record('listDeployTargets', [certName]);
+    const targets = this.targets.get(certName);
+    if (targets) this.emitTargets(certName, targets);
+    return Promise.resolve(targets ?? []);
+  }
+
+  addDeployTarget(certName: string, input: DeployTargetInput): Promise<AddedDeployTarget> {
+    this.record('addDeployTarget', [certName, input]);
+    const refused = this.refuse.addDeployTarget?.(certName, input);
+    if (refused) return Promise.reject(refused);
+    const list = this.targets.get(certName) ?? [];
+    const target: DeployTargetInfo = { id: input.id ?? `${input.kind}-${list.length + 1}`, kind: input.kind, label: fakeLabel(input) };
+    this.emitTargets(certName, [...list, target]);
+    return Promise.resolve({ target, warnings: [] });
+  }
+
+  removeDeployTarget(certName: string, targetId: string): Promise<DeployTargetInfo> {
+    this.record('removeDeployTarget', [certName, targetId]);
+    const refused = this.refuse.removeDeployTarget?.(certName, targetId);
+    if (refused) return Promise.reject(refused);
+    const list = this.targets.get(certName) ?? [];
+    const target = list.find((t) => t.id === targetId);
+    if (!target) return Promise.reject(new BadInputError('unknown-target', `${certName} has no deploy target "${targetId}"`));
+    this.emitTargets(certName, list.filter((t) => t !== target));
+    return Promise.resolve(target);
+  }
+
+  /** The current configured list of a certificate, as the fake engine holds it. */
+  deployTargetsOf(certName: string): DeployTargetInfo[] | undefined {
+    return this.targets.get(certName);
+  }
+
+  private emitTargets(certName: string, targets: DeployTargetInfo[]): void {
+    this.targets.set(certName, targets);
+    // The reducer does not read `at` for this event; scripted events carry the times that matter.
+    this.emit({ type: 'deploy:targets', at: 0, certName, targets });
+  }
+
   close(): Promise<void> {
     this.record('close', []);
     return Promise.resolve();
@@ -135,5 +199,19 @@ export class FakeEngine implements EngineApi {
     this.calls.push({ method, args });
     const react = this.reactions?.[method];
     if (react) this.emit(...react(...args));
+  }
+}
+
+/** Labels like the real defaults (target-schema.ts), enough for a view test to find the row. */
+function fakeLabel(input: DeployTargetInput): string {
+  switch (input.kind) {
+    case 'files':
+      return `files -> ${input.dir}`;
+    case 'command':
+      return `run ${input.argv.join(' ')}`;
+    case 'pfx':
+      return `pfx -> ${input.out}`;
+    case 'verify':
+      return `verify ${input.hosts.length ? input.hosts.join(', ') : 'all names on :443'}`;
   }
 }

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import type { DeployStatus } from '../../engine/events.js';
-import type { DeployTargetView } from '../../engine/state.js';
 import { useTheme } from '../context/services-context.js';
 import { SYMBOLS, type Tone } from '../theme.js';
+import type { DeployRow } from '../view-model/deploy-rows.js';
 import { formatElapsed } from '../view-model/duration.js';
 
 export function deployLook(status: DeployStatus): { symbol: string; tone: Tone } {
@@ -23,23 +23,23 @@ export function deployLook(status: DeployStatus): { symbol: string; tone: Tone }
   }
 }
 
-/** Lines a target takes: itself and one per domain it checks. */
-export function deployTargetLines(target: DeployTargetView): number {
-  return 1 + target.domains.length;
-}
-
 /**
- * One deploy target and, under it, each domain it checks, each with its own result (field report 4):
+ * One deploy target and, under it, each domain it checks, each with its own result (field report 4). A configured
+ * target that has not run in this session says so instead of a status:
  *   › ✖ command   reload nginx                 failed 1s · exit status 1 · attempt 2
  *   ◐ verify    TLS check on :443            running 4s
  *         ✔ example.com        succeeded
  *         ✖ www.example.com    failed: served the old certificate
+ *   · files     files -> /srv/certs          not run in this session
  */
-export function DeployTargetRow({ target, selected, now }: { target: DeployTargetView; selected: boolean; now: number }) {
+export function DeployTargetRow({ row, selected, now }: { row: DeployRow; selected: boolean; now: number }) {
   const theme = useTheme();
-  const look = deployLook(target.status);
-  const took = target.startedAt === undefined ? '' : ` ${formatElapsed((target.endedAt ?? now) - target.startedAt)}`;
-  const facts = [`${target.status}${took}`, target.reason ?? '', target.attempt && target.attempt > 1 ? `attempt ${target.attempt}` : ''].filter(Boolean);
+  const target = row.run;
+  const look = target ? deployLook(target.status) : { symbol: SYMBOLS.dot, tone: 'muted' as const };
+  const took = target?.startedAt === undefined ? '' : ` ${formatElapsed((target.endedAt ?? now) - target.startedAt)}`;
+  const facts = target
+    ? [`${target.status}${took}`, target.reason ?? '', target.attempt && target.attempt > 1 ? `attempt ${target.attempt}` : ''].filter(Boolean)
+    : ['not run in this session'];
   return (
     <Box flexDirection="column">
       <Box>
@@ -50,11 +50,11 @@ export function DeployTargetRow({ target, selected, now }: { target: DeployTarge
           <Text {...theme.tone(look.tone)}>{look.symbol}</Text>
         </Box>
         <Box width={9} flexShrink={0}>
-          <Text {...theme.tone('muted')}>{target.kind}</Text>
+          <Text {...theme.tone('muted')}>{row.kind}</Text>
         </Box>
         <Box flexGrow={1} flexShrink={1} flexBasis={20} minWidth={8}>
           <Text {...(selected ? theme.tone('selected') : {})} wrap="truncate-end">
-            {target.label}
+            {row.label}
           </Text>
         </Box>
         <Box flexGrow={1} flexShrink={1} flexBasis={30} marginLeft={1} minWidth={10}>
@@ -63,7 +63,7 @@ export function DeployTargetRow({ target, selected, now }: { target: DeployTarge
           </Text>
         </Box>
       </Box>
-      {target.domains.map((d) => {
+      {(target?.domains ?? []).map((d) => {
         const dl = deployLook(d.status);
         return (
           <Box key={d.domain} paddingLeft={6}>

@@ -13,6 +13,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['s', 'switch CA: abandon the order, re-issue it at another CA'],
   ['l', 'full log of the order (or the engine log)'],
   ['d', 'deploy view of the certificate; there R re-runs failed targets'],
+  ['a  x', 'in the deploy view: add a target, remove the selected one (asks first)'],
   ['n', 'new order'],
   ['q', 'quit (asks what to do with running orders)'],
   ['?', 'this help'],

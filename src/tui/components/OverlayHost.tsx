@@ -1,6 +1,7 @@
 import type { Overlay } from '../navigation.js';
 import { CaPicker } from './CaPicker.js';
 import { ConfirmCancel } from './ConfirmCancel.js';
+import { ConfirmRemoveTarget } from './ConfirmRemoveTarget.js';
 import { QuitPrompt } from './QuitPrompt.js';
 
 /** The prompt shown in place of the key hints while an overlay is open (help takes the body instead). */
@@ -8,6 +9,8 @@ export function OverlayHost({ overlay, now }: { overlay: Exclude<Overlay, { kind
   switch (overlay.kind) {
     case 'confirm-cancel':
       return <ConfirmCancel orderId={overlay.orderId} now={now} />;
+    case 'confirm-remove-target':
+      return <ConfirmRemoveTarget certName={overlay.certName} targetId={overlay.targetId} label={overlay.label} />;
     case 'switch-ca':
       return <CaPicker orderId={overlay.orderId} />;
     case 'quit':

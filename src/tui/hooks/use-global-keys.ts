@@ -7,14 +7,14 @@ import { eachKey } from './use-screen-input.js';
 
 /**
  * Keys that mean the same everywhere: Esc back, ? help, n new order, q quit, Ctrl+C quit with 130. Letters are off
- * while the form has the keyboard (they are text there); Esc and Ctrl+C always work. The quit prompt handles its
- * own Ctrl+C (a second press means "leave them and quit").
+ * while a form (new order, add deploy target) has the keyboard (they are text there); Esc and Ctrl+C always work.
+ * The quit prompt handles its own Ctrl+C (a second press means "leave them and quit").
  */
 export function useGlobalKeys(): void {
   const { nav, dispatch } = useNavigation();
   const session = useSession();
   const route = currentRoute(nav);
-  const inForm = route.screen === 'issue-form';
+  const inForm = route.screen === 'issue-form' || route.screen === 'deploy-add';
   const done = session.finalCode !== undefined || nav.leaving !== undefined;
   const quitPromptOpen = nav.overlay?.kind === 'quit';
   const letters = eachKey((input) => {
