@@ -52,6 +52,9 @@ export function registerDeployCommand(program: Command): void {
     .option('--only <ids>', 'comma-separated target ids to run; "failed" = every target that did not succeed last time')
     .option('--json', 'print one JSON event per line (NDJSON) and a final summary line')
     .option('-v, --verbose', 'also print every target log line (hook output)')
+    // `deploy` and its subcommands share option names (--json): without this (and the program's), `deploy list NAME
+    // --json` would hand --json to `deploy` itself and the subcommand would print text.
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       '\nExamples:\n' +

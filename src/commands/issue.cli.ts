@@ -21,6 +21,7 @@ export interface IssueCliOptions {
   each?: boolean;
   concurrency: string;
   wait?: boolean;
+  ifDue?: boolean;
   json?: boolean;
   verbose?: boolean;
   tui: boolean;
@@ -51,6 +52,7 @@ export function registerIssueCommand(program: Command): void {
     .option('--each', 'one certificate per name instead of one for all names (run concurrently)')
     .option('--concurrency <n>', 'with --each: orders running at once', '4')
     .option('--wait', 'if another process holds this certificate, wait for it instead of failing')
+    .option('--if-due', 'renewal mode for cron: order only if the certificate is missing, changed, or due for renewal (last third of its lifetime)')
     .option('--json', 'print one JSON engine event per line (NDJSON) and a final summary; implies --no-tui')
     .option('-v, --verbose', 'also print every exchange with the CA')
     .addOption(new Option('--no-tui', 'print progress lines even on a terminal'))

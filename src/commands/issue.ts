@@ -8,15 +8,32 @@ import type { IssueCliOptions } from './issue.cli.js';
 import { cancelOnSignals, type CommandIo } from './io.js';
 import type { SettingsData } from '../engine/store/settings.js';
 import { readSettings } from '../engine/store/settings-file.js';
-import { resolveStatePaths } from '../engine/store/paths.js';
+import { resolveStatePaths, type StatePaths } from '../engine/store/paths.js';
+import { readCertificate } from '../engine/store/cert-files.js';
 
-/** Exit code for a run of several requests: all good 0, all failed -> the first failure's code, else partial. */
-export function exitCodeForOutcomes(outcomes: IssueOutcome[]): number {
+/**
+ * Exit code for a run of several requests: all good 0, all failed -> the first failure's code, else partial. When
+ * every request failed but each certificate on disk is still valid (`stillValid`), it is 10: a cron job's renewal
+ * failed, and there is time to act before anything breaks.
+ */
+export function exitCodeForOutcomes(outcomes: IssueOutcome[], stillValid: ReadonlySet<string> = new Set()): number {
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length === 0) return EXIT_CODES.ok;
   if (failed.some((o) => o.error?.kind === 'cancelled')) return EXIT_CODES.cancelled;
   if (failed.length < outcomes.length) return EXIT_CODES.partial;
+  if (failed.every((o) => o.certName && stillValid.has(o.certName))) return EXIT_CODES.renewalFailedStillValid;
   return exitCodeFor(failed[0]!.error?.kind ?? 'bug');
+}
+
+/** The failed requests' certificates that are on disk and not expired. */
+async function stillValidCertificates(paths: StatePaths, outcomes: IssueOutcome[], now: number): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const o of outcomes) {
+    if (o.ok || !o.certName) continue;
+    const stored = await readCertificate(paths, o.certName).catch(() => undefined);
+    if (stored && Date.parse(stored.meta.notAfter) > now) names.add(o.certName);
+  }
+  return names;
 }
 
 export async function runIssueCommand(domains: string[], opts: IssueCliOptions, io: CommandIo): Promise<number> {
@@ -35,7 +52,7 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
     throw err;
   }
 
-  const { engine } = createRuntime(io.env, { caPolicies: settings.caPolicies ?? {} });
+  const { engine, paths } = createRuntime(io.env, { caPolicies: settings.caPolicies ?? {} });
   const json = opts.json ?? false;
   const useTui = !json && opts.tui !== false && Boolean((io.stdout as NodeJS.WriteStream).isTTY);
   const write = (line: string): void => void io.stdout.write(line);
@@ -44,17 +61,21 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
   try {
     if (useTui) {
       const { runIssueTui } = await import('./issue-tui.js');
-      return await runIssueTui(engine, () => engine.issueMany(requests, concurrency, abort.signal).then(exitCodeForOutcomes));
+      return await runIssueTui(engine, async () => {
+        const outcomes = await engine.issueMany(requests, concurrency, abort.signal);
+        return exitCodeForOutcomes(outcomes, await stillValidCertificates(paths, outcomes, Date.now()));
+      });
     }
     const stopReporting = engine.onEvent(json ? ndjsonReporter(write) : humanReporter(write, { verbose: opts.verbose ?? false }));
     const outcomes = await engine.issueMany(requests, concurrency, abort.signal);
     stopReporting();
-    const code = exitCodeForOutcomes(outcomes);
+    const code = exitCodeForOutcomes(outcomes, await stillValidCertificates(paths, outcomes, Date.now()));
     if (json) {
       write(`${JSON.stringify({ type: 'summary', exitCode: code, results: outcomes })}\n`);
     } else {
       for (const o of outcomes) {
-        if (o.ok) write(`OK ${o.certName}: ${o.certificateDir}\n`);
+        if (o.ok && o.notDueUntil !== undefined) write(`OK ${o.certName}: not due for renewal until ${new Date(o.notDueUntil).toISOString()}; nothing ordered\n`);
+        else if (o.ok) write(`OK ${o.certName}: ${o.certificateDir}\n`);
         else io.stderr.write(`FAILED ${o.certName || requests.map((r) => r.domains.join(',')).join(' ')}: ${o.error?.message ?? 'unknown error'}${o.error?.hint ? `\n  what to do: ${o.error.hint}` : ''}\n`);
       }
     }
@@ -118,6 +139,7 @@ function buildRequests(domains: string[], opts: IssueCliOptions & { policyBase?:
     ...(opts.preferredChain ? { preferredChain: opts.preferredChain } : {}),
     ...(opts.fallback ? { fallback: opts.fallback.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(opts.wait ? { waitForLock: true } : {}),
+    ...(opts.ifDue ? { onlyIfDue: true } : {}),
   };
   if (opts.each) {
     if (opts.name) throw new BadInputError('name-with-each', '--name cannot be combined with --each (each name gets its own certificate).', 'Drop --name, or drop --each.');

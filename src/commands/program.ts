@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { EXIT_CODES } from '../engine/core/errors.js';
 import { registerIssueCommand } from './issue.cli.js';
 import { registerSandboxCommand } from './sandbox.cli.js';
 import { registerDeployCommand } from './deploy.cli.js';
@@ -13,10 +14,23 @@ export function buildProgram(version: string): Command {
     )
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // Options after a command name belong to that command: `deploy` and its subcommands both have --json.
+    .enablePositionalOptions()
+    // A usage error (unknown option, missing argument) is bad input: exit 2 as documented, not commander's 1.
+    // Set before the commands are added, which inherit it.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_CODES.badInput))
     .addOption(new Option('--no-tui', 'never open the interactive view'))
     .action(async (opts: { tui: boolean }) => {
       const { runDashboard } = await import('./dashboard.js');
       process.exitCode = await runDashboard({ tui: opts.tui });
+    });
+  program
+    .command('list')
+    .description('List the certificates certdeck manages: names covered, CA, days left, and whether renewal is due.')
+    .option('--json', 'print JSON (dates in ISO 8601)')
+    .action(async (opts: { json?: boolean }) => {
+      const { runListCommand } = await import('./list.js');
+      process.exitCode = await runListCommand(opts, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
   registerIssueCommand(program);
   registerSandboxCommand(program);

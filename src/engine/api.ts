@@ -45,6 +45,11 @@ export interface IssueRequest {
   fallback?: string[];
   /** Wait for another process's lock on this certificate instead of failing at once. */
   waitForLock?: boolean;
+  /**
+   * Renewal mode (cron): order only when the certificate on disk is missing, covers other names or another key
+   * type, or is in its renewal window (renewal.ts). An unfinished order of this request is always resumed.
+   */
+  onlyIfDue?: boolean;
 }
 
 export interface IssueOutcome {
@@ -55,6 +60,8 @@ export interface IssueOutcome {
   orderIds: string[];
   error?: ErrorInfo;
   certificateDir?: string;
+  /** With onlyIfDue: nothing was ordered, the certificate on disk is good until it is due at this time (ms). */
+  notDueUntil?: number;
 }
 
 export interface DeployOutcome {

@@ -29,10 +29,6 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/**
- * The facade every view talks to. It wires the parts (sessions, solvers, order runner, store, deploy) and owns
- * the running orders' controls, so operator actions are plain method calls.
- */
 /** The ACME side of the engine: acme-client (with axios and its crypto), the sessions, the challenge servers. */
 interface AcmeParts {
   sessions: SessionRegistry;
@@ -40,6 +36,10 @@ interface AcmeParts {
   runIssueJob: typeof runIssueJob;
 }
 
+/**
+ * The facade every view talks to. It wires the parts (sessions, solvers, order runner, store, deploy) and owns
+ * the running orders' controls, so operator actions are plain method calls.
+ */
 export class Engine implements EngineApi {
   private readonly hub = new EventHub();
   private acme: Promise<AcmeParts> | undefined;

@@ -55,6 +55,13 @@ describe('certdeck deploy (CLI)', () => {
     assert.equal(list.exitCode, 0);
     assert.match(list.stdout, /command-1 .*\n\s+last run: failed at .* — .*exit code 1/);
     assert.match(list.stdout, /command-2 .*\n\s+last run: timed-out at /);
+    // --json after the subcommand is the subcommand's (deploy itself has a --json too).
+    const listed = await certdeck(['deploy', 'list', 'site', '--json'], { home });
+    const parsed = JSON.parse(listed.stdout) as { certName: string; targets: Array<{ id: string }> };
+    assert.equal(parsed.certName, 'site');
+    assert.ok(parsed.targets.some((t) => t.id === 'command-1'));
+    const usage = await certdeck(['deploy', 'site', '--no-such-flag'], { home });
+    assert.equal(usage.exitCode, 2, 'a usage error is bad input');
 
     await writeFile(fixed, '');
     const retry = await certdeck(['deploy', 'site', '--only', 'failed', '--json'], { home, env });

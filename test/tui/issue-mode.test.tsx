@@ -128,4 +128,15 @@ describe('issue mode (certdeck issue on a terminal)', () => {
     done.reject(new Error('boom'));
     assert.equal(await ui.waitForExit(), 1);
   });
+
+  test('when nothing was ordered (--if-due, not due), the summary says why instead of showing an empty run', async () => {
+    const engine = new FakeEngine();
+    const done = deferred<number>();
+    const ui = renderApp(engine, { clock: new ManualClock(), mode: { kind: 'issue', done: done.promise } });
+    await ui.waitForText('Starting the order');
+    engine.emit({ type: 'log', at: T0, level: 'info', certName: 'example.com', message: 'example.com is not due for renewal until 2027-01-01T00:00:00.000Z; nothing ordered.' });
+    done.resolve(0);
+    assert.equal(await ui.waitForExit(), 0);
+    assert.match(ui.lastFrame(), /example\.com is not due for renewal until 2027-01-01T00:00:00\.000Z; nothing ordered\.\n.*exit 0 \(ok\)/);
+  });
 });

@@ -13,6 +13,8 @@ import { OrderControl } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
 import { livePaths, readCertificate, saveCertificate } from '../store/cert-files.js';
 import { acquireLock } from '../store/lock.js';
+import { readJournal } from '../store/journal.js';
+import { renewalDueAt } from '../renewal.js';
 import type { StatePaths } from '../store/paths.js';
 import { openRequestJournal } from './request-journal.js';
 
@@ -78,6 +80,11 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
       if (issuedMeanwhile) {
         emit({ type: 'log', at: at(), level: 'info', certName, message: `${certName} was issued by the certdeck we waited for (serial ${issuedMeanwhile.serial}); not ordering again.` });
         return { certName, ok: true, orderId: '', orderIds, certificateDir: livePaths(paths, certName).dir };
+      }
+      const notDueUntil = request.onlyIfDue ? await notDueYet(paths, certName, { domains, keyType }, clock.now()) : undefined;
+      if (notDueUntil !== undefined) {
+        emit({ type: 'log', at: at(), level: 'info', certName, message: `${certName} is not due for renewal until ${new Date(notDueUntil).toISOString()}; nothing ordered.` });
+        return { certName, ok: true, orderId: '', orderIds, certificateDir: livePaths(paths, certName).dir, notDueUntil };
       }
       const journal = await openRequestJournal(paths, certName, {
         domains,
@@ -214,8 +221,25 @@ async function checkCaFits(ca: ResolvedCa, request: IssueRequest, keyType: KeyTy
 async function issuedSince(paths: StatePaths, certName: string, want: { domains: string[]; keyType: KeyType }, since: number): Promise<{ serial: string } | undefined> {
   const stored = await readCertificate(paths, certName).catch(() => undefined);
   if (!stored || Date.parse(stored.meta.savedAt) < since || stored.meta.keyType !== want.keyType) return undefined;
-  const same = [...stored.meta.domains].sort().join(',') === [...want.domains].sort().join(',');
-  return same ? { serial: stored.meta.serial } : undefined;
+  return sameNames(stored.meta.domains, want.domains) ? { serial: stored.meta.serial } : undefined;
+}
+
+/**
+ * When the certificate on disk still serves this request and is not in its renewal window: the time it becomes
+ * due. Undefined means order now: no certificate, other names or key type, due already, or an order of this
+ * request left unfinished (it is resumed, not abandoned).
+ */
+async function notDueYet(paths: StatePaths, certName: string, want: { domains: string[]; keyType: KeyType }, now: number): Promise<number | undefined> {
+  if ((await readJournal(paths, certName).catch(() => undefined))?.current) return undefined;
+  const stored = await readCertificate(paths, certName).catch(() => undefined);
+  if (!stored || stored.meta.keyType !== want.keyType) return undefined;
+  if (!sameNames(stored.meta.domains, want.domains)) return undefined;
+  const dueAt = renewalDueAt(Date.parse(stored.meta.notBefore), Date.parse(stored.meta.notAfter));
+  return now < dueAt ? dueAt : undefined;
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  return [...a].sort().join(',') === [...b].sort().join(',');
 }
 
 function resolve(idOrUrl: string, request: IssueRequest, deps: Pick<IssueJobDeps, 'paths' | 'caPolicies'>): ResolvedCa {

@@ -64,6 +64,10 @@ export function IssueSummaryScreen({ code }: { code: number }) {
       {orders.map((o) => (
         <OrderOutcome key={o.id} order={o} />
       ))}
+      {orders.length === 0
+        ? // Nothing was ordered (--if-due and not due, or issued by the run we waited for): the engine said why.
+          snapshot.log.map((l, i) => <Text key={i}>{l.message}</Text>)
+        : null}
       <Text {...theme.tone(code === 0 ? 'ok' : 'bad')}>{`certdeck issue finished: exit ${code} (${EXIT_WORDS.get(code) ?? 'error'})`}</Text>
     </Box>
   );

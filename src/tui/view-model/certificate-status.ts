@@ -1,6 +1,6 @@
 import type { CertificateSummary } from '../../engine/events.js';
 import type { OrderView } from '../../engine/state.js';
-import { TIME } from './duration.js';
+import { inRenewalWindow } from '../../engine/renewal.js';
 import { isRunning } from './order-progress.js';
 
 /**
@@ -16,16 +16,6 @@ export interface CertificateStatus {
   remainingMs: number;
   /** Share of the lifetime still left, 0..1, for the expiry bar. */
   remainingFraction: number;
-}
-
-/**
- * Without ARI, renew when a third of the lifetime is left, or half for certificates shorter than ten days
- * (ca-facts: lifetimes shrink, so the window follows each certificate's own lifetime, never a fixed 30 days).
- */
-export function inRenewalWindow(cert: CertificateSummary, now: number): boolean {
-  const lifetime = cert.notAfter - cert.notBefore;
-  const share = lifetime < 10 * TIME.DAY ? 1 / 2 : 1 / 3;
-  return cert.notAfter - now <= lifetime * share;
 }
 
 /** The newest order for this certificate, by when it was queued. */

@@ -1,12 +1,7 @@
 /**
- * A certdeck binary with only the deploy command, so the deploy CLI tests run the real commander wiring and
- * process handling without depending on the rest of the program being built.
+ * certdeck run from source, so the deploy CLI tests run the real commander wiring (the whole program: option
+ * placement and exit codes are program-wide) and process handling without depending on a build.
  */
-import { Command } from 'commander';
-import { registerDeployCommand } from '../../../src/commands/deploy.cli.js';
+import { buildProgram } from '../../../src/commands/program.js';
 
-const program = new Command().name('certdeck').exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
-registerDeployCommand(program);
-await program.parseAsync(process.argv);
+await buildProgram('0.0.0-test').parseAsync(process.argv);

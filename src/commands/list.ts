@@ -1,0 +1,47 @@
+import { EXIT_CODES, EngineError, exitCodeFor } from '../engine/core/errors.js';
+import { listCertificates } from '../engine/store/cert-files.js';
+import { resolveStatePaths } from '../engine/store/paths.js';
+import { certificateStatus } from '../tui/view-model/certificate-status.js';
+import type { CommandIo } from './io.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * `certdeck list`: the certificates certdeck manages, read from disk, for operators and scripts (cron can pick the
+ * ones due for renewal from `--json`). A certificate directory that cannot be read is named on stderr and makes
+ * the exit code "partial", so a broken one is not silently left out.
+ */
+export async function runListCommand(opts: { json?: boolean }, io: CommandIo, now = Date.now()): Promise<number> {
+  const paths = resolveStatePaths(io.env);
+  let listing: Awaited<ReturnType<typeof listCertificates>>;
+  try {
+    listing = await listCertificates(paths);
+  } catch (err) {
+    if (!(err instanceof EngineError)) throw err;
+    io.stderr.write(`certdeck: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
+    return exitCodeFor(err.kind);
+  }
+  const rows = listing.certificates.map((c) => {
+    const status = certificateStatus(c, [], now);
+    return { ...c, status: status.kind, daysLeft: Math.floor(status.remainingMs / DAY_MS), label: status.label };
+  });
+  if (opts.json) {
+    const out = rows.map(({ label: _label, notBefore, notAfter, ...r }) => ({
+      ...r,
+      notBefore: new Date(notBefore).toISOString(),
+      notAfter: new Date(notAfter).toISOString(),
+    }));
+    io.stdout.write(`${JSON.stringify({ certificates: out, broken: listing.broken })}\n`);
+  } else if (rows.length === 0 && listing.broken.length === 0) {
+    io.stdout.write(`No certificates yet in ${paths.liveDir}. Issue one with: certdeck issue example.com --ca letsencrypt-staging\n`);
+  } else {
+    const table = [
+      ['NAME', 'STATUS', 'DAYS', 'EXPIRES (UTC)', 'CA', 'NAMES'],
+      ...rows.map((r) => [r.certName, r.label, String(r.daysLeft), new Date(r.notAfter).toISOString().slice(0, 16).replace('T', ' '), r.caId, r.domains.join(', ')]),
+    ];
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+    for (const row of table) io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
+  }
+  for (const b of listing.broken) io.stderr.write(`certdeck: ${b.certName}: ${b.file}: ${b.message}\n`);
+  return listing.broken.length ? EXIT_CODES.partial : EXIT_CODES.ok;
+}
