@@ -1,6 +1,7 @@
 import { EXIT_CODES, EngineError, exitCodeFor } from '../engine/core/errors.js';
 import { listCertificates } from '../engine/store/cert-files.js';
 import { resolveStatePaths } from '../engine/store/paths.js';
+import { withRenewalFailures } from '../engine/store/renewal-failures.js';
 import { certificateStatus } from '../tui/view-model/certificate-status.js';
 import type { CommandIo } from './io.js';
 
@@ -21,7 +22,8 @@ export async function runListCommand(opts: { json?: boolean }, io: CommandIo, no
     io.stderr.write(`certdeck: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
     return exitCodeFor(err.kind);
   }
-  const rows = listing.certificates.map((c) => {
+  const certificates = await withRenewalFailures(paths, listing.certificates);
+  const rows = certificates.map((c) => {
     const status = certificateStatus(c, [], now);
     return { ...c, status: status.kind, daysLeft: Math.floor(status.remainingMs / DAY_MS), label: status.label };
   });

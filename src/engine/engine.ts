@@ -11,6 +11,7 @@ import { EventHub } from './event-hub.js';
 import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
 import { listCertificates } from './store/cert-files.js';
+import { withRenewalFailures } from './store/renewal-failures.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, listTargetInfos, removeTargetById, targetInfo } from './deploy-targets.js';
@@ -83,7 +84,8 @@ export class Engine implements EngineApi {
 
   /** Reads the certificates on disk into the snapshot (the dashboard's list). */
   async loadCertificates(): Promise<void> {
-    const { certificates, broken } = await listCertificates(this.opts.paths);
+    const listing = await listCertificates(this.opts.paths);
+    const [certificates, broken] = [await withRenewalFailures(this.opts.paths, listing.certificates), listing.broken];
     for (const certificate of certificates) this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
     for (const b of broken) this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
   }

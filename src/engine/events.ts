@@ -42,6 +42,11 @@ export interface CertificateSummary {
   /** SHA-256 fingerprint of the leaf, hex with colons (as openssl prints it). */
   fingerprint: string;
   issuer: string;
+  /**
+   * The last order for this certificate, if it failed after this certificate was issued (a renewal that failed
+   * while the certificate is still in use), from the journal: a cron run's failure shows in the next dashboard.
+   */
+  lastRenewalFailure?: { at: number; caId: string; reason: string };
 }
 
 export type DeployTargetKind = 'files' | 'command' | 'pfx' | 'verify';

@@ -46,6 +46,10 @@ describe('certdeck issue --if-due (renewal)', { skip }, () => {
     assert.equal(summary.results[0]?.notDueUntil, Date.parse(meta.notAfter) - lifetime / 3, 'due with a third of the lifetime left');
     assert.equal(await readFile(path.join(sandbox.home, 'live', 'renew.test', 'cert.pem'), 'utf8'), cert, 'files untouched');
 
+    // Decided offline (field report 5): with the CA down, a certificate that is not due is still fine.
+    const caDown = await runCli(['issue', 'renew.test', '--ca', 'https://127.0.0.1:9/directory', '--if-due', '--json'], env);
+    assert.equal(caDown.code, 0, caDown.stderr);
+
     const human = await runCli(['issue', 'renew.test', '--ca', 'sandbox', '--if-due', '--no-tui'], env);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^OK renew\.test: not due for renewal until \d{4}-\d\d-\d\dT.*; nothing ordered$/m);
@@ -65,5 +69,11 @@ describe('certdeck issue --if-due (renewal)', { skip }, () => {
     const failed = await runCli(['issue', 'keep.test', '--ca', 'sandbox-b', '--agree-tos', '--http-port', String(await unusedPort()), '--max-retries', '0', '--json'], env);
     assert.equal(failed.code, 10, failed.stdout.slice(-2000) + failed.stderr);
     assert.equal(await readFile(path.join(sandbox.home, 'live', 'keep.test', 'cert.pem'), 'utf8'), cert);
+    // The next look at the certificates (list here, the dashboard alike) tells this soft state apart.
+    const listed = await runCli(['list', '--json'], env);
+    const entry = (JSON.parse(listed.stdout) as { certificates: Array<{ certName: string; status: string; lastRenewalFailure?: { caId: string } }> }).certificates.find((c) => c.certName === 'keep.test');
+    assert.equal(entry?.status, 'renewal-failed');
+    assert.equal(entry?.lastRenewalFailure?.caId, 'sandbox-b');
+    assert.match((await runCli(['list'], env)).stdout, /^keep\.test +renewal failed, still valid +\d+ /m);
   });
 });

@@ -89,6 +89,14 @@ describe('certificate status', () => {
     assert.equal(st.kind, 'renewal-failed');
     assert.equal(st.label, 'renewal failed, still valid');
   });
+  test('a failure a cron run left in the journal counts too, until this session runs a newer order', () => {
+    const failedInCron = { ...cert, lastRenewalFailure: { at: T0 - DAY, caId: 'letsencrypt', reason: 'connect ECONNREFUSED' } };
+    assert.equal(certificateStatus(failedInCron, [], T0).kind, 'renewal-failed');
+    const running = replay(processingOrder('o1')).orders['o1']!;
+    assert.equal(certificateStatus(failedInCron, [running], T0).kind, 'renewing');
+    const cancelledNow = replay([queued('o1'), finished('o1', 'cancelled', T0)]).orders['o1']!;
+    assert.equal(certificateStatus(failedInCron, [cancelledNow], T0).kind, 'valid', 'a newer order of this session replaces what the journal said');
+  });
 });
 
 describe('issue form', () => {

@@ -183,6 +183,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           }
           // A timeout or network failure leaves the journal as it is, so the next run resumes this order.
           if (!info.retryable) await journal.abandon(`failed: ${info.message}`);
+          await journal.recordFailure(ca.id, info.message);
           emit({ type: 'order:finished', at: at(), orderId, outcome: 'failed', error: info });
           return { certName, ok: false, orderId, orderIds, error: info };
         } finally {

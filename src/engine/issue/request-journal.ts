@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import type { KeyType, OrderOutcome } from '../events.js';
 import type { OrderJournalPort } from '../order/order-runner.js';
-import { beginOrder, finishOrder, readJournal, readPendingKey, recordFinalizeSent, recordOrderUrl, requestKeyOf } from '../store/journal.js';
+import { beginOrder, finishOrder, readJournal, readPendingKey, recordFailure, recordFinalizeSent, recordOrderUrl, requestKeyOf } from '../store/journal.js';
 import type { StatePaths } from '../store/paths.js';
 
 export interface RequestJournal {
@@ -14,6 +14,8 @@ export interface RequestJournal {
   /** Ends the order in flight (after the certificate was saved, for a valid one). */
   finish(outcome: OrderOutcome, reason: string): Promise<void>;
   abandon(reason: string): Promise<void>;
+  /** Notes this run's failure (the order may stay in flight, to be resumed). */
+  recordFailure(caId: string, reason: string): Promise<void>;
 }
 
 /**
@@ -70,6 +72,9 @@ export async function openRequestJournal(
     },
     abandon(reason) {
       return self.finish('abandoned', reason);
+    },
+    recordFailure(caId, reason) {
+      return recordFailure(paths, certName, { at: opts.clock.now(), caId, reason });
     },
   };
   return self;

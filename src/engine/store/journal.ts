@@ -54,6 +54,11 @@ export interface Journal {
   requestKey: string;
   current?: JournalCurrent;
   history: JournalHistoryEntry[];
+  /**
+   * The last run of this request that ended in failure (a resumable timeout or network error included), until an
+   * order is valid again: what tells "renewal failed, certificate still valid" after a cron run.
+   */
+  lastFailure?: { at: number; caId: string; reason: string };
 }
 
 /** Older entries are dropped; the journal is for resuming and recent troubleshooting, not an archive. */
@@ -130,6 +135,7 @@ export async function beginOrder(
       startedAt: opts.startedAt,
     },
     history: history.slice(-HISTORY_LIMIT),
+    ...(previous?.lastFailure ? { lastFailure: previous.lastFailure } : {}),
   };
   await writeJournal(paths, journal);
   await removeOrphanKeys(paths, certName, keyFile);
@@ -143,6 +149,12 @@ async function removeOrphanKeys(paths: StatePaths, certName: string, keep: strin
     const file = path.join(paths.journalDir, entry);
     if (pattern.test(entry) && file !== keep) await removeFile(file);
   }
+}
+
+/** Notes that a run of this request failed; kept (across new orders) until one is valid. */
+export async function recordFailure(paths: StatePaths, certName: string, failure: { at: number; caId: string; reason: string }): Promise<void> {
+  const journal = await readJournal(paths, certName);
+  if (journal) await writeJournal(paths, { ...journal, lastFailure: failure });
 }
 
 /** Call the moment the CA returns the order's Location, before anything else can fail. */
@@ -167,8 +179,8 @@ export async function finishOrder(
   const journal = await requireJournal(paths, certName);
   const current = journal.current;
   if (!current) throw new BugError(`finishOrder(${certName}): no order in flight in ${journalFile(paths, certName)}`);
-  const { current: _done, ...rest } = journal;
-  const next: Journal = { ...rest, history: [...journal.history, historyEntry(current, opts.outcome, opts.reason, opts.at)].slice(-HISTORY_LIMIT) };
+  const { current: _done, lastFailure, ...rest } = journal;
+  const next: Journal = { ...rest, ...(lastFailure && opts.outcome !== 'valid' ? { lastFailure } : {}), history: [...journal.history, historyEntry(current, opts.outcome, opts.reason, opts.at)].slice(-HISTORY_LIMIT) };
   await writeJournal(paths, next);
   // After the journal stopped naming it: a crash in between leaves an orphan key file, never a dangling reference.
   await removePendingKey(paths, current.keyFile);
@@ -246,6 +258,10 @@ function parseJournal(text: string, file: string): Journal {
     const c = j.current;
     if (c !== undefined && (typeof c !== 'object' || c === null || typeof c.keyFile !== 'string' || typeof c.caId !== 'string' || typeof c.startedAt !== 'number')) {
       problems.push('current');
+    }
+    const f = j.lastFailure;
+    if (f !== undefined && (typeof f !== 'object' || f === null || typeof f.at !== 'number' || typeof f.caId !== 'string' || typeof f.reason !== 'string')) {
+      problems.push('lastFailure');
     }
   }
   if (problems.length) throw corrupt(file, `is missing or has invalid fields: ${problems.join(', ')}`);

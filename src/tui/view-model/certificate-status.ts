@@ -31,8 +31,12 @@ export function certificateStatus(cert: CertificateSummary, orders: readonly Ord
   const remainingFraction = Math.min(1, Math.max(0, remainingMs / lifetime));
   const latest = latestOrderFor(cert.certName, orders);
   const renewing = latest !== undefined && isRunning(latest);
-  // Only a failure after this certificate was issued says anything about its renewal.
-  const failedSince = latest !== undefined && latest.phase === 'failed' && latest.queuedAt >= cert.notBefore;
+  // Only a failure after this certificate was issued says anything about its renewal: one seen in this session,
+  // or one a cron run left in the journal.
+  const journalFailure = cert.lastRenewalFailure;
+  const failedSince =
+    (latest !== undefined && latest.phase === 'failed' && latest.queuedAt >= cert.notBefore) ||
+    (journalFailure !== undefined && !(latest !== undefined && latest.queuedAt > journalFailure.at));
   const base = { remainingMs, remainingFraction };
   if (remainingMs <= 0) return { ...base, kind: 'expired', label: renewing ? 'expired, renewing' : 'expired' };
   if (renewing) return { ...base, kind: 'renewing', label: 'renewing' };

@@ -10,6 +10,7 @@ import {
   listUnfinished,
   readJournal,
   readPendingKey,
+  recordFailure,
   recordFinalizeSent,
   recordOrderUrl,
   requestKeyOf,
@@ -94,6 +95,19 @@ describe('order journal', () => {
       await assert.rejects(readJournal(paths, 'c.test'), (e: unknown) => e instanceof ConfigError && e.code === 'journal-corrupt' && e.message.includes(file) && /mv /.test(e.hint ?? ''));
       await writeFile(file, JSON.stringify({ certName: 'c.test' }));
       await assert.rejects(readJournal(paths, 'c.test'), /missing or has invalid fields: requestKey, request, history/);
+    });
+  });
+
+  it('keeps the last failure across new orders and abandoned ones, and forgets it once an order is valid', async () => {
+    await withHome(async (paths) => {
+      await beginOrder(paths, 'example.test', { request, keyPem: KEY, startedAt: T0 });
+      await recordFailure(paths, 'example.test', { at: T0 + 1, caId: 'sandbox', reason: 'connect ECONNREFUSED' });
+      await finishOrder(paths, 'example.test', { outcome: 'abandoned', reason: 'failed', at: T0 + 2 });
+      assert.deepEqual((await readJournal(paths, 'example.test'))?.lastFailure, { at: T0 + 1, caId: 'sandbox', reason: 'connect ECONNREFUSED' });
+      await beginOrder(paths, 'example.test', { request, keyPem: KEY, startedAt: T0 + 3 });
+      assert.equal((await readJournal(paths, 'example.test'))?.lastFailure?.at, T0 + 1, 'a new order does not erase it');
+      await finishOrder(paths, 'example.test', { outcome: 'valid', reason: 'issued', at: T0 + 4 });
+      assert.equal((await readJournal(paths, 'example.test'))?.lastFailure, undefined);
     });
   });
 });

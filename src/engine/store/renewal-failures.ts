@@ -1,0 +1,19 @@
+import type { CertificateSummary } from '../events.js';
+import { readJournal } from './journal.js';
+import type { StatePaths } from './paths.js';
+
+/**
+ * Adds to each certificate the journal's last failure of its request, when that came after the certificate was
+ * issued (a valid order clears it). An unreadable journal adds nothing: this is a status hint, never a reason to
+ * fail a listing.
+ */
+export async function withRenewalFailures(paths: StatePaths, certificates: CertificateSummary[]): Promise<CertificateSummary[]> {
+  return Promise.all(
+    certificates.map(async (cert) => {
+      const journal = await readJournal(paths, cert.certName).catch(() => undefined);
+      const failure = journal?.lastFailure;
+      if (!failure || failure.at <= cert.notBefore) return cert;
+      return { ...cert, lastRenewalFailure: failure };
+    }),
+  );
+}
