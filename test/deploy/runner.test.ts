@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ManualClock } from '../../src/engine/core/clock.js';
+import { ManualClock, systemClock } from '../../src/engine/core/clock.js';
 import { BadInputError, ConfigError } from '../../src/engine/core/errors.js';
 import { loadResults, normalizeTarget, runDeploy, targetsFilePath } from '../../src/engine/deploy/index.js';
 import type { DeployTarget } from '../../src/engine/deploy/types.js';
@@ -33,6 +33,20 @@ describe('runDeploy', () => {
       ...(extra.signal ? { signal: extra.signal } : {}),
     });
   };
+
+  it('two runs of one certificate do not overlap: the second queues behind the first and says so', async () => {
+    const trace = path.join(fx.root, 'overlap.trace');
+    await writeFile(trace, '');
+    const slow = [target({ kind: 'command', id: 'slow', argv: ['sh', '-c', `echo start >> "${trace}"; sleep 0.4; echo end >> "${trace}"`] })];
+    fx.events.length = 0;
+    const runOnce = (id: string) =>
+      runDeploy({ paths: fx.paths, certName: fx.certName, targets: slow, clock: systemClock, emit: fx.emit, newId: () => id, env: { PATH: process.env.PATH } });
+    const [a, b] = await Promise.all([runOnce('first'), runOnce('second')]);
+    assert.deepEqual([a.outcome, b.outcome], ['succeeded', 'succeeded']);
+    assert.deepEqual((await readFile(trace, 'utf8')).trim().split('\n'), ['start', 'end', 'start', 'end']);
+    const waits = fx.events.filter((e) => e.type === 'log' && /Waiting for the deploy of site already running \(pid \d+/.test(e.message));
+    assert.equal(waits.length, 1, 'said once, naming who holds it');
+  });
 
   it('gives every target its own result and exact counts; a failure does not stop later targets by default', async () => {
     const out = await fx.dir('order-out');

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { toErrorInfo } from '../core/errors.js';
 import type { DeployStatus, EngineEvent } from '../events.js';
 import { nextDelay, DEFAULT_POLICY } from '../policy.js';
+import { acquireLock } from '../store/lock.js';
 import type { StatePaths } from '../store/paths.js';
 import { loadCertBundle, type CertBundle } from './cert-bundle.js';
 import { verifyHostKeys } from './host-spec.js';
@@ -41,9 +42,36 @@ export interface RunDeployOptions {
 
 type FinalStatus = Exclude<DeployStatus, 'waiting' | 'running'>;
 
+/**
+ * Runs one deploy of a certificate. Two runs of the same certificate (a cron renewal's deploy and an operator's
+ * `certdeck deploy`) would restart the same services twice over and overwrite each other's results, so a run
+ * queues behind one already going (a lock per certificate, apart from the ordering lock), saying so once.
+ */
 export async function runDeploy(opts: RunDeployOptions): Promise<DeployOutcome> {
   const { paths, certName, clock, emit } = opts;
   const signal = opts.signal ?? new AbortController().signal;
+  let said = false;
+  const lock = await acquireLock(paths, certName, {
+    purpose: 'deploy',
+    wait: true,
+    clock,
+    signal,
+    onWait: (owner) => {
+      if (said) return;
+      said = true;
+      const who = owner ? `pid ${owner.pid} on ${owner.host}${owner.command ? `, running "${owner.command}"` : ''}` : 'another process';
+      emit({ type: 'log', at: clock.now(), level: 'info', certName, message: `Waiting for the deploy of ${certName} already running (${who}).` });
+    },
+  });
+  try {
+    return await runDeployLocked(opts, signal);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runDeployLocked(opts: RunDeployOptions, signal: AbortSignal): Promise<DeployOutcome> {
+  const { paths, certName, clock, emit } = opts;
   const all = opts.targets ?? (await loadTargets(paths, certName)).targets;
   const needsResults = opts.only?.includes('failed') ?? false;
   const previous = needsResults ? await loadResults(paths, certName) : undefined;

@@ -42,7 +42,11 @@ export interface LockOptions {
   command?: string;
   /** Called once per poll while waiting, so a view can say who we are waiting for. */
   onWait?: (owner: LockOwner | undefined) => void;
+  /** What the lock guards: ordering the certificate (the default) or deploying it; each has its own lock. */
+  purpose?: LockPurpose;
 }
+
+export type LockPurpose = 'issue' | 'deploy';
 
 export interface HeldLock {
   readonly file: string;
@@ -56,15 +60,17 @@ export const DEFAULT_STALE_AFTER_MS = 2 * 60 * 60 * 1000;
 const BREAK_STALE_AFTER_MS = 30_000;
 const MAX_CONTENDED_BREAKS = 100;
 
-export function lockFile(paths: StatePaths, certName: string): string {
-  return path.join(paths.locksDir, `${certName}.lock`);
+/** Deploy locks live in a directory of their own: certificate names contain dots, so no suffix could keep apart. */
+export function lockFile(paths: StatePaths, certName: string, purpose: LockPurpose = 'issue'): string {
+  return purpose === 'issue' ? path.join(paths.locksDir, `${certName}.lock`) : path.join(paths.locksDir, purpose, `${certName}.lock`);
 }
 
 export async function acquireLock(paths: StatePaths, certName: string, opts: LockOptions): Promise<HeldLock> {
   assertCertName(certName);
-  const file = lockFile(paths, certName);
+  const file = lockFile(paths, certName, opts.purpose);
   const staleAfterMs = opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   await ensureDir(paths.locksDir, 0o700);
+  await ensureDir(path.dirname(file), 0o700);
   let contendedBreaks = 0;
   for (;;) {
     throwIfAborted(opts.signal);
