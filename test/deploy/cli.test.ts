@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { chmod, chown, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -137,7 +138,9 @@ describe('certdeck deploy (CLI)', () => {
     if (isRoot) {
       // The unprivileged user needs its own certdeck home and a way into the fixture.
       await chmod(fx.root, 0o755);
-      for (const p of [home, fx.paths.liveDir, fx.paths.deployDir, path.join(fx.paths.liveDir, 'site'), ok]) await chown(p, 65534, 65534);
+      // Earlier runs as root created the lock directories (a deploy takes a lock per certificate).
+      const locks = [fx.paths.locksDir, path.join(fx.paths.locksDir, 'deploy')].filter((p) => existsSync(p));
+      for (const p of [home, fx.paths.liveDir, fx.paths.deployDir, path.join(fx.paths.liveDir, 'site'), ok, ...locks]) await chown(p, 65534, 65534);
       for (const f of await readdir(path.join(fx.paths.liveDir, 'site'))) await chown(path.join(fx.paths.liveDir, 'site', f), 65534, 65534);
       for (const f of await readdir(fx.paths.deployDir)) await chown(path.join(fx.paths.deployDir, f), 65534, 65534);
     }

@@ -133,7 +133,10 @@ describe('certdeck sandbox start|status|stop (detached)', { skip }, () => {
     const broken = await run('status', {}, env);
     assert.equal(broken.code, 1);
     assert.match(broken.stdout, new RegExp(`NOT running: processes ${proxyPid} are gone`));
-    const restarted = await run('start', { portBase: String(base), fault: 'none' }, env);
+    // Same ports if still free; a suite running in parallel picks random ports from the same range and may have
+    // taken one of ours while this sandbox was down (what is tested here is the restart, not the port numbers).
+    const baseFree = (await Promise.all(PORT_ROLES.map((_, i) => isPortFree(base + i)))).every(Boolean);
+    const restarted = await run('start', { portBase: String(baseFree ? base : await freePortBase()), fault: 'none' }, env);
     assert.equal(restarted.code, 0, restarted.stderr);
     const restartedState = readSandboxState(path.join(home, 'sandbox'))!;
     assert.notDeepEqual(restartedState.pids, state.pids);
