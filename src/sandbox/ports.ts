@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { BadInputError } from '../engine/core/errors.js';
+import { systemClock, type Clock } from '../engine/core/clock.js';
 
 /** Every loopback port the sandbox listens on (or, for httpPort/tlsAlpnPort, tells Pebble to validate on). */
 export interface SandboxPorts {
@@ -72,11 +73,11 @@ export function isPortFree(port: number): Promise<boolean> {
  * Fails with a message naming the first busy port, what the sandbox wanted it for and how to choose others.
  * `roles` limits the check to the listeners that will actually start (e.g. no proxy without a fault scenario).
  */
-export async function assertPortsFree(ports: SandboxPorts, roles: ReadonlyArray<keyof SandboxPorts>): Promise<void> {
+export async function assertPortsFree(ports: SandboxPorts, roles: ReadonlyArray<keyof SandboxPorts>, clock: Clock = systemClock): Promise<void> {
   for (const role of PORT_ROLES) {
     if (!roles.includes(role.key)) continue;
     const port = ports[role.key];
-    if (!(await isPortFree(port))) {
+    if (!(await freeWithin(port, PORT_RELEASE_GRACE_MS, clock))) {
       throw new BadInputError(
         'sandbox-port-in-use',
         `Port ${port} on 127.0.0.1 (${role.label}) is already in use.`,
@@ -86,7 +87,21 @@ export async function assertPortsFree(ports: SandboxPorts, roles: ReadonlyArray<
   }
 }
 
-/** A port the OS just handed out on 127.0.0.1 (for tests: free now, very likely still free a moment later). */
+/**
+ * A sandbox restarted over a stale one reuses the ports of processes that were just stopped; the kernel releases
+ * a dead process's sockets a moment after it is reaped, so a busy port gets this long before it counts as taken.
+ */
+const PORT_RELEASE_GRACE_MS = 1_000;
+
+async function freeWithin(port: number, graceMs: number, clock: Clock): Promise<boolean> {
+  const deadline = clock.now() + graceMs;
+  for (;;) {
+    if (await isPortFree(port)) return true;
+    if (clock.now() >= deadline) return false;
+    await clock.sleep(50);
+  }
+}
+
 /**
  * Ports the kernel hands to outgoing connections (Linux's default ip_local_port_range). A port picked there is
  * "free" only until some client connection takes it, so servers started later (tests running in parallel) pick

@@ -70,9 +70,21 @@ export function isAlive(pid: number): boolean {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 3 follows the parenthesised command name, which may itself contain spaces or parentheses.
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    if (state === 'X') return false;
+    // A multi-threaded program (Go's pebble, node) shows its main thread as a zombie while the other threads are
+    // still exiting, and its sockets are only released after the last one: until then it still holds its ports.
+    return state !== 'Z' || otherThreadsAlive(pid);
   } catch {
     return true; // no /proc (not Linux): kill(0) is all we know
+  }
+}
+
+function otherThreadsAlive(pid: number): boolean {
+  try {
+    const threads = /^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Number(threads ?? '1') > 1;
+  } catch {
+    return false; // gone while we looked
   }
 }
 

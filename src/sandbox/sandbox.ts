@@ -86,7 +86,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   await clearStaleState(dir, clock);
   const listening: Array<keyof SandboxPorts> = ['pebble', 'pebbleManagement', 'pebbleB', 'pebbleBManagement', 'dns', 'challtestsrvManagement'];
   if (scenario) listening.push('proxy', 'proxyControl');
-  await assertPortsFree(ports, listening);
+  await assertPortsFree(ports, listening, clock);
 
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const pki = await ensureSandboxPki(dir, clock.now());
