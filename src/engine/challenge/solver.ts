@@ -6,6 +6,11 @@ export interface Http01Solver {
   /** Short text for logs: "standalone on 127.0.0.1:5002" or "webroot /var/www/html". */
   readonly description: string;
   present(token: string, keyAuthorization: string): Promise<() => Promise<void>>;
+  /**
+   * Resolves once the CA's validator has fetched this token's answer, when the solver can see that (the built-in
+   * server can; a webroot served by another program cannot). The order runner polls right after it.
+   */
+  answered?(token: string): Promise<void>;
   /** Releases what the solver holds (a listening socket). */
   close(): Promise<void>;
 }

@@ -8,6 +8,9 @@ import { CHALLENGE_PATH, isSafeToken, type Http01Solver } from './solver.js';
  */
 export class StandaloneHttp01 implements Http01Solver {
   private readonly tokens = new Map<string, string>();
+  /** Tokens the validator has fetched, and who waits to hear of it. */
+  private readonly fetched = new Set<string>();
+  private readonly fetchWaiters = new Map<string, Array<() => void>>();
   private server: http.Server | undefined;
 
   private constructor(
@@ -36,6 +39,7 @@ export class StandaloneHttp01 implements Http01Solver {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       } else {
         res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : answer);
+        if (req.method === 'GET' && token !== undefined) this.noteFetched(token);
       }
     });
     // Validators open short connections; don't let idle keep-alive sockets hold the process open.
@@ -57,7 +61,20 @@ export class StandaloneHttp01 implements Http01Solver {
     this.tokens.set(token, keyAuthorization);
     return async () => {
       this.tokens.delete(token);
+      this.fetched.delete(token);
+      this.fetchWaiters.delete(token);
     };
+  }
+
+  answered(token: string): Promise<void> {
+    if (this.fetched.has(token)) return Promise.resolve();
+    return new Promise((resolve) => this.fetchWaiters.set(token, [...(this.fetchWaiters.get(token) ?? []), resolve]));
+  }
+
+  private noteFetched(token: string): void {
+    this.fetched.add(token);
+    for (const resolve of this.fetchWaiters.get(token) ?? []) resolve();
+    this.fetchWaiters.delete(token);
   }
 
   get activeTokens(): number {

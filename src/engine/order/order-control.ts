@@ -52,10 +52,14 @@ export class OrderControl {
     return this.deadlineAt;
   }
 
-  /** Sleeps `ms` unless woken by retryNow (returns early) or stopped (throws CancelledError). */
-  async sleep(clock: Clock, ms: number): Promise<void> {
+  /** Sleeps `ms` unless woken by retryNow or `early` settling (returns early) or stopped (throws CancelledError). */
+  async sleep(clock: Clock, ms: number, early?: Promise<unknown>): Promise<void> {
     const wake = new AbortController();
     this.wake = wake;
+    void early?.then(
+      () => wake.abort(),
+      () => undefined,
+    );
     try {
       await clock.sleep(ms, AbortSignal.any([this.controller.signal, wake.signal]));
     } catch (err) {

@@ -188,8 +188,10 @@ export class OrderRunner {
         this.emitAuthz(authz, 'pending', 'http-01', 'processing');
       }
       if (pending.length === 0) return order;
+      const answered = solver.answered?.bind(solver);
+      const validated = answered ? Promise.all(pending.map((a) => answered(a.challenges.find((c) => c.type === 'http-01')!.token))) : undefined;
       // One POST-as-GET of the order covers every name; per-authorization reads happen only to explain a failure.
-      const settled = await this.pollUntil('authorization', order, undefined, (o) => o.status !== 'pending');
+      const settled = await this.pollUntil('authorization', order, undefined, (o) => o.status !== 'pending', validated);
       if (settled.status === 'invalid') return settled;
       for (const authz of pending) this.emitAuthz(authz, 'valid', 'http-01', 'valid');
       return settled;
@@ -301,7 +303,13 @@ export class OrderRunner {
    * Polls the order until `done`, honouring Retry-After, backoff, the phase deadline (which keepWaiting can move)
    * and retryNow. In "processing" it flags the order as hung once it has been processing past the threshold.
    */
-  private async pollUntil(phase: WaitPhase, order: AcmeOrder, firstRetryAfterMs: number | undefined, done: (o: AcmeOrder) => boolean): Promise<AcmeOrder> {
+  private async pollUntil(
+    phase: WaitPhase,
+    order: AcmeOrder,
+    firstRetryAfterMs: number | undefined,
+    done: (o: AcmeOrder) => boolean,
+    validated?: Promise<unknown>,
+  ): Promise<AcmeOrder> {
     const { clock, policy, control, orderId } = this.input;
     const startedAt = phase === 'processing' ? (this.processingSince ?? clock.now()) : clock.now();
     control.phase = phase;
@@ -310,9 +318,17 @@ export class OrderRunner {
     let hungReported = -1;
     let current = order;
     try {
+      let step = 1;
       for (let attempt = 1; ; attempt++) {
         const now = clock.now();
-        const planned = nextDelay(policy, attempt, retryAfterMs, this.random);
+        // When the solver sees the validator fetch the answers, the first wait stands for the first two backoff
+        // steps: poll once every answer was fetched (plus half the floor, for the CA to record the result), at
+        // the latest when the second poll would have been. One poll that finds the result instead of an early one.
+        const hinted = attempt === 1 && validated !== undefined && retryAfterMs === undefined;
+        const planned = hinted
+          ? { delayMs: nextDelay(policy, 1, undefined, this.random).delayMs + nextDelay(policy, 2, undefined, this.random).delayMs, reason: 'backoff' as const }
+          : nextDelay(policy, step, retryAfterMs, this.random);
+        step += hinted ? 2 : 1;
         const deadlineAt = control.deadlineAt;
         const remaining = deadlineAt - now;
         if (remaining <= 0) throw this.deadlineError(phase, current, now - startedAt, attempt - 1, deadlineAt - startedAt);
@@ -339,7 +355,8 @@ export class OrderRunner {
             await control.sleep(clock, nextPollAt - clock.now());
           } // else retryNow cut the wait short: poll now
         } else {
-          await control.sleep(clock, delayMs);
+          const early = hinted ? validated!.then(() => clock.sleep(policy.floorMs / 2, control.signal)) : undefined;
+          await control.sleep(clock, delayMs, early);
         }
         const read = await this.withRetries('read the order', () => this.input.session.getOrder(current.url, this.op));
         current = read.order;
