@@ -30,6 +30,6 @@ export function Router() {
     case 'deploy-add':
       return <DeployAddScreen key={route.certName} certName={route.certName} />;
     case 'issue-form':
-      return <IssueFormScreen />;
+      return <IssueFormScreen {...(route.renew ? { renew: route.renew } : {})} />;
   }
 }

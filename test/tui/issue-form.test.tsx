@@ -4,6 +4,7 @@ import { cleanup } from 'ink-testing-library';
 import { ManualClock } from '../../src/engine/core/clock.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { KEYS, renderApp } from '../support/render.js';
+import { certKnown, certificate } from './fixtures.js';
 
 afterEach(() => cleanup());
 
@@ -111,5 +112,24 @@ describe('issue form', () => {
     ui.press(KEYS.escape);
     await ui.waitForText('Press n');
     assert.deepEqual(engine.callsOf('issue'), []);
+  });
+
+  test('e on a certificate renews it: the form comes filled in with its names and CA, and keeps its name', async () => {
+    const cert = { ...certificate('site', { domains: ['example.com', 'www.example.com'], caId: 'zerossl' }), lastRenewalFailure: { at: 0, caId: 'zerossl', reason: 'timeout' } };
+    const engine = new FakeEngine({ events: [certKnown(cert)] });
+    const ui = renderApp(engine, { clock: new ManualClock(), columns: 100, rows: 30 });
+    await ui.waitForText('renew failed, valid'); // a cron run's failure, from the journal
+    ui.press('e');
+    let frame = await ui.waitForText('Renew site');
+    assert.match(frame, /example\.com, www\.example\.com/);
+    assert.match(frame, /ZeroSSL/);
+    // ZeroSSL needs EAB: credentials saved for the account are used when the fields stay empty.
+    for (let i = 0; i < 6; i++) ui.press(KEYS.tab);
+    frame = await ui.waitForText('› [ Request certificate ]');
+    ui.press(KEYS.enter);
+    await ui.waitForText('Requested example.com +1 from ZeroSSL');
+    assert.deepEqual(engine.callsOf('issue'), [
+      [{ domains: ['example.com', 'www.example.com'], ca: 'zerossl', keyType: 'ec-p256', challenge: { method: 'http-01-standalone' }, certName: 'site' }],
+    ]);
   });
 });

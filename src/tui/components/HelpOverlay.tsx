@@ -14,6 +14,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['l', 'full log of the order (or the engine log)'],
   ['d', 'deploy view of the certificate; there R re-runs failed targets'],
   ['a  x', 'in the deploy view: add a target, remove the selected one (asks first)'],
+  ['e', 'renew the selected certificate: the new-order form, filled in with its names and CA'],
   ['n', 'new order'],
   ['q', 'quit (asks what to do with running orders)'],
   ['?', 'this help'],

@@ -84,6 +84,10 @@ export function DashboardScreen() {
       else dispatch({ type: 'open', route: { screen: 'deploy', certName: row.certificate.certName } });
     } else if (input === 'd' && rowCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: rowCertName } });
     else if (input === 'l' && !rowOrder) dispatch({ type: 'open', route: { screen: 'log' } });
+    else if (input === 'e' && row?.kind === 'certificate') {
+      const { certName, domains, caId } = row.certificate;
+      dispatch({ type: 'open', route: { screen: 'issue-form', renew: { certName, domains, caId } } });
+    }
     else if (!orderKeys(input, rowOrder) && rowOrder === undefined && ORDER_KEYS.has(input)) {
       dispatch({ type: 'flash', flash: { text: `${input} acts on an order: move down to one under Orders.`, tone: 'warn' } });
     }
@@ -96,6 +100,7 @@ export function DashboardScreen() {
     { key: '↑↓', label: 'move' },
     { key: 'enter', label: selected?.kind === 'certificate' ? 'deploy view' : 'open', enabled: selected !== undefined },
     ...orderHints(selectedOrder).map((h) => (h.key === 'd' ? { ...h, enabled: selectedCertName !== undefined } : h.key === 'l' ? { ...h, enabled: true } : h)),
+    { key: 'e', label: 'renew', enabled: selected?.kind === 'certificate' },
     { key: 'n', label: 'new order' },
     { key: '?', label: 'help' },
     { key: 'q', label: 'quit' },

@@ -34,15 +34,15 @@ const TEXT_FIELDS = new Set<FieldId>(['names', 'eabKid', 'eabHmacKey', 'webroot'
  *     Challenge    standalone http-01
  *     [ Request certificate ]
  */
-export function IssueFormScreen() {
+export function IssueFormScreen({ renew }: { renew?: { certName: string; domains: string[]; caId: string } } = {}) {
   const { engine, clock, validateDomain, theme } = useServices();
   const now = useNow(clock);
   const { dispatch } = useNavigation();
   // A running sandbox's CAs come first, so they are also the default.
   const cas = useMemo(() => casInPickerOrder(engine.listCas()), [engine]);
   const [values, setValues] = useState<IssueFormValues>(() => ({
-    names: '',
-    ca: cas[0]?.id ?? '',
+    names: renew?.domains.join(', ') ?? '',
+    ca: renew && cas.some((c) => c.id === renew.caId) ? renew.caId : (cas[0]?.id ?? ''),
     keyType: 'ec-p256',
     challenge: 'http-01-standalone',
     webroot: '',
@@ -109,7 +109,8 @@ export function IssueFormScreen() {
       setFocus(first === 'eab' ? 'eabKid' : (first ?? 'names'));
       return;
     }
-    const request = check.request;
+    // Renewing keeps the certificate's own directory name, which need not be its first name.
+    const request = renew ? { ...check.request, certName: renew.certName } : check.request;
     // The order shows up in the snapshot; the outcome is the engine's to report, so it is not awaited here.
     void engine.issue(request).catch(() => undefined);
     dispatch({ type: 'home' });
@@ -166,7 +167,7 @@ export function IssueFormScreen() {
     { key: 'esc', label: 'cancel' },
   ];
   return (
-    <Frame title="New certificate" now={now} hints={hints}>
+    <Frame title={renew ? `Renew ${renew.certName}` : 'New certificate'} now={now} hints={hints}>
       {() => (
         <Box flexDirection="column">
           <FormField label="Names" focused={focus === 'names'} {...(errors.names ? { error: errors.names } : {})}>
