@@ -1,7 +1,15 @@
+import { exitCodeFor, type EngineError } from '../engine/core/errors.js';
+
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+}
+
+/** An engine error as a command reports it before any work started: what went wrong, then what to do. */
+export function reportEngineError(io: CommandIo, err: EngineError): number {
+  io.stderr.write(`certdeck: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
+  return exitCodeFor(err.kind);
 }
 
 /**

@@ -5,7 +5,7 @@ import { parseDuration, type PolicyOverride } from '../engine/policy.js';
 import { createRuntime } from '../app/runtime.js';
 import { humanReporter, ndjsonReporter } from '../headless/reporters.js';
 import type { IssueCliOptions } from './issue.cli.js';
-import { cancelOnSignals, type CommandIo } from './io.js';
+import { cancelOnSignals, reportEngineError, type CommandIo } from './io.js';
 import type { SettingsData } from '../engine/store/settings.js';
 import { readSettings } from '../engine/store/settings-file.js';
 import { resolveStatePaths, type StatePaths } from '../engine/store/paths.js';
@@ -45,10 +45,7 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
     requests = buildRequests(domains, withSettings(opts, domains, settings), io.env);
     concurrency = positiveInt(opts.concurrency, '--concurrency');
   } catch (err) {
-    if (err instanceof EngineError) {
-      io.stderr.write(`certdeck: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
-      return exitCodeFor(err.kind);
-    }
+    if (err instanceof EngineError) return reportEngineError(io, err);
     throw err;
   }
 

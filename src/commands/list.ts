@@ -1,11 +1,10 @@
-import { EXIT_CODES, EngineError, exitCodeFor } from '../engine/core/errors.js';
+import { EXIT_CODES, EngineError } from '../engine/core/errors.js';
 import { listCertificates } from '../engine/store/cert-files.js';
 import { resolveStatePaths } from '../engine/store/paths.js';
 import { withRenewalFailures } from '../engine/store/renewal-failures.js';
 import { certificateStatus } from '../tui/view-model/certificate-status.js';
-import type { CommandIo } from './io.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { TIME } from '../tui/view-model/duration.js';
+import { reportEngineError, type CommandIo } from './io.js';
 
 /**
  * `certdeck list`: the certificates certdeck manages, read from disk, for operators and scripts (cron can pick the
@@ -19,13 +18,12 @@ export async function runListCommand(opts: { json?: boolean }, io: CommandIo, no
     listing = await listCertificates(paths);
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
-    io.stderr.write(`certdeck: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
-    return exitCodeFor(err.kind);
+    return reportEngineError(io, err);
   }
   const certificates = await withRenewalFailures(paths, listing.certificates);
   const rows = certificates.map((c) => {
     const status = certificateStatus(c, [], now);
-    return { ...c, status: status.kind, daysLeft: Math.floor(status.remainingMs / DAY_MS), label: status.label };
+    return { ...c, status: status.kind, daysLeft: Math.floor(status.remainingMs / TIME.DAY), label: status.label };
   });
   if (opts.json) {
     const out = rows.map(({ label: _label, notBefore, notAfter, ...r }) => ({

@@ -85,9 +85,10 @@ export class Engine implements EngineApi {
   /** Reads the certificates on disk into the snapshot (the dashboard's list). */
   async loadCertificates(): Promise<void> {
     const listing = await listCertificates(this.opts.paths);
-    const [certificates, broken] = [await withRenewalFailures(this.opts.paths, listing.certificates), listing.broken];
-    for (const certificate of certificates) this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
-    for (const b of broken) this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+    for (const certificate of await withRenewalFailures(this.opts.paths, listing.certificates)) {
+      this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
+    }
+    for (const b of listing.broken) this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
   }
 
   issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {

@@ -46,7 +46,14 @@ export interface CertificateSummary {
    * The last order for this certificate, if it failed after this certificate was issued (a renewal that failed
    * while the certificate is still in use), from the journal: a cron run's failure shows in the next dashboard.
    */
-  lastRenewalFailure?: { at: number; caId: string; reason: string };
+  lastRenewalFailure?: RenewalFailure;
+}
+
+/** A run of a certificate's request that failed: when, at which CA, and why. */
+export interface RenewalFailure {
+  at: number;
+  caId: string;
+  reason: string;
 }
 
 export type DeployTargetKind = 'files' | 'command' | 'pfx' | 'verify';

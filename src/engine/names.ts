@@ -139,6 +139,11 @@ const MAX_CERT_NAME = 100;
  * A certificate name becomes a directory (live/<name>, archive/<name>) and part of file names (journal, lock), so it
  * must stay one harmless path segment: no separators, no "..", no leading dot (hidden) or dash (read as a flag).
  */
+/** Whether two lists name the same set of domains (order aside): the same certificate, as far as names go. */
+export function sameDomainSet(a: readonly string[], b: readonly string[]): boolean {
+  return [...a].sort().join(',') === [...b].sort().join(',');
+}
+
 export function validateCertName(name: string): NameCheck {
   if (name.length === 0) return bad('is empty');
   if (name.length > MAX_CERT_NAME) return bad(`is ${name.length} characters long; the limit is ${MAX_CERT_NAME}`);

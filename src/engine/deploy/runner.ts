@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { toErrorInfo } from '../core/errors.js';
 import type { DeployStatus, EngineEvent } from '../events.js';
 import { nextDelay, DEFAULT_POLICY } from '../policy.js';
-import { acquireLock } from '../store/lock.js';
+import { acquireLock, describeLockOwner } from '../store/lock.js';
 import type { StatePaths } from '../store/paths.js';
 import { loadCertBundle, type CertBundle } from './cert-bundle.js';
 import { verifyHostKeys } from './host-spec.js';
@@ -59,8 +59,7 @@ export async function runDeploy(opts: RunDeployOptions): Promise<DeployOutcome> 
     onWait: (owner) => {
       if (said) return;
       said = true;
-      const who = owner ? `pid ${owner.pid} on ${owner.host}${owner.command ? `, running "${owner.command}"` : ''}` : 'another process';
-      emit({ type: 'log', at: clock.now(), level: 'info', certName, message: `Waiting for the deploy of ${certName} already running (${who}).` });
+      emit({ type: 'log', at: clock.now(), level: 'info', certName, message: `Waiting for the deploy of ${certName} already running (${describeLockOwner(owner)}).` });
     },
   });
   try {

@@ -8,11 +8,11 @@ import { mergePolicy, type PolicyOverride, type WaitPolicy } from '../policy.js'
 import { resolveCa, type ResolvedCa } from '../ca/catalog.js';
 import type { SessionRegistry } from '../acme/session-registry.js';
 import type { SolverPool } from '../challenge/solver-pool.js';
-import { normalizeDomains, assertCertName, defaultCertName } from '../names.js';
+import { normalizeDomains, assertCertName, defaultCertName, sameDomainSet } from '../names.js';
 import { OrderControl } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
-import { livePaths, readCertificate, saveCertificate } from '../store/cert-files.js';
-import { acquireLock } from '../store/lock.js';
+import { livePaths, readCertificate, saveCertificate, type StoredCertificate } from '../store/cert-files.js';
+import { acquireLock, describeLockOwner } from '../store/lock.js';
 import { readJournal } from '../store/journal.js';
 import { renewalDueAt } from '../renewal.js';
 import type { StatePaths } from '../store/paths.js';
@@ -66,8 +66,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
       onWait: (owner) => {
         // Once, so a --wait run that sits here says why instead of looking frozen.
         if (!waitedForLock) {
-          const who = owner ? `pid ${owner.pid} on ${owner.host}${owner.command ? `, running "${owner.command}"` : ''}` : 'an unknown process';
-          emit({ type: 'log', at: at(), level: 'info', certName, message: `Waiting for another certdeck (${who}) to finish with ${certName}.` });
+          emit({ type: 'log', at: at(), level: 'info', certName, message: `Waiting for another certdeck (${describeLockOwner(owner)}) to finish with ${certName}.` });
         }
         waitedForLock = true;
       },
@@ -218,11 +217,18 @@ async function checkCaFits(ca: ResolvedCa, request: IssueRequest, keyType: KeyTy
   }
 }
 
-/** The certificate on disk, if it was saved at or after `since` for exactly these names and key type. */
-async function issuedSince(paths: StatePaths, certName: string, want: { domains: string[]; keyType: KeyType }, since: number): Promise<{ serial: string } | undefined> {
+type Wanted = { domains: string[]; keyType: KeyType };
+
+/** The certificate on disk, if it is for exactly these names and this key type. */
+async function storedFor(paths: StatePaths, certName: string, want: Wanted): Promise<StoredCertificate | undefined> {
   const stored = await readCertificate(paths, certName).catch(() => undefined);
-  if (!stored || Date.parse(stored.meta.savedAt) < since || stored.meta.keyType !== want.keyType) return undefined;
-  return sameNames(stored.meta.domains, want.domains) ? { serial: stored.meta.serial } : undefined;
+  return stored && stored.meta.keyType === want.keyType && sameDomainSet(stored.meta.domains, want.domains) ? stored : undefined;
+}
+
+/** The certificate on disk, if it was saved at or after `since` for exactly these names and key type. */
+async function issuedSince(paths: StatePaths, certName: string, want: Wanted, since: number): Promise<{ serial: string } | undefined> {
+  const stored = await storedFor(paths, certName, want);
+  return stored && Date.parse(stored.meta.savedAt) >= since ? { serial: stored.meta.serial } : undefined;
 }
 
 /**
@@ -230,17 +236,12 @@ async function issuedSince(paths: StatePaths, certName: string, want: { domains:
  * due. Undefined means order now: no certificate, other names or key type, due already, or an order of this
  * request left unfinished (it is resumed, not abandoned).
  */
-async function notDueYet(paths: StatePaths, certName: string, want: { domains: string[]; keyType: KeyType }, now: number): Promise<number | undefined> {
+async function notDueYet(paths: StatePaths, certName: string, want: Wanted, now: number): Promise<number | undefined> {
   if ((await readJournal(paths, certName).catch(() => undefined))?.current) return undefined;
-  const stored = await readCertificate(paths, certName).catch(() => undefined);
-  if (!stored || stored.meta.keyType !== want.keyType) return undefined;
-  if (!sameNames(stored.meta.domains, want.domains)) return undefined;
+  const stored = await storedFor(paths, certName, want);
+  if (!stored) return undefined;
   const dueAt = renewalDueAt(Date.parse(stored.meta.notBefore), Date.parse(stored.meta.notAfter));
   return now < dueAt ? dueAt : undefined;
-}
-
-function sameNames(a: string[], b: string[]): boolean {
-  return [...a].sort().join(',') === [...b].sort().join(',');
 }
 
 function resolve(idOrUrl: string, request: IssueRequest, deps: Pick<IssueJobDeps, 'paths' | 'caPolicies'>): ResolvedCa {

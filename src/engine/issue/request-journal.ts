@@ -5,6 +5,7 @@ import type { KeyType, OrderOutcome } from '../events.js';
 import type { OrderJournalPort } from '../order/order-runner.js';
 import { beginOrder, finishOrder, readJournal, readPendingKey, recordFailure, recordFinalizeSent, recordOrderUrl, requestKeyOf } from '../store/journal.js';
 import type { StatePaths } from '../store/paths.js';
+import { sameDomainSet } from '../names.js';
 
 export interface RequestJournal {
   /** The certificate key every order of this request uses (same key across a CA switch). */
@@ -29,7 +30,7 @@ export async function openRequestJournal(
 ): Promise<RequestJournal> {
   let keyPem: string | undefined = opts.reuseKeyPem;
   const sameCertificate = (domains: string[], keyType: KeyType): boolean =>
-    keyType === opts.keyType && [...domains].sort().join(',') === [...opts.domains].sort().join(',');
+    keyType === opts.keyType && sameDomainSet(domains, opts.domains);
 
   const self: RequestJournal = {
     get keyPem(): string {

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChallengeConfig } from '../api.js';
 import { BugError, ConfigError } from '../core/errors.js';
-import type { KeyType, OrderOutcome } from '../events.js';
+import type { KeyType, OrderOutcome, RenewalFailure } from '../events.js';
 import { assertCertName } from '../names.js';
 import { errnoCode, removeFile, storageError, writeFileAtomic } from './atomic.js';
 import type { StatePaths } from './paths.js';
@@ -58,7 +58,7 @@ export interface Journal {
    * The last run of this request that ended in failure (a resumable timeout or network error included), until an
    * order is valid again: what tells "renewal failed, certificate still valid" after a cron run.
    */
-  lastFailure?: { at: number; caId: string; reason: string };
+  lastFailure?: RenewalFailure;
 }
 
 /** Older entries are dropped; the journal is for resuming and recent troubleshooting, not an archive. */
@@ -152,7 +152,7 @@ async function removeOrphanKeys(paths: StatePaths, certName: string, keep: strin
 }
 
 /** Notes that a run of this request failed; kept (across new orders) until one is valid. */
-export async function recordFailure(paths: StatePaths, certName: string, failure: { at: number; caId: string; reason: string }): Promise<void> {
+export async function recordFailure(paths: StatePaths, certName: string, failure: RenewalFailure): Promise<void> {
   const journal = await readJournal(paths, certName);
   if (journal) await writeJournal(paths, { ...journal, lastFailure: failure });
 }

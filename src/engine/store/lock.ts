@@ -216,10 +216,15 @@ export function commandWords(args: string[]): string {
   return ['certdeck', ...words].join(' ');
 }
 
-function heldError(file: string, certName: string, owner: LockOwner | undefined): LockHeldError {
-  const who = owner
+/** Who holds a lock, for messages: "pid 42 on host, since …, running "certdeck issue …"". */
+export function describeLockOwner(owner: LockOwner | undefined): string {
+  return owner
     ? `pid ${owner.pid} on ${owner.host}, since ${new Date(owner.startedAt).toISOString()}${owner.command ? `, running "${owner.command}"` : ''}`
     : 'an unknown process';
+}
+
+function heldError(file: string, certName: string, owner: LockOwner | undefined): LockHeldError {
+  const who = describeLockOwner(owner);
   return new LockHeldError(
     `Certificate ${certName} is being worked on by another certdeck (${who}).`,
     `Use --wait to queue behind it, or stop that process. If it is gone for good, delete ${file}.`,
