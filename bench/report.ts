@@ -72,6 +72,17 @@ export function renderResults(results: ClientResult[], startup: StartupTimes | u
     const flags = `${p.failures.length ? '!' : ''}${phase === 'batch' && p.measuredCerts ? '*' : ''}`;
     return `${value}${flags}${ref ? ` (ref ${ref})` : ''}`;
   };
+  /** An "of which" row: one part of a phase's time, per client (peers' figures may carry a note). */
+  const breakdown = (label: string, phase: 'cold' | 'batch', metric: 'toFirstRequestMs' | 'protocolMs', peerNote = ''): string[] => [
+    `    of which: ${label}`,
+    cell(certdeck, phase, millis(median(certdeck[phase][metric]))),
+    cell(uacme, phase, `${millis(median(uacme?.[phase][metric] ?? []))}${peerNote}`),
+    cell(lego, phase, `${millis(median(lego?.[phase][metric] ?? []))}${peerNote}`),
+    '',
+    '',
+    '',
+    '',
+  ];
   const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'MET' : 'MISSED');
   const count = (n: number): string => (Number.isFinite(n) ? (Number.isInteger(n) ? String(n) : n.toFixed(1)) : '-');
 
@@ -87,26 +98,8 @@ export function renderResults(results: ClientResult[], startup: StartupTimes | u
       'no slower than uacme',
       verdict(v.cold),
     ],
-    [
-      '    of which: start to the first CA request',
-      cell(certdeck, 'cold', millis(median(certdeck.cold.toFirstRequestMs))),
-      cell(uacme, 'cold', millis(median(uacme?.cold.toFirstRequestMs ?? []))),
-      cell(lego, 'cold', millis(median(lego?.cold.toFirstRequestMs ?? []))),
-      '',
-      '',
-      '',
-      '',
-    ],
-    [
-      '    of which: first to last CA request',
-      cell(certdeck, 'cold', millis(median(certdeck.cold.protocolMs))),
-      cell(uacme, 'cold', millis(median(uacme?.cold.protocolMs ?? []))),
-      cell(lego, 'cold', millis(median(lego?.cold.protocolMs ?? []))),
-      '',
-      '',
-      '',
-      '',
-    ],
+    breakdown('start to the first CA request', 'cold', 'toFirstRequestMs'),
+    breakdown('first to last CA request', 'cold', 'protocolMs'),
     [
       `(b) ${BATCH_SIZE} single-name certs, account registered`,
       cell(certdeck, 'batch', seconds(fc.batchMs)),
@@ -117,26 +110,8 @@ export function renderResults(results: ClientResult[], startup: StartupTimes | u
       `>= ${TARGETS.batchSpeedupVsUacme}x faster than uacme`,
       verdict(v.batch),
     ],
-    [
-      '    of which: start to the first CA request',
-      cell(certdeck, 'batch', millis(median(certdeck.batch.toFirstRequestMs))),
-      cell(uacme, 'batch', `${millis(median(uacme?.batch.toFirstRequestMs ?? []))} (1st call)`),
-      cell(lego, 'batch', `${millis(median(lego?.batch.toFirstRequestMs ?? []))} (1st call)`),
-      '',
-      '',
-      '',
-      '',
-    ],
-    [
-      '    of which: first to last CA request',
-      cell(certdeck, 'batch', millis(median(certdeck.batch.protocolMs))),
-      cell(uacme, 'batch', millis(median(uacme?.batch.protocolMs ?? []))),
-      cell(lego, 'batch', millis(median(lego?.batch.protocolMs ?? []))),
-      '',
-      '',
-      '',
-      '',
-    ],
+    breakdown('start to the first CA request', 'batch', 'toFirstRequestMs', ' (1st call)'),
+    breakdown('first to last CA request', 'batch', 'protocolMs'),
     [
       '(c) CA requests per certificate, (b) setting',
       cell(certdeck, 'batch', count(fc.requestsPerCert)),

@@ -12,12 +12,10 @@
  * a build: npm run build). Peak RSS: this process (which holds the 2000-order run) and the CLI's VmHWM.
  */
 import { execFileSync } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ManualClock, systemClock, type Clock } from '../src/engine/core/clock.js';
 import type { EngineEvent } from '../src/engine/events.js';
@@ -25,6 +23,7 @@ import { validateDomain } from '../src/engine/names.js';
 import { loadWithProductionReact } from '../src/tui/react-build.js';
 import { CLI } from '../test/support/cli.js';
 import { DEFAULT_TEST_CAS, FakeEngine } from '../test/support/fake-engine.js';
+import { FakeTtyIn, FakeTtyOut } from '../test/support/fake-tty.js';
 import { TmuxTerminal, tmuxAvailable } from '../test/e2e/support/tmux-terminal.js';
 import { DAY, certKnown, certificate, finished, hung, processingOrder, queued, phase, waitScheduled } from '../test/tui/fixtures.js';
 import { median } from './stats.js';
@@ -49,32 +48,6 @@ const parts = new Set(values.parts.split(','));
 const idleSeconds = Math.max(1, Number(values['idle-seconds']) || 30);
 const frameCount = Math.max(5, Number(values.frames) || 50);
 const launches = Math.max(1, Number(values.launches) || 5);
-
-/** A TTY of a realistic size that discards what is written (and counts it). */
-class FakeTerminalOut extends Writable {
-  readonly isTTY = true;
-  bytes = 0;
-  constructor(
-    readonly columns: number,
-    readonly rows: number,
-  ) {
-    super({ write: (chunk: Buffer | string, _enc, done) => ((this.bytes += chunk.length), done()) });
-  }
-}
-
-/** A TTY stdin nobody types into (what Ink needs for useInput: raw mode and a readable). */
-class FakeTerminalIn extends EventEmitter {
-  readonly isTTY = true;
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
-  read(): null {
-    return null;
-  }
-}
 
 /**
  * `count` active orders at `at` (most processing with a countdown, every tenth hung, some authorizing), 20
@@ -107,7 +80,7 @@ function busyDashboard(count: number, at: number, opts: { delayMs?: (i: number) 
 
 interface Mounted {
   engine: FakeEngine;
-  stdout: FakeTerminalOut;
+  stdout: FakeTtyOut;
   renders: number;
   nextRender(): Promise<void>;
   unmount(): void;
@@ -115,7 +88,7 @@ interface Mounted {
 
 /** The dashboard as runTui mounts it, plus onRender to time frames and interactive: the fake TTY is not CI. */
 function mountDashboard(engine: FakeEngine, clock: Clock, columns: number, rows: number): Mounted {
-  const stdout = new FakeTerminalOut(columns, rows);
+  const stdout = new FakeTtyOut(columns, rows, false);
   let waiting: Array<() => void> = [];
   const mounted: Mounted = {
     engine,
@@ -126,8 +99,8 @@ function mountDashboard(engine: FakeEngine, clock: Clock, columns: number, rows:
   };
   const instance = render(createElement(App, { engine, clock, mode: { kind: 'dashboard' }, validateDomain: (raw: string) => validateDomain(raw, { wildcardAllowed: false }), color: true }), {
     stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: new FakeTerminalIn() as unknown as NodeJS.ReadStream,
-    stderr: new FakeTerminalOut(columns, rows) as unknown as NodeJS.WriteStream,
+    stdin: new FakeTtyIn() as unknown as NodeJS.ReadStream,
+    stderr: new FakeTtyOut(columns, rows, false) as unknown as NodeJS.WriteStream,
     exitOnCtrlC: false,
     patchConsole: false,
     incrementalRendering: true,

@@ -2,45 +2,19 @@
  * Run by react-build.test.ts in a fresh process: runs the TUI once (an `issue` view whose run is already done, on
  * fake terminal streams) and prints which React builds got loaded and NODE_ENV afterwards, as one JSON line.
  */
-import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { ManualClock } from '../../src/engine/core/clock.js';
 import { runTui } from '../../src/tui/render-tui.js';
 import { FakeEngine } from '../support/fake-engine.js';
-
-class Out extends EventEmitter {
-  readonly isTTY = true;
-  columns = 80;
-  rows = 24;
-  write(_chunk: unknown, a?: unknown, b?: unknown): boolean {
-    const done = typeof a === 'function' ? a : b;
-    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
-    return true;
-  }
-}
-
-class In extends EventEmitter {
-  readonly isTTY = true;
-  setRawMode() {
-    return this;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read(): null {
-    return null;
-  }
-}
+import { FakeTtyIn, FakeTtyOut } from '../support/fake-tty.js';
 
 const code = await runTui(new FakeEngine(), {
   clock: new ManualClock(),
   mode: { kind: 'issue', done: Promise.resolve(0) },
   validateDomain: (raw) => ({ ok: true, name: raw }),
-  stdout: new Out() as unknown as NodeJS.WriteStream,
-  stderr: new Out() as unknown as NodeJS.WriteStream,
-  stdin: new In() as unknown as NodeJS.ReadStream,
+  stdout: new FakeTtyOut() as unknown as NodeJS.WriteStream,
+  stderr: new FakeTtyOut() as unknown as NodeJS.WriteStream,
+  stdin: new FakeTtyIn() as unknown as NodeJS.ReadStream,
 });
 // Only modules that ran: Node leaves unloaded placeholders for the re-exports it reads but does not take.
 const builds = Object.entries(createRequire(import.meta.url).cache)

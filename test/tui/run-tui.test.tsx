@@ -1,48 +1,11 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { describe, test } from 'node:test';
 import { ManualClock } from '../../src/engine/core/clock.js';
 import { runTui, SIGTERM_EXIT_CODE } from '../../src/tui/render-tui.js';
 import { FakeEngine } from '../support/fake-engine.js';
+import { FakeTtyIn, FakeTtyOut } from '../support/fake-tty.js';
 import { testValidateDomain } from '../support/render.js';
 import { processingOrder } from './fixtures.js';
-
-/** A terminal as Ink sees one: a TTY stdout with a size, and a raw-mode stdin we can type into. */
-class FakeTtyOut extends EventEmitter {
-  readonly isTTY = true;
-  columns = 80;
-  rows = 24;
-  output = '';
-  writable = true;
-  write(chunk: string | Uint8Array, encodingOrCb?: unknown, cb?: unknown): boolean {
-    this.output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    const done = typeof encodingOrCb === 'function' ? encodingOrCb : cb;
-    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
-    return true;
-  }
-}
-
-class FakeTtyIn extends EventEmitter {
-  readonly isTTY = true;
-  private pending: string[] = [];
-  rawMode = false;
-  setRawMode(on: boolean) {
-    this.rawMode = on;
-    return this;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read(): string | null {
-    return this.pending.shift() ?? null;
-  }
-  type(text: string) {
-    this.pending.push(text);
-    this.emit('readable');
-  }
-}
 
 const tick = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

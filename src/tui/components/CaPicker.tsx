@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import { useMemo, useRef, useState } from 'react';
+import { useMemo } from 'react';
 import type { CaInfo } from '../../engine/api.js';
 import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
@@ -9,6 +9,7 @@ import { casInPickerOrder, isRunningSandboxCa, isSandboxCa } from '../view-model
 import { choiceLabelWidth } from '../view-model/columns.js';
 import { namesSummary } from '../view-model/text.js';
 import { ChoiceList, type Choice } from './ChoiceList.js';
+import { useKeyState } from '../hooks/use-key-state.js';
 
 /** "EAB required · staging": what to know about a CA before choosing it. */
 export function caChoice(ca: CaInfo): Choice {
@@ -28,13 +29,8 @@ export function CaPicker({ orderId }: { orderId: string }) {
   const { dispatch } = useNavigation();
   const order = useSnapshot(engine).orders[orderId];
   const cas = useMemo(() => casInPickerOrder(engine.listCas()).filter((ca) => ca.id !== order?.caId), [engine, order?.caId]);
-  const [focus, setFocusState] = useState(0);
-  // Keys typed ahead of the next render (j then Enter) must see the focus the j just set.
-  const focusRef = useRef(0);
-  const setFocus = (to: number) => {
-    focusRef.current = Math.min(cas.length - 1, Math.max(0, to));
-    setFocusState(focusRef.current);
-  };
+  const [focus, focusRef, setFocusNow] = useKeyState(0);
+  const setFocus = (to: number) => setFocusNow(Math.min(cas.length - 1, Math.max(0, to)));
   useInput(eachKey((input, key) => {
     if (key.escape) dispatch({ type: 'close-overlay' });
     else if (key.downArrow || input === 'j') setFocus(focusRef.current + 1);

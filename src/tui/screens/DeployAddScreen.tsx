@@ -20,6 +20,7 @@ import {
   type TargetTextField,
 } from '../view-model/deploy-target-form.js';
 import { errorText } from '../view-model/error-text.js';
+import { useKeyState } from '../hooks/use-key-state.js';
 
 const FIELD_LABEL: Record<TargetTextField, string> = {
   dir: 'Directory',
@@ -65,17 +66,10 @@ export function DeployAddScreen({ certName }: { certName: string }) {
   const now = useNow(clock);
   const { dispatch } = useNavigation();
   const [values, setValues] = useState<TargetFormValues>(EMPTY_TARGET_FORM);
-  const [focus, setFocusState] = useState<TargetFieldId>('kind');
-  // Keys can arrive faster than renders: the handler reads the focus from here, which moves at once.
-  const focusRef = useRef<TargetFieldId>('kind');
-  const setFocus = (next: TargetFieldId) => {
-    focusRef.current = next;
-    setFocusState(next);
-  };
+  const [focus, focusRef, setFocus] = useKeyState<TargetFieldId>('kind');
   const [tried, setTried] = useState(false);
   const [refusal, setRefusal] = useState<string>();
-  const [saving, setSaving] = useState(false);
-  const savingRef = useRef(false);
+  const [saving, savingRef, setSaving] = useKeyState(false);
   // An answer that comes after Esc must not pop the deploy view too.
   const mounted = useRef(true);
   useEffect(
@@ -116,7 +110,6 @@ export function DeployAddScreen({ certName }: { certName: string }) {
       return;
     }
     if (savingRef.current) return;
-    savingRef.current = true;
     setSaving(true);
     setRefusal(undefined);
     engine.addDeployTarget(certName, check.input).then(
@@ -126,7 +119,6 @@ export function DeployAddScreen({ certName }: { certName: string }) {
         dispatch({ type: 'flash', flash: warnings.length ? { text: `${text} · ${warnings.join('; ')}`, tone: 'warn' } : { text, tone: 'ok' } });
       },
       (err: unknown) => {
-        savingRef.current = false;
         if (!mounted.current) {
           dispatch({ type: 'flash', flash: { text: `Deploy target not added: ${errorText(err)}`, tone: 'bad' } });
           return;

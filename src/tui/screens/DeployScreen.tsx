@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { DeployRunView } from '../../engine/state.js';
 import { DeployTargetRow } from '../components/DeployTargetRow.js';
 import { Frame } from '../components/Frame.js';
@@ -13,6 +13,7 @@ import { deployRowLines, deployRows } from '../view-model/deploy-rows.js';
 import { formatClockTime, formatElapsed } from '../view-model/duration.js';
 import { errorText } from '../view-model/error-text.js';
 import { visibleWindow } from '../view-model/visible-window.js';
+import { useKeyState } from '../hooks/use-key-state.js';
 
 const FAILED = new Set(['failed', 'timed-out']);
 const BUSY = 'A deploy run is still going; wait for it to finish.';
@@ -44,13 +45,7 @@ export function DeployScreen({ certName }: { certName: string }) {
   const snapshot = useSnapshot(engine);
   const now = useNow(clock);
   const { dispatch } = useNavigation();
-  const [focus, setFocusState] = useState(0);
-  // Keys can arrive faster than renders ("j" then "x" in one burst): handlers read the selection from here.
-  const focusRef = useRef(0);
-  const setFocus = (next: number) => {
-    focusRef.current = next;
-    setFocusState(next);
-  };
+  const [focus, focusRef, setFocus] = useKeyState(0);
   const [loadError, setLoadError] = useState<string>();
   const runId = snapshot.latestDeploy[certName];
   const run = runId === undefined ? undefined : snapshot.deploys[runId];

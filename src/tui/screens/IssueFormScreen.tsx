@@ -1,6 +1,6 @@
 import { PasswordInput, TextInput } from '@inkjs/ui';
 import { Box, Text } from 'ink';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { caChoice } from '../components/CaPicker.js';
 import { ChoiceList, type Choice } from '../components/ChoiceList.js';
 import { FormField } from '../components/FormField.js';
@@ -15,6 +15,7 @@ import { casInPickerOrder } from '../view-model/ca-list.js';
 import { choiceLabelWidth } from '../view-model/columns.js';
 import { KEY_TYPES, challengeChoices, checkIssueForm, parseNames, type IssueFormValues } from '../view-model/issue-form.js';
 import { namesSummary } from '../view-model/text.js';
+import { useKeyState } from '../hooks/use-key-state.js';
 
 type FieldId = 'names' | 'ca' | 'eabKid' | 'eabHmacKey' | 'keyType' | 'challenge' | 'webroot' | 'submit';
 type ChoiceField = 'ca' | 'keyType' | 'challenge';
@@ -49,13 +50,7 @@ export function IssueFormScreen({ renew }: { renew?: { certName: string; domains
     eabKid: '',
     eabHmacKey: '',
   }));
-  const [focus, setFocusState] = useState<FieldId>('names');
-  // Keys can arrive faster than renders: the handler reads the focus from here, which moves at once.
-  const focusRef = useRef<FieldId>('names');
-  const setFocus = (next: FieldId) => {
-    focusRef.current = next;
-    setFocusState(next);
-  };
+  const [focus, focusRef, setFocus] = useKeyState<FieldId>('names');
   const [tried, setTried] = useState(false);
 
   const ca = cas.find((c) => c.id === values.ca);
