@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError, ConfigError } from '../core/errors.js';
+import { validateCertName } from '../names.js';
 import type { StatePaths } from '../store/paths.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { errnoCode } from './errors.js';
@@ -22,13 +23,17 @@ export function resultsFilePath(paths: StatePaths, certName: string): string {
   return path.join(paths.deployDir, `${certName}.last-run`);
 }
 
-/** A certificate name becomes a file name: refuse anything that could step out of the directory. */
+/**
+ * The certificate-name rule is the one `issue` applies (names.ts): a name `issue` could never have created is refused
+ * here too, and every name it can create is accepted. Only the advice differs: here the name is an existing one.
+ */
 export function checkCertName(certName: string): void {
-  if (certName === '' || certName.length > 200 || /[/\\\0]/.test(certName) || certName.startsWith('.')) {
+  const check = validateCertName(certName);
+  if (!check.ok) {
     throw new BadInputError(
       'bad-cert-name',
-      `"${certName}" is not a valid certificate name`,
-      'Use the name shown by `certdeck list` (letters, digits, dots, dashes; no slashes).',
+      `"${certName}" is not a valid certificate name: it ${check.reason}`,
+      'Use the name shown by `certdeck list`.',
     );
   }
 }
