@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../src/engine/ca/catalog.js';
-import { formatDuration } from '../src/engine/core/format.js';
+import { formatSpan } from '../src/engine/core/duration.js';
 import { DEFAULT_POLICY, mergePolicy, nextDelay, type WaitPolicy } from '../src/engine/policy.js';
 import { lockFile } from '../src/engine/store/lock.js';
 import type { FaultScenario } from '../src/sandbox/fault-proxy.js';
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   }
   const sb = await startTestSandbox({ fault: { rules: [{ kind: 'hang-processing' }] }, nonceRejectPercent: 0 });
   try {
-    console.log(`Order hung in "processing" for ${formatDuration(HANG_MS)}, no Retry-After from the CA`);
+    console.log(`Order hung in "processing" for ${formatSpan(HANG_MS)}, no Retry-After from the CA`);
     console.log('');
     const header = `${pad('policy', 20)}${pad('floor..cap', 12)}${pad('polls/10m', 11)}${pad('(jitter range)', 16)}${pad('measured', 10)}${pad('hung flagged', 14)}own deadline`;
     console.log(header);
@@ -130,10 +130,10 @@ async function main(): Promise<void> {
       const own = policy.deadlines.processing;
       const ownText =
         own >= HANG_MS
-          ? `${formatDuration(own)}: still waiting at 10m`
-          : `${formatDuration(own)}: gives up after ${computedPolls(policy, own)} polls`;
+          ? `${formatSpan(own)}: still waiting at 10m`
+          : `${formatSpan(own)}: gives up after ${computedPolls(policy, own)} polls`;
       console.log(
-        `${pad(name, 20)}${pad(`${formatDuration(policy.floorMs)}..${formatDuration(policy.capMs)}`, 12)}${pad(String(computed), 11)}${pad(`${fewest}-${most}`, 16)}${pad(`${measured.polls}${measured.code === 'processing-timeout' ? '' : '?'}`, 10)}${pad(measured.hungAt === undefined ? '-' : `at ${formatDuration(measured.hungAt)}`, 14)}${ownText}`,
+        `${pad(name, 20)}${pad(`${formatSpan(policy.floorMs)}..${formatSpan(policy.capMs)}`, 12)}${pad(String(computed), 11)}${pad(`${fewest}-${most}`, 16)}${pad(`${measured.polls}${measured.code === 'processing-timeout' ? '' : '?'}`, 10)}${pad(measured.hungAt === undefined ? '-' : `at ${formatSpan(measured.hungAt)}`, 14)}${ownText}`,
       );
     }
     console.log(`${pad('acme.sh (fixed 15s)', 20)}${pad('15s', 12)}${pad(String(HANG_MS / ACME_SH_INTERVAL_MS), 11)}${pad('-', 16)}${pad('-', 10)}${pad('never', 14)}none: polls every 15s for ever (field report 1)`);

@@ -1,5 +1,5 @@
 import type { EngineEvent } from '../engine/events.js';
-import { formatDuration } from '../engine/core/format.js';
+import { formatCountdown, formatElapsed, formatSpan } from '../engine/core/duration.js';
 
 /**
  * Headless output: NDJSON (one engine event per line, for scripts) or short human lines (for cron mail and
@@ -39,14 +39,14 @@ function describe(e: EngineEvent, label: (id: string) => string, verbose: boolea
       return undefined;
     case 'wait:scheduled':
       if (!verbose && e.attempt > 1 && e.phase !== 'processing') return undefined;
-      return `[${label(e.orderId)}] ${e.phase}: poll ${e.attempt} in ${formatDuration(e.delayMs)} (${e.reason === 'retry-after' ? 'Retry-After' : 'backoff'}), deadline in ${formatDuration(e.deadlineAt - e.at)}`;
+      return `[${label(e.orderId)}] ${e.phase}: poll ${e.attempt} in ${formatCountdown(e.delayMs)} (${e.reason === 'retry-after' ? 'Retry-After' : 'backoff'}), deadline in ${formatCountdown(e.deadlineAt - e.at)}`;
     case 'order:hung':
-      return `[${label(e.orderId)}] HUNG: processing for ${formatDuration(e.at - e.since)} after ${e.polls} polls`;
+      return `[${label(e.orderId)}] HUNG: processing for ${formatElapsed(e.at - e.since)} after ${e.polls} polls`;
     case 'retry:scheduled':
-      return `[${label(e.orderId)}] ${e.error.message}; retry ${e.attempt}/${e.maxRetries} of "${e.operation}" in ${formatDuration(e.nextAttemptAt - e.at)}`;
+      return `[${label(e.orderId)}] ${e.error.message}; retry ${e.attempt}/${e.maxRetries} of "${e.operation}" in ${formatCountdown(e.nextAttemptAt - e.at)}`;
     case 'http:exchange':
       if (!verbose) return undefined;
-      return `  ${e.method} ${e.url} -> ${e.status ?? e.errorCode ?? '?'}${e.problemType ? ` ${e.problemType}` : ''}${e.retryAfterMs !== undefined ? ` Retry-After ${formatDuration(e.retryAfterMs)}` : ''} (${e.durationMs}ms)`;
+      return `  ${e.method} ${e.url} -> ${e.status ?? e.errorCode ?? '?'}${e.problemType ? ` ${e.problemType}` : ''}${e.retryAfterMs !== undefined ? ` Retry-After ${formatSpan(e.retryAfterMs)}` : ''} (${e.durationMs}ms)`;
     case 'order:finished': {
       const who = `[${label(e.orderId)}]`;
       if (e.outcome === 'valid') return `${who} issued: ${e.certificate?.dir ?? ''} (serial ${e.certificate?.serial ?? '?'}, expires ${e.certificate ? new Date(e.certificate.notAfter).toISOString() : '?'})`;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from '../engine/store/atomic.js';
 import type { SandboxPki } from './pki.js';
 
 export interface PebbleInstance {
@@ -32,6 +32,6 @@ export async function writePebbleConfig(
       externalAccountBindingRequired: false,
     },
   };
-  await writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n');
+  await writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o644, dirMode: 0o755 });
   return file;
 }

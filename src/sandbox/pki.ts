@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
-import { writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from '../engine/store/atomic.js';
 
 /** The TLS identity of the sandbox's HTTPS listeners (both Pebbles and the fault proxy). */
 export interface SandboxPki {
@@ -113,9 +113,9 @@ async function generatePki(dir: string, now: number): Promise<SandboxPki> {
   const serverCertPem = forge.pki.certificateToPem(server);
   const rootCertPem = forge.pki.certificateToPem(root);
   // Root last: until it is replaced, readUsablePki rejects a mix of old root and new leaf and regenerates.
-  await writeFileAtomic(paths.serverKeyPath, serverKeyPem, 0o600);
-  await writeFileAtomic(paths.serverCertPath, serverCertPem);
-  await writeFileAtomic(paths.rootCertPath, rootCertPem);
+  await writeFileAtomic(paths.serverKeyPath, serverKeyPem, { mode: 0o600, dirMode: 0o755 });
+  await writeFileAtomic(paths.serverCertPath, serverCertPem, { mode: 0o644, dirMode: 0o755 });
+  await writeFileAtomic(paths.rootCertPath, rootCertPem, { mode: 0o644, dirMode: 0o755 });
   return { ...paths, rootCertPem, serverCertPem, serverKeyPem };
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import type { Clock } from '../engine/core/clock.js';
+import { errnoCode } from '../engine/core/errno.js';
 
 /** A program the sandbox started, with its output going to `logPath`. */
 export interface SandboxProcess {
@@ -64,7 +65,7 @@ export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(err) === 'EPERM';
   }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

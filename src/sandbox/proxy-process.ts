@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../engine/core/package-root.js';
-import { writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from '../engine/store/atomic.js';
 import { spawnLogged, type SandboxProcess } from './processes.js';
 import type { ProxyConfig } from './proxy-config.js';
 
@@ -26,7 +26,7 @@ export async function spawnProxyProcess(opts: {
   detached: boolean;
 }): Promise<SandboxProcess> {
   const configPath = path.join(opts.dir, 'fault-proxy.json');
-  await writeFileAtomic(configPath, JSON.stringify(opts.config, null, 2) + '\n');
+  await writeFileAtomic(configPath, JSON.stringify(opts.config, null, 2) + '\n', { mode: 0o644, dirMode: 0o755 });
   const { command, args } = proxyEntryCommand();
   return spawnLogged({
     name: 'fault proxy',

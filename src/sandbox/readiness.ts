@@ -1,4 +1,5 @@
 import type { Clock } from '../engine/core/clock.js';
+import { formatSpan } from '../engine/core/duration.js';
 import { ConfigError, TimeoutError } from '../engine/core/errors.js';
 import { logTail, type SandboxProcess } from './processes.js';
 
@@ -31,7 +32,7 @@ export async function waitUntilReady(opts: {
     if (opts.clock.now() >= deadline) {
       throw new TimeoutError(
         'sandbox-start-timeout',
-        `${opts.what} did not answer within ${Math.round(opts.timeoutMs / 1000)} s.`,
+        `${opts.what} did not answer within ${formatSpan(opts.timeoutMs)}.`,
         `See ${opts.logPath} for its output.`,
       );
     }

@@ -7,7 +7,7 @@ import { resolveSandboxBinaries, type SandboxBinaries } from './binaries.js';
 import { parseFaultSpec } from './fault/preset.js';
 import type { FaultScenario } from './fault/scenario.js';
 import type { FaultProxy } from './fault-proxy.js';
-import { writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from '../engine/store/atomic.js';
 import { launchChalltestsrv, launchFaultProxy, launchPebble, type LaunchContext } from './launch.js';
 import type { PebbleInstance } from './pebble-config.js';
 import { ensureSandboxPki, type SandboxPki } from './pki.js';
@@ -136,7 +136,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       cas,
       pids: ctx.started.map((p) => p.pid),
     };
-    await writeFileAtomic(sandboxStatePath(dir), JSON.stringify(state, null, 2) + '\n');
+    await writeFileAtomic(sandboxStatePath(dir), JSON.stringify(state, null, 2) + '\n', { mode: 0o644, dirMode: 0o755 });
     ctx.say(`sandbox ready: ${cas.map((ca) => `${ca.id} ${ca.directoryUrl}`).join(', ')}`);
     return running(dir, state, ports, pki, ctx.started, proxy, opts.detached, clock);
   } catch (err) {

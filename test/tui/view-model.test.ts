@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
 import { replay } from '../../src/engine/state.js';
 import { certificateStatus } from '../../src/tui/view-model/certificate-status.js';
-import { formatCountdown, formatElapsed, formatSpan, formatTimeLeft } from '../../src/tui/view-model/duration.js';
+import { formatCountdown, formatElapsed, formatSpan, formatTimeLeft } from '../../src/engine/core/duration.js';
 import { checkIssueForm, parseNames, type IssueFormValues } from '../../src/tui/view-model/issue-form.js';
 import { describeOrder, hungSince, orderAbilities } from '../../src/tui/view-model/order-progress.js';
 import { stripStyles, truncate, truncateStart } from '../../src/tui/view-model/text.js';

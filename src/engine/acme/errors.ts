@@ -1,3 +1,4 @@
+import { formatSpan } from '../core/duration.js';
 import { AcmeProblemError, BugError, CancelledError, ConfigError, EngineError, NetworkError } from '../core/errors.js';
 import type { OperationContext } from './transport.js';
 import { REQUEST_TIMEOUT_MS } from './transport.js';
@@ -71,7 +72,7 @@ export function toEngineError(err: unknown, ctx: OperationContext, what: string,
     );
   }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return new NetworkError(`No answer from ${caName} within ${REQUEST_TIMEOUT_MS / 1000}s while trying to ${what}.`, 'The CA or the network is slow or down; certdeck retries with backoff. Check connectivity or switch CA.', err);
+    return new NetworkError(`No answer from ${caName} within ${formatSpan(REQUEST_TIMEOUT_MS)} while trying to ${what}.`, 'The CA or the network is slow or down; certdeck retries with backoff. Check connectivity or switch CA.', err);
   }
   if (code && NETWORK_CODES.has(code)) {
     return new NetworkError(`Network error talking to ${caName} (${code}) while trying to ${what}.`, 'Check that the directory URL is right and the CA is reachable from this host.', err);

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CaInfo } from '../api.js';
+import { errnoCode } from '../core/errno.js';
 import { BadInputError, BugError, ConfigError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import { directorySlug } from '../names.js';
@@ -268,7 +269,7 @@ export function readCaBundle(file: string, what: string): string {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as { code?: string }).code;
+    const code = errnoCode(err);
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${(err as Error).message})`;
     throw new BadInputError('bad-ca-bundle', `${what} ${file} ${why}.`, 'Pass a PEM file of CA certificates (-----BEGIN CERTIFICATE-----).');
   }

@@ -1,6 +1,7 @@
-import { mkdir, rm, stat, writeFile, rename } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError, StorageError } from '../core/errors.js';
+import { replaceFile } from '../store/atomic.js';
 import { CHALLENGE_PATH, isSafeToken, type Http01Solver } from './solver.js';
 
 /**
@@ -29,10 +30,8 @@ export class WebrootHttp01 implements Http01Solver {
     const file = path.join(dir, token);
     try {
       await mkdir(dir, { recursive: true, mode: 0o755 });
-      // Write then rename, so the web server never serves a partial answer.
-      const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, keyAuthorization, { mode: 0o644 });
-      await rename(tmp, file);
+      // Atomically, so the web server never serves a partial answer; world-readable, as the web server must read it.
+      await replaceFile(file, keyAuthorization, { mode: 0o644 });
     } catch (err) {
       throw new StorageError(`Cannot write the challenge file in ${dir}: ${(err as Error).message}.`, 'certdeck needs write access to <webroot>/.well-known/acme-challenge/.', err);
     }

@@ -2,8 +2,9 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError, ConfigError } from '../core/errors.js';
+import { splitPemBundle } from '../store/inspect.js';
 import type { StatePaths } from '../store/paths.js';
-import { errnoCode } from './errors.js';
+import { errnoCode } from '../core/errno.js';
 import { checkCertName } from './target-store.js';
 
 /**
@@ -24,12 +25,6 @@ export interface CertBundle {
   /** SHA-256 of the leaf, upper-case hex with colons (node's and openssl's format). */
   fingerprint: string;
   serial: string;
-}
-
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-export function splitPemCertificates(pem: string): string[] {
-  return (pem.match(PEM_CERT) ?? []).map((c) => `${c}\n`);
 }
 
 /** Normalises any fingerprint spelling (colons or not, any case) for comparison. */
@@ -82,7 +77,7 @@ export async function loadCertBundle(paths: StatePaths, certName: string): Promi
   }
   let leaf: X509Certificate;
   try {
-    const first = splitPemCertificates(certPem)[0];
+    const first = splitPemBundle(certPem)[0];
     if (!first) throw new Error('no PEM certificate in it');
     leaf = new X509Certificate(first);
   } catch (err) {
@@ -97,9 +92,9 @@ export async function loadCertBundle(paths: StatePaths, certName: string): Promi
     if (err instanceof ConfigError) throw err;
     throw new ConfigError('key-broken', `${files.key} is not a readable private key`, 'Re-issue the certificate; nothing was deployed.', err);
   }
-  const leafPem = splitPemCertificates(certPem)[0]!;
+  const leafPem = splitPemBundle(certPem)[0]!;
   const fullchainPem = fullchainFile ?? certPem + (chainFile ?? '');
-  const chainPem = chainFile ?? splitPemCertificates(fullchainPem).slice(1).join('');
+  const chainPem = chainFile ?? splitPemBundle(fullchainPem).slice(1).join('');
   let domains: string[] | undefined;
   if (metaText !== undefined) {
     try {

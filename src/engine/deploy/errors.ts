@@ -1,3 +1,4 @@
+import { errnoCode } from '../core/errno.js';
 import { EngineError } from '../core/errors.js';
 
 /**
@@ -15,15 +16,6 @@ export class DeployTargetError extends EngineError {
     });
     this.timedOut = opts.timedOut ?? false;
   }
-}
-
-/** Node's errno code of a failed system call, if it was one. */
-export function errnoCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
 }
 
 /** A short, human reason for a file-system failure on `file`. */

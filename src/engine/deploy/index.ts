@@ -9,5 +9,6 @@ export { ONLY_FAILED } from './select-targets.js';
 export { formatVerifyHost, parseVerifyHost } from './host-spec.js';
 export { findProgram, validateTargetEnvironment } from './validate-target.js';
 export { DeployTargetError } from './errors.js';
-export { formatMs } from './format-ms.js';
+// TEMPORARY alias for commands/deploy.ts until the front-door merge; the one duration format is core/duration.ts.
+export { formatSpan as formatMs } from '../core/duration.js';
 export type * from './types.js';

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { DeployStatus } from '../events.js';
 import type { CertBundle } from './cert-bundle.js';
 import { DeployTargetError } from './errors.js';
-import { formatMs } from './format-ms.js';
+import { formatSpan } from '../core/duration.js';
 import { deployCommand } from './targets/command.js';
 import type { TargetContext } from './targets/context.js';
 import { deployFiles } from './targets/files.js';
@@ -70,7 +70,7 @@ export async function runAttempt(t: DeployTarget, deps: AttemptDeps): Promise<At
     clock.sleep(t.timeoutMs, timers.signal).then(
       () => {
         timedOut = true;
-        attempt.abort(new DeployTargetError('timeout', `timed out after ${formatMs(t.timeoutMs)}`, { timedOut: true }));
+        attempt.abort(new DeployTargetError('timeout', `timed out after ${formatSpan(t.timeoutMs)}`, { timedOut: true }));
       },
       () => undefined,
     );
@@ -88,7 +88,7 @@ export async function runAttempt(t: DeployTarget, deps: AttemptDeps): Promise<At
     return { status: 'succeeded' };
   } catch (err) {
     if (timedOut) {
-      return { status: 'timed-out', reason: `timed out after ${formatMs(t.timeoutMs)}${t.kind === 'command' ? '; its process tree was killed' : ''}` };
+      return { status: 'timed-out', reason: `timed out after ${formatSpan(t.timeoutMs)}${t.kind === 'command' ? '; its process tree was killed' : ''}` };
     }
     if (runSignal.aborted) {
       const why = cancelReason(runSignal);

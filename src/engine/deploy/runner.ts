@@ -10,7 +10,7 @@ import { loadCertBundle, type CertBundle } from './cert-bundle.js';
 import { verifyHostKeys } from './host-spec.js';
 import { selectTargets } from './select-targets.js';
 import { loadResults, loadTargets, mergeResults, saveResults } from './target-store.js';
-import { formatMs } from './format-ms.js';
+import { formatSpan } from '../core/duration.js';
 import { cancelReason, runAttempt } from './run-attempt.js';
 import { verifyHosts } from './targets/verify.js';
 import { MAX_BACKOFF_MS, type DeployTarget, type LastResultsFile, type TargetResult } from './types.js';
@@ -174,7 +174,7 @@ async function runTarget(target: DeployTarget, c: TargetRunContext): Promise<Tar
     });
     if (last.status === 'succeeded' || last.status === 'cancelled' || attempt === attempts) break;
     const delay = nextDelay(backoff, attempt, undefined).delayMs;
-    log(`attempt ${attempt} of ${attempts} ${last.status}: ${last.reason ?? ''}; retrying in ${formatMs(delay)}`);
+    log(`attempt ${attempt} of ${attempts} ${last.status}: ${last.reason ?? ''}; retrying in ${formatSpan(delay)}`);
     try {
       await clock.sleep(delay, c.signal);
     } catch {

@@ -1,10 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError, ConfigError } from '../core/errors.js';
 import { validateCertName } from '../names.js';
 import type { StatePaths } from '../store/paths.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { errnoCode } from './errors.js';
+import { errnoCode } from '../core/errno.js';
+import { writeFileAtomic } from '../store/atomic.js';
 import { RESERVED_IDS, TargetSchemaError, normalizeTarget, parseTargetsFile } from './target-schema.js';
 import type { DeployTarget, DeployTargetsFile, LastResultsFile, TargetResult } from './types.js';
 
@@ -76,8 +76,7 @@ export async function loadTargets(paths: StatePaths, certName: string): Promise<
 
 export async function saveTargets(paths: StatePaths, file: DeployTargetsFile): Promise<void> {
   checkCertName(file.certName);
-  await mkdir(paths.deployDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(targetsFilePath(paths, file.certName), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  await writeFileAtomic(targetsFilePath(paths, file.certName), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
 }
 
 /** `kind-N` with N one past the highest in use, so ids stay stable when other targets are removed. */
@@ -149,8 +148,7 @@ export async function loadResults(paths: StatePaths, certName: string): Promise<
 }
 
 export async function saveResults(paths: StatePaths, results: LastResultsFile): Promise<void> {
-  await mkdir(paths.deployDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(resultsFilePath(paths, results.certName), `${JSON.stringify(results, null, 2)}\n`, { mode: 0o600 });
+  await writeFileAtomic(resultsFilePath(paths, results.certName), `${JSON.stringify(results, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
 }
 
 /** Folds one run's results into the file: targets that ran get their new result, the others keep theirs. */

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import type { Clock } from '../core/clock.js';
-import { errnoCode } from './errors.js';
+import { errnoCode } from '../core/errno.js';
 import type { VerifyHost } from './types.js';
 
 /**

@@ -5,7 +5,7 @@ import type { AcmeChallengeStatus, AcmeOrderStatus, EngineEvent } from '../event
 import { nextDelay, type WaitPhase, type WaitPolicy } from '../policy.js';
 import type { AcmeAuthorization, AcmeOrder, AcmeSession } from '../acme/session.js';
 import type { Http01Solver } from '../challenge/solver.js';
-import { formatDuration } from '../core/format.js';
+import { formatCountdown, formatElapsed } from '../core/duration.js';
 import type { OrderControl } from './order-control.js';
 import { isOrderStatus, stepFor } from './order-steps.js';
 
@@ -335,7 +335,7 @@ export class OrderRunner {
         if (planned.reason === 'retry-after' && planned.delayMs > remaining) {
           throw new TimeoutError(
             `${phase}-retry-after-beyond-deadline`,
-            `The CA asked to wait ${formatDuration(planned.delayMs)} (Retry-After) before the next poll, but the ${phase} deadline is in ${formatDuration(remaining)}.`,
+            `The CA asked to wait ${formatCountdown(planned.delayMs)} (Retry-After) before the next poll, but the ${phase} deadline is in ${formatCountdown(remaining)}.`,
             'Keep waiting with a longer --poll-timeout, come back later (the order resumes), or switch to another CA.',
           );
         }
@@ -375,10 +375,10 @@ export class OrderRunner {
     const ca = this.input.caName;
     const what = phase === 'processing' ? 'still processing' : phase === 'authorization' ? 'still validating its authorizations' : 'not downloadable';
     const configured = this.input.policy.deadlines[phase];
-    const extended = deadlineMs > configured ? ` (extended by ${formatDuration(deadlineMs - configured)})` : '';
+    const extended = deadlineMs > configured ? ` (extended by ${formatElapsed(deadlineMs - configured)})` : '';
     return new TimeoutError(
       `${phase}-timeout`,
-      `Order ${order.url} at ${ca} was ${what} after ${formatDuration(elapsedMs)} (${polls} polls); the ${phase} deadline of ${formatDuration(deadlineMs)}${extended} ran out.`,
+      `Order ${order.url} at ${ca} was ${what} after ${formatElapsed(elapsedMs)} (${polls} polls); the ${phase} deadline of ${formatElapsed(deadlineMs)}${extended} ran out.`,
       phase === 'processing'
         ? 'The CA is slow or stuck. Run the same command again later to resume this order, raise --poll-timeout, or re-issue from another CA with --fallback / switch CA.'
         : 'Check that the challenge is reachable by the CA, then run the same command again (the order resumes).',
@@ -391,7 +391,7 @@ export class OrderRunner {
     const d = nextDelay(policy, attempt, retryAfterMs, this.random);
     const longest = Math.max(...Object.values(policy.deadlines));
     if (d.delayMs > longest) {
-      throw new EngineError(err.kind, err.code, `${err.message} The CA asks to retry in ${formatDuration(d.delayMs)}, longer than certdeck waits in one run.`, {
+      throw new EngineError(err.kind, err.code, `${err.message} The CA asks to retry in ${formatCountdown(d.delayMs)}, longer than certdeck waits in one run.`, {
         hint: `Try again after ${new Date(clock.now() + d.delayMs).toISOString()}, or switch to another CA.`,
         retryable: true,
         cause: err,

@@ -1,3 +1,5 @@
+import { errnoCode } from '../core/errno.js';
+
 /** Whether a process with this pid exists on this host. EPERM means it exists but belongs to another user. */
 export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -5,6 +7,6 @@ export function pidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'EPERM';
+    return errnoCode(err) === 'EPERM';
   }
 }

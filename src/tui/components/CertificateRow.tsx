@@ -3,7 +3,7 @@ import type { CertificateSummary } from '../../engine/events.js';
 import { useTheme } from '../context/services-context.js';
 import { SYMBOLS, type Tone } from '../theme.js';
 import type { CertificateStatus, CertificateStatusKind } from '../view-model/certificate-status.js';
-import { formatDate, formatTimeLeft } from '../view-model/duration.js';
+import { formatDate, formatTimeLeft } from '../../engine/core/duration.js';
 import { ExpiryBar } from './ExpiryBar.js';
 
 const LOOK: Record<CertificateStatusKind, { symbol: string; tone: Tone; short: string }> = {

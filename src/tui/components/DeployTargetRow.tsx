@@ -3,7 +3,7 @@ import type { DeployStatus } from '../../engine/events.js';
 import { useTheme } from '../context/services-context.js';
 import { SYMBOLS, type Tone } from '../theme.js';
 import type { DeployRow } from '../view-model/deploy-rows.js';
-import { formatElapsed } from '../view-model/duration.js';
+import { formatElapsed } from '../../engine/core/duration.js';
 
 export function deployLook(status: DeployStatus): { symbol: string; tone: Tone } {
   switch (status) {

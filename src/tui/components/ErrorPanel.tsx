@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { ErrorInfo } from '../../engine/core/errors.js';
 import { useTheme } from '../context/services-context.js';
 import { SYMBOLS } from '../theme.js';
-import { formatSpan } from '../view-model/duration.js';
+import { formatSpan } from '../../engine/core/duration.js';
 
 /** Lines the panel takes, for the screen's layout. */
 export function errorPanelLines(error: ErrorInfo): number {

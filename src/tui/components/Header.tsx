@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useTheme } from '../context/services-context.js';
-import { formatClockTime } from '../view-model/duration.js';
+import { formatClockTime } from '../../engine/core/duration.js';
 
 /** The top line of every screen: where you are on the left, what is going on and the clock time on the right. */
 export function Header({ title, status, now }: { title: string; status?: string; now: number }) {

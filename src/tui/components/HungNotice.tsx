@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { OrderView } from '../../engine/state.js';
 import { useTheme } from '../context/services-context.js';
 import { SYMBOLS } from '../theme.js';
-import { formatSpan } from '../view-model/duration.js';
+import { formatSpan } from '../../engine/core/duration.js';
 import type { OrderProgress } from '../view-model/order-progress.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Text } from 'ink';
 import type { OrderView } from '../../engine/state.js';
 import { useTheme } from '../context/services-context.js';
-import { formatClockTime, formatCountdown, formatSpan } from '../view-model/duration.js';
+import { formatClockTime, formatCountdown, formatSpan } from '../../engine/core/duration.js';
 
 /**
  * The wait policy in force for this order, and where the current wait stands against it:

@@ -2,7 +2,7 @@ import { useCallback } from 'react';
 import type { OrderView } from '../../engine/state.js';
 import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
-import { formatSpan } from '../view-model/duration.js';
+import { formatSpan } from '../../engine/core/duration.js';
 import { orderAbilities } from '../view-model/order-progress.js';
 import { namesSummary } from '../view-model/text.js';
 

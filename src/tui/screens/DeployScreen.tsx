@@ -10,7 +10,7 @@ import { useNow } from '../hooks/use-now.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { deployRowLines, deployRows } from '../view-model/deploy-rows.js';
-import { formatClockTime, formatElapsed } from '../view-model/duration.js';
+import { formatClockTime, formatElapsed } from '../../engine/core/duration.js';
 import { errorText } from '../view-model/error-text.js';
 import { visibleWindow } from '../view-model/visible-window.js';
 import { useKeyState } from '../hooks/use-key-state.js';

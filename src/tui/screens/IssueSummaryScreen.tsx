@@ -7,7 +7,7 @@ import { useServices } from '../context/services-context.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { SYMBOLS } from '../theme.js';
 import { orderedOrders } from '../view-model/dashboard-items.js';
-import { formatDate, formatTimeLeft } from '../view-model/duration.js';
+import { formatDate, formatTimeLeft } from '../../engine/core/duration.js';
 
 const EXIT_WORDS = new Map<number, string>(Object.entries(EXIT_CODES).map(([word, code]) => [code, word]));
 

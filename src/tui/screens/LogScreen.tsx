@@ -6,7 +6,7 @@ import { useServices } from '../context/services-context.js';
 import { useNow } from '../hooks/use-now.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
-import { formatClockTime } from '../view-model/duration.js';
+import { formatClockTime } from '../../engine/core/duration.js';
 import { describeTimelineEntry, type TimelineLine } from '../view-model/timeline.js';
 import { clampScroll } from '../view-model/visible-window.js';
 

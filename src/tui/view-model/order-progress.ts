@@ -1,7 +1,7 @@
 import { isTerminal, type OrderView } from '../../engine/state.js';
 import type { OrderPhase } from '../../engine/events.js';
 import type { DelayReason } from '../../engine/policy.js';
-import { formatCountdown, formatElapsed, formatSpan } from './duration.js';
+import { formatCountdown, formatElapsed, formatSpan } from '../../engine/core/duration.js';
 
 /**
  * What an order is doing, in words, at a given moment. Pure: every figure comes from the snapshot and `now`, so the

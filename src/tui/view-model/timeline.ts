@@ -1,5 +1,5 @@
 import type { TimelineEntry } from '../../engine/state.js';
-import { formatClockTime, formatSpan } from './duration.js';
+import { formatClockTime, formatSpan } from '../../engine/core/duration.js';
 import { phaseWords } from './order-progress.js';
 import { urlPath } from './text.js';
 

@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../../core/clock.js';
-import { commitStaged, discardStaged, stageFile, type StagedFile } from '../atomic-write.js';
-import { DeployTargetError, describeFsError, errnoCode } from '../errors.js';
+import { commitStaged, discardStaged, stageFile, type StagedFile } from '../../store/atomic.js';
+import { errnoCode } from '../../core/errno.js';
+import { DeployTargetError, describeFsError } from '../errors.js';
 import { resolveOwner } from '../owner.js';
 import type { FilePlacement, FilesTarget } from '../types.js';
 import type { TargetContext } from './context.js';

@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../../core/clock.js';
-import { writeFileAtomic } from '../atomic-write.js';
-import { splitPemCertificates } from '../cert-bundle.js';
-import { DeployTargetError, describeFsError, errnoCode } from '../errors.js';
+import { splitPemBundle } from '../../store/inspect.js';
+import { replaceFile } from '../../store/atomic.js';
+import { errnoCode } from '../../core/errno.js';
+import { DeployTargetError, describeFsError } from '../errors.js';
 import { buildPkcs12 } from '../pkcs12.js';
 import type { PfxTarget } from '../types.js';
 import type { TargetContext } from './context.js';
@@ -32,7 +33,7 @@ export async function deployPfx(t: PfxTarget, ctx: TargetContext): Promise<void>
     if (errnoCode(err) === 'ENOENT') throw new DeployTargetError('missing-directory', `target directory ${dir} does not exist`, { hint: `Create it (mkdir -p ${dir}) or change --out.` });
     throw new DeployTargetError('bad-directory', describeFsError(err, dir));
   }
-  const certPems = [ctx.bundle.certPem, ...splitPemCertificates(ctx.bundle.chainPem)];
+  const certPems = [ctx.bundle.certPem, ...splitPemBundle(ctx.bundle.chainPem)];
   const der = buildPkcs12({
     keyPem: ctx.bundle.keyPem,
     certPems,
@@ -43,7 +44,7 @@ export async function deployPfx(t: PfxTarget, ctx: TargetContext): Promise<void>
   throwIfAborted(ctx.signal);
   try {
     // The file holds the private key, so it is 0600 like privkey.pem.
-    await writeFileAtomic(t.out, der, { mode: 0o600 });
+    await replaceFile(t.out, der, { mode: 0o600 });
   } catch (err) {
     throw new DeployTargetError('write-failed', `cannot write ${describeFsError(err, t.out)}`, { cause: err });
   }
