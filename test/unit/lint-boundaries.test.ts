@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,16 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');
 const DEPCRUISE = path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs');
+
+/**
+ * A command file that has a temporary exception (a rule whose `from` is one exact file), if any are left: such a
+ * file must still fail on any import beyond its listed pairs. None once the front-door work has landed.
+ */
+const { forbidden } = createRequire(import.meta.url)(CONFIG) as { forbidden: Array<{ from: { path?: string } }> };
+const EXCEPTED_COMMAND = forbidden
+  .map((rule) => rule.from.path)
+  .filter((p): p is string => typeof p === 'string' && /^\^src\/commands\/.+\$$/.test(p))
+  .map((p) => p.slice(1, -1).replace(/\\(.)/g, '$1'))[0];
 
 interface Result {
   code: number;
@@ -83,8 +94,7 @@ describe('import-boundary check', () => {
         'src/commands/cmd.ts':
           "import { runtime } from '../app/runtime.js';\nimport type { Api } from '../engine/api.js';\nimport { certFiles } from '../engine/store/cert-files.js';\nexport const c = (a: Api): number => a + runtime + certFiles;\n",
         // A file with a temporary exception may still import nothing beyond its listed pairs.
-        'src/commands/list.ts':
-          "import { paths } from '../engine/store/paths.js';\nimport { session } from '../engine/acme/session.js';\nexport const l = paths + session;\n",
+        ...(EXCEPTED_COMMAND === undefined ? {} : { [EXCEPTED_COMMAND]: "import { session } from '../engine/acme/session.js';\nexport const l = session;\n" }),
       });
       dirs.push(dir);
       result = await depcruise(dir);
@@ -103,15 +113,15 @@ describe('import-boundary check', () => {
         'tui-uses-engine-api-only: src/tui/view.ts → src/engine/store/paths.ts',
         'tui-not-above-itself: src/tui/uses-headless.ts → src/headless/reporters.ts',
         'commands-use-app-and-engine-api-only: src/commands/cmd.ts → src/engine/store/cert-files.ts',
-        'commands-use-app-and-engine-api-only: src/commands/list.ts → src/engine/acme/session.ts',
+        ...(EXCEPTED_COMMAND === undefined ? [] : [`commands-use-app-and-engine-api-only: ${EXCEPTED_COMMAND} → src/engine/acme/session.ts`]),
       ];
       for (const line of expected) assert.ok(result.output.includes(line), `missing "${line}" in:\n${result.output}`);
       assert.match(result.output, /engine-has-no-react: src\/engine\/uses-react\.ts → \S*node_modules\/react\//);
-      assert.match(result.output, /7 dependency violations/);
+      assert.ok(result.output.includes(`${expected.length} dependency violations`), result.output);
     });
 
     it('lets the allowed imports next to them through', () => {
-      for (const allowed of ['src/tui/view.ts → src/engine/state.ts', 'src/commands/cmd.ts → src/app/runtime.ts', 'src/commands/cmd.ts → src/engine/api.ts', 'src/commands/list.ts → src/engine/store/paths.ts']) {
+      for (const allowed of ['src/tui/view.ts → src/engine/state.ts', 'src/commands/cmd.ts → src/app/runtime.ts', 'src/commands/cmd.ts → src/engine/api.ts']) {
         assert.ok(!result.output.includes(allowed), `"${allowed}" was reported:\n${result.output}`);
       }
     });
