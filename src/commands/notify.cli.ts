@@ -1,5 +1,5 @@
 import { Argument, type Command } from 'commander';
-import { NOTIFY_EVENTS } from '../engine/api.js';
+import { NOTIFY_EVENT_HELP, NOTIFY_EVENTS } from '../engine/api.js';
 
 /** Options of `certdeck notify add KIND ...`. */
 export interface NotifyAddCliOptions {
@@ -27,7 +27,7 @@ export function registerNotifyCommand(program: Command): void {
     .enablePositionalOptions()
     .addHelpText(
       'after',
-      `\nEvents: ${NOTIFY_EVENTS.join(', ')} (default: all).\n` +
+      `\nEvents (a notifier gets all unless --events narrows it):\n${NOTIFY_EVENTS.map((e) => `  ${e.padEnd(27)} ${NOTIFY_EVENT_HELP[e]}`).join('\n')}\n` +
         '\nExamples:\n' +
         '  certdeck notify add webhook https://hooks.example.net/certdeck --secret-file /etc/certdeck/hook.key\n' +
         '  certdeck notify add webhook https://chat.example.net/hook --cert example.com --events renewal-failed,expiring\n' +

@@ -140,4 +140,4 @@ export interface NotificationsApi {
 }
 
 export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, DeliveryResult, NotifierInfo, NotifierInput };
-export { NOTIFY_EVENTS, type NotifyEventKind } from './notify/types.js';
+export { NOTIFY_EVENT_HELP, NOTIFY_EVENTS, type NotifyEventKind } from './notify/types.js';

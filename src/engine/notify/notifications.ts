@@ -47,7 +47,9 @@ export function fromIssueFinished(e: EventOf<'issue:finished'>, now: number): Ca
       },
     });
   }
-  if (disk && daysLeft !== undefined) {
+  // Only after a failed run: a certificate the renewal check found not due is healthy by definition (a 6-day
+  // certificate always has fewer than 14 days left), and a new one was just announced as issued.
+  if (!e.ok && disk && daysLeft !== undefined) {
     const when = disk.notAfter > now ? `expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'}` : `expired ${-daysLeft} day${daysLeft === -1 ? '' : 's'} ago`;
     out.push({ daysLeft, notification: { event: 'expiring', ...about, message: `${e.certName}: certificate ${when} (${about.notAfter})` } });
   }

@@ -10,7 +10,7 @@ export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 export const NOTIFY_EVENT_HELP: Record<NotifyEventKind, string> = {
   'renewal-failed': 'a renewal (or first issuance) failed and no valid certificate is on disk',
   'renewal-failed-still-valid': 'a renewal failed; the certificate on disk is still valid',
-  expiring: 'after a renewal run, the certificate on disk expires within the notifier\'s --expiring-days',
+  expiring: 'a renewal failed and the certificate expires within --expiring-days',
   issued: 'a certificate was issued or renewed',
   'deploy-partial': 'a deploy run left some (or all) targets not deployed',
 };

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { systemClock } from '../../../src/engine/core/clock.js';
+import { ManualClock, systemClock } from '../../../src/engine/core/clock.js';
 import type { EngineEvent, EventOf } from '../../../src/engine/events.js';
 import { NotificationDispatcher } from '../../../src/engine/notify/dispatcher.js';
 import type { NotifierConfig } from '../../../src/engine/notify/types.js';
@@ -95,11 +96,12 @@ describe('notification dispatcher: engine events to notifiers', () => {
 
   it('issued, renewed, deploy partial; a cancel or a not-due run makes nothing', async () => {
     server = await startWebhookServer();
-    await setup([{ id: 'hook', kind: 'webhook', url: server.url, events: ['issued', 'deploy-partial', 'renewal-failed', 'renewal-failed-still-valid'] }]);
+    await setup([{ id: 'hook', kind: 'webhook', url: server.url }]);
     const now = Date.now();
     const onDisk = { serial: '0c', notAfter: now + 90 * DAY, caId: 'sandbox', domains: ['shop.test'], version: 2 };
     await dispatcher.handle({ type: 'issue:finished', at: now, certName: 'shop.test', domains: ['shop.test'], ok: true, onDisk });
-    await dispatcher.handle({ type: 'issue:finished', at: now, certName: 'shop.test', domains: ['shop.test'], ok: true, notDue: true, onDisk });
+    // Not due, though 5 days from expiry (a short-lived certificate): healthy, so no `expiring`.
+    await dispatcher.handle({ type: 'issue:finished', at: now, certName: 'shop.test', domains: ['shop.test'], ok: true, notDue: true, onDisk: { ...onDisk, notAfter: now + 5 * DAY } });
     await dispatcher.handle({ type: 'issue:finished', at: now, certName: 'shop.test', domains: ['shop.test'], ok: false, error: { kind: 'cancelled', code: 'cancelled', message: 'x', retryable: false }, onDisk });
     await dispatcher.handle({ type: 'deploy:finished', at: now, runId: 'r1', certName: 'shop.test', succeeded: 1, failed: 1, skipped: 0, outcome: 'partial' });
     await dispatcher.handle({ type: 'deploy:finished', at: now, runId: 'r2', certName: 'shop.test', succeeded: 2, failed: 0, skipped: 0, outcome: 'succeeded' });
@@ -132,7 +134,14 @@ describe('notification dispatcher: engine events to notifiers', () => {
     // The notifier's program starts a grandchild that would outlive a plain kill of the direct child.
     const script = `const { spawn } = require('child_process'); const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid)); setInterval(() => {}, 1000);`;
     await setup([{ id: 'slow', kind: 'command', argv: [process.execPath, '-e', script], timeoutMs: 500 }]);
-    await dispatcher.handle(failed(Date.now(), undefined));
+    // The timeout runs on a manual clock: it fires once the program is surely running, however slow the machine.
+    const clock = new ManualClock(Date.now());
+    dispatcher = new NotificationDispatcher({ paths, clock, emit: (e) => events.push(e), env: { PATH: process.env.PATH }, userAgent: 'certdeck/test', random: () => 0.5 });
+    const delivery = dispatcher.handle(failed(clock.now(), undefined));
+    for (let i = 0; i < 300 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    await clock.untilSleeping(1);
+    await clock.advance(500);
+    await delivery;
     assert.ok(events.some((e) => e.type === 'log' && e.level === 'warn' && /slow .*no exit within 500 ms; killed/.test(e.message)));
     const grandchild = Number(await readFile(pidFile, 'utf8'));
     let alive = true;
