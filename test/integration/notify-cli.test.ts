@@ -24,6 +24,7 @@ describe('certdeck notify: add, list, test, remove', () => {
     const url = server.url.replace('http://', 'http://bot:hunter2@') + '?token=TOKEN-123';
     const added = await cli(['notify', 'add', 'webhook', url, '--secret-file', secretFile, '--cert', 'shop.test', '--events', 'renewal-failed,expiring']);
     assert.equal(added.code, 0, added.stderr);
+    assert.equal(added.stderr, '', 'a 0600 secret file draws no warning');
     assert.match(added.stdout, /^added webhook-1: webhook http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+\/hook\?token=\*\*\*/);
     const list = await cli(['notify', 'list']);
     const json = await cli(['notify', 'list', '--json']);
@@ -62,6 +63,7 @@ describe('certdeck notify: add, list, test, remove', () => {
       [['notify', 'add', 'webhook', 'http://127.0.0.1/x', '--secret-file', '/nonexistent/key'], /cannot be read/],
       [['notify', 'add', 'webhook', 'http://127.0.0.1/x', '--id', 'live'], /exists already/],
       [['notify', 'add', 'command'], /needs the program after --/],
+      [['notify', 'add', 'webhook', 'http://127.0.0.1/x', '--secret-file', '/etc/hostname', '--secret-env', 'X'], /not both/],
       [['notify', 'add', 'command', '--secret-env', 'X', '--', 'true'], /only applies to webhook/],
       [['notify', 'remove', 'nope'], /no notifier "nope"/],
       [['notify', 'test', 'nope'], /no notifier "nope"/],

@@ -1,4 +1,4 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError } from '../core/errors.js';
 import { redactSecrets, redactUrl } from '../core/redact.js';
@@ -83,6 +83,7 @@ export async function checkNotifier(input: NotifierInput, existing: readonly Not
       await access(input.secretFile, constants.R_OK).catch(() => {
         throw new BadInputError('secret-file-unreadable', `the secret file ${input.secretFile} cannot be read`, 'Create it (chmod 600) with the shared secret on one line, then add the notifier again.');
       });
+      if (((await stat(input.secretFile)).mode & 0o077) !== 0) warnings.push(`${input.secretFile} can be read by other users; chmod 600 it.`);
     }
     if (input.secretEnv !== undefined) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(input.secretEnv)) throw new BadInputError('bad-secret-env', `--secret-env "${input.secretEnv}" is not a variable name`, 'Give the NAME of the variable (e.g. CERTDECK_HOOK_SECRET), not its value.');
