@@ -1,5 +1,5 @@
 /**
- * Builds dist/ for the `certdeck` bin: the CLI, the demo and the sandbox's fault proxy (a process of its own), each
+ * Builds dist/ for the `certdeck` bin: the CLI (main.js, loaded by the version check in cli.js), the demo and the sandbox's fault proxy (a process of its own), each
  * bundled with its dependencies. Why bundle: Ink pulls in es-toolkit's whole compat barrel (400+ files) for one
  * function, and Node resolves and links every ES module file one by one; a bundle holds only what is used, which is
  * most of the dashboard's start-up time. Lazy parts (the TUI, the ACME stack, deploy) stay lazy: every dynamic
@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 
 await rm('dist', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli.ts', 'src/demo.ts', 'src/sandbox/fault-proxy-main.ts'],
+  entryPoints: ['src/main.ts', 'src/demo.ts', 'src/sandbox/fault-proxy-main.ts'],
   outdir: 'dist',
   outbase: 'src',
   chunkNames: 'chunks/[name]-[hash]',
@@ -27,5 +27,17 @@ await build({
   legalComments: 'none',
   sourcemap: 'linked',
   sourcesContent: false,
+  logLevel: 'warning',
+});
+// The bin itself: only the Node version check, then `import('./main.js')`. Not bundled and lowered to old syntax, so
+// an old Node can parse it and say which Node certdeck needs instead of failing somewhere inside the bundle.
+await build({
+  entryPoints: ['src/cli.ts'],
+  outdir: 'dist',
+  outbase: 'src',
+  bundle: false,
+  format: 'esm',
+  platform: 'node',
+  target: 'node14',
   logLevel: 'warning',
 });

@@ -25,8 +25,9 @@ export async function measureStartup(runs: number, signal: AbortSignal): Promise
   for (let i = 0; i < runs + 2; i++) {
     const version = await runTimed(process.execPath, [CERTDECK_CLI, '--version'], { env, signal, timeoutMs: 10_000 });
     expectSuccess(version, 'certdeck --version');
-    if (version.stdout.trim() !== pkg.version) {
-      throw new BenchRunError(`certdeck --version printed ${JSON.stringify(version.stdout.trim())}, not ${pkg.version}`, version);
+    // "certdeck 0.1.0 (node v24.21.0)"
+    if (!version.stdout.startsWith(`certdeck ${pkg.version} (node `)) {
+      throw new BenchRunError(`certdeck --version printed ${JSON.stringify(version.stdout.trim())}, not certdeck ${pkg.version} (node ...)`, version);
     }
     const bare = await runTimed(process.execPath, ['-e', '0'], { env, signal, timeoutMs: 10_000 });
     expectSuccess(bare, 'node -e 0');

@@ -1,26 +1,23 @@
 #!/usr/bin/env node
 /**
- * certdeck's entry point: argv -> command. Kept tiny on purpose: `certdeck --version` must answer without
- * loading React, Ink or the ACME stack, so every command's module is imported only when that command runs.
+ * The `certdeck` bin: checks the Node version, then loads the real CLI (main.ts). This file is built on its own
+ * (not bundled, old syntax: no static imports, no top-level await) so that an older Node can parse it and print one
+ * line saying what is needed, instead of a stack trace from some syntax or API in the bundle it cannot load.
  */
-import module from 'node:module';
-import { packageVersion } from './engine/core/package-root.js';
 
-// `certdeck list | head`: a reader that stops early is not an error worth a stack trace.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
+export {};
 
-const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  process.stdout.write(`${packageVersion()}\n`);
+/** Keep in step with package.json "engines" (a unit test checks it). */
+const MIN_NODE_MAJOR = 22;
+
+const found = process.versions.node;
+if (Number(found.split('.')[0]) < MIN_NODE_MAJOR) {
+  process.stderr.write(`certdeck needs Node.js ${MIN_NODE_MAJOR} or newer, but this is Node.js v${found} (${process.execPath}); install Node.js ${MIN_NODE_MAJOR}+ and run certdeck with it.\n`);
+  process.exit(1);
 } else {
-  // V8's compiled code for our modules and dependencies, kept on disk between runs (Node's own cache directory
-  // under the OS temp dir): a cron run or a second command starts without re-parsing acme-client, axios and Ink.
-  // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-  module.enableCompileCache?.();
-  const { buildProgram } = await import('./commands/program.js');
-  const program = buildProgram(packageVersion());
-  await program.parseAsync(process.argv);
+  import('./main.js').catch((err: unknown) => {
+    // A load failure of the CLI itself (a damaged installation); a command's own errors are handled inside.
+    process.stderr.write(`certdeck: cannot start: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
 }

@@ -17,6 +17,6 @@ export interface Runtime {
 export function createRuntime(env: NodeJS.ProcessEnv, opts: { deployAfterIssue?: boolean; caPolicies?: Record<string, PolicyOverride> } = {}): Runtime {
   const paths = resolveStatePaths(env);
   const clock = systemClock;
-  const engine = new Engine({ paths, clock, userAgent: `certdeck/${packageVersion()}`, deployAfterIssue: opts.deployAfterIssue ?? true, ...(opts.caPolicies ? { caPolicies: opts.caPolicies } : {}) });
+  const engine = new Engine({ paths, clock, userAgent: `certdeck/${packageVersion()}`, env, deployAfterIssue: opts.deployAfterIssue ?? true, ...(opts.caPolicies ? { caPolicies: opts.caPolicies } : {}) });
   return { engine, paths, clock };
 }

@@ -65,6 +65,8 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
     }
     const stopReporting = engine.onEvent(json ? ndjsonReporter(write) : humanReporter(write, { verbose: opts.verbose ?? false }));
     const outcomes = await engine.issueMany(requests, concurrency, abort.signal);
+    // Notifications go out after each request ends; their results (a failed delivery is a warning) belong in this output.
+    await engine.idle();
     stopReporting();
     const code = exitCodeForOutcomes(outcomes, await stillValidCertificates(paths, outcomes, Date.now()));
     if (json) {

@@ -3,6 +3,9 @@ import { EXIT_CODES } from '../engine/core/errors.js';
 import { registerIssueCommand } from './issue.cli.js';
 import { registerSandboxCommand } from './sandbox.cli.js';
 import { registerDeployCommand } from './deploy.cli.js';
+import { registerNotifyCommand } from './notify.cli.js';
+import { registerCompletionCommand } from './completion.cli.js';
+import { versionLine } from './version-line.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command();
@@ -12,7 +15,7 @@ export function buildProgram(version: string): Command {
       'Obtain, renew, deploy and troubleshoot TLS certificates over ACME (RFC 8555) from any CA.\n' +
         'With no command on a terminal, opens the interactive dashboard.',
     )
-    .version(version, '-V, --version')
+    .version(versionLine(version), '-V, --version', 'print the version and the Node.js it runs on')
     .showHelpAfterError('(run with --help for usage)')
     // Options after a command name belong to that command: `deploy` and its subcommands both have --json.
     .enablePositionalOptions()
@@ -35,6 +38,8 @@ export function buildProgram(version: string): Command {
   registerIssueCommand(program);
   registerSandboxCommand(program);
   registerDeployCommand(program);
+  registerNotifyCommand(program);
+  registerCompletionCommand(program);
   program.addHelpText(
     'after',
     '\nExit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 partial, 4 network, 5 timeout, 6 rate-limited,\n' +

@@ -2,6 +2,8 @@ import type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, EngineEvent, 
 import type { PolicyOverride, WaitPolicy } from './policy.js';
 import type { Snapshot } from './state.js';
 import type { ErrorInfo } from './core/errors.js';
+import type { NotifierInput } from './notify/config.js';
+import type { DeliveryResult, NotifierInfo } from './notify/types.js';
 
 /**
  * The contract between the engine and every view (TUI, headless reporters, scripts). Views read the snapshot
@@ -127,4 +129,15 @@ export interface EngineApi {
   close(): Promise<void>;
 }
 
-export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind };
+/** Webhook and command notifiers (`certdeck notify ...`); secrets never cross this boundary, URLs come redacted. */
+export interface NotificationsApi {
+  listNotifiers(): Promise<NotifierInfo[]>;
+  /** Checks and saves a notifier; rejects with a BadInputError (nothing saved) when it is refused. */
+  addNotifier(input: NotifierInput): Promise<{ notifier: NotifierInfo; warnings: string[] }>;
+  removeNotifier(id: string): Promise<NotifierInfo>;
+  /** Sends a test notification to one notifier, or to every one; resolves with each delivery's result. */
+  testNotifiers(id?: string): Promise<DeliveryResult[]>;
+}
+
+export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, DeliveryResult, NotifierInfo, NotifierInput };
+export { NOTIFY_EVENT_HELP, NOTIFY_EVENTS, type NotifyEventKind } from './notify/types.js';

@@ -15,6 +15,12 @@ import { withRenewalFailures } from './store/renewal-failures.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, listTargetInfos, removeTargetById, targetInfo } from './deploy-targets.js';
+import type { NotificationsApi } from './api.js';
+import { readCertificate } from './store/cert-files.js';
+import { notifierInfo, type NotifierInput } from './notify/config.js';
+import { NotificationDispatcher } from './notify/dispatcher.js';
+import { addNotifier, loadNotifiers, removeNotifier } from './notify/store.js';
+import type { DeliveryResult, NotifierInfo } from './notify/types.js';
 
 export interface EngineOptions {
   paths: StatePaths;
@@ -41,7 +47,7 @@ interface AcmeParts {
  * The facade every view talks to. It wires the parts (sessions, solvers, order runner, store, deploy) and owns
  * the running orders' controls, so operator actions are plain method calls.
  */
-export class Engine implements EngineApi {
+export class Engine implements EngineApi, NotificationsApi {
   private readonly hub = new EventHub();
   private acme: Promise<AcmeParts> | undefined;
   private readonly controls = new Map<string, OrderControl>();
@@ -52,8 +58,23 @@ export class Engine implements EngineApi {
   /** The latest target-list edit per certificate; the next one waits for it, so two quick adds never lose one. */
   private readonly targetEdits = new Map<string, Promise<unknown>>();
   private closed = false;
+  private readonly notifications: NotificationDispatcher;
 
-  constructor(private readonly opts: EngineOptions) {}
+  constructor(private readonly opts: EngineOptions) {
+    this.notifications = new NotificationDispatcher({
+      paths: opts.paths,
+      clock: opts.clock,
+      emit: this.hub.emit,
+      env: opts.env ?? process.env,
+      userAgent: opts.userAgent,
+      random: opts.random ?? Math.random,
+    });
+    // The engine's own events drive notifications; tracked, so close() and idle() wait for the deliveries.
+    this.hub.onEvent((e) => {
+      const delivery = this.notifications.handle(e);
+      if (delivery) void this.track(delivery);
+    });
+  }
 
   /**
    * Loaded on the first issue, not at start-up: the ACME stack is the largest part of certdeck to load, and the
@@ -96,6 +117,31 @@ export class Engine implements EngineApi {
   }
 
   private async runIssue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
+    const outcome = await this.runIssueJob(request, signal);
+    await this.announceIssueEnd(request, outcome);
+    return outcome;
+  }
+
+  /** `issue:finished`, with the certificate now on disk: what notifications (issued, renewal failed, expiring) need. */
+  private async announceIssueEnd(request: IssueRequest, outcome: IssueOutcome): Promise<void> {
+    if (!outcome.certName) return; // refused before a certificate name was settled (bad input): nothing to tell
+    const stored = await readCertificate(this.opts.paths, outcome.certName).catch(() => undefined);
+    const meta = stored?.meta;
+    this.hub.emit({
+      type: 'issue:finished',
+      at: this.opts.clock.now(),
+      certName: outcome.certName,
+      domains: request.domains,
+      ok: outcome.ok,
+      ...(outcome.notDueUntil !== undefined ? { notDue: true } : {}),
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(meta
+        ? { onDisk: { serial: meta.serial, notAfter: Date.parse(meta.notAfter), caId: meta.caId, domains: meta.domains, version: meta.version } }
+        : {}),
+    });
+  }
+
+  private async runIssueJob(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
     const { sessions, solvers, runIssueJob } = await this.loadAcme();
     return runIssueJob(
       {
@@ -201,6 +247,23 @@ export class Engine implements EngineApi {
       if (this.targetEdits.get(certName) === next) this.targetEdits.delete(certName);
     }).catch(() => undefined);
     return this.track(next);
+  }
+
+  async listNotifiers(): Promise<NotifierInfo[]> {
+    return (await loadNotifiers(this.opts.paths)).map(notifierInfo);
+  }
+
+  async addNotifier(input: NotifierInput): Promise<{ notifier: NotifierInfo; warnings: string[] }> {
+    const { config, warnings } = await addNotifier(this.opts.paths, input, this.opts.env ?? process.env);
+    return { notifier: notifierInfo(config), warnings };
+  }
+
+  async removeNotifier(id: string): Promise<NotifierInfo> {
+    return notifierInfo(await removeNotifier(this.opts.paths, id));
+  }
+
+  testNotifiers(id?: string): Promise<DeliveryResult[]> {
+    return this.track(this.notifications.test(id));
   }
 
   /**

@@ -157,6 +157,20 @@ export type EngineEvent =
       replacedBy?: string;
       certificate?: CertificateSummary;
     })
+  /**
+   * A request (`issue`, a renewal) came to its end, after every fallback: what notifications are made from. The
+   * certificate on disk is the new one after a success, the old one (if any) after a failure.
+   */
+  | (At & {
+      type: 'issue:finished';
+      certName: string;
+      domains: string[];
+      ok: boolean;
+      /** Renewal mode found the certificate not due: nothing was ordered. */
+      notDue?: boolean;
+      error?: ErrorInfo;
+      onDisk?: { serial: string; notAfter: number; caId: string; domains: string[]; /** Archive version: > 1 means it replaced an earlier one. */ version: number };
+    })
   | (At & { type: 'certificate:saved'; certificate: CertificateSummary })
   | (At & { type: 'certificate:known'; certificate: CertificateSummary })
   | (At & { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; orderId?: string; certName?: string })

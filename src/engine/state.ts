@@ -343,6 +343,9 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
           timeline: push(o.timeline, { at: e.at, kind: 'phase', phase, ...(e.reason ? { detail: e.reason } : e.error ? { detail: e.error.message } : {}) }, TIMELINE_LIMIT),
         };
       });
+    case 'issue:finished':
+      // The orders' own events already put everything in the snapshot; this one is for notifications and reporters.
+      return s;
     case 'certificate:saved':
     case 'certificate:known':
       return { ...s, certificates: { ...s.certificates, [e.certificate.certName]: e.certificate } };

@@ -4,6 +4,7 @@ import type { ChallengeConfig } from '../api.js';
 import { BadInputError, ConfigError, EngineError } from '../core/errors.js';
 import type { KeyType } from '../events.js';
 import type { PolicyOverride } from '../policy.js';
+import { notificationsSchema, type NotificationsSettings } from '../notify/config.js';
 import { storageError } from './atomic.js';
 import type { StatePaths } from './paths.js';
 import { settingsFilePath } from './settings-file.js';
@@ -36,6 +37,8 @@ export interface SettingsData {
   /** Per-CA policy overrides, keyed by CA id. */
   caPolicies?: Record<string, PolicyOverride>;
   certificates?: Record<string, CertificateSettings>;
+  /** Webhook and command notifiers (src/engine/notify/). */
+  notifications?: NotificationsSettings;
 }
 
 /** The config file's format version (conf's projectVersion): bumped with a migration when the format changes. */
@@ -97,6 +100,7 @@ const schema: Schema<SettingsData> = {
       },
     },
   },
+  notifications: notificationsSchema as Schema<SettingsData>['notifications'],
 };
 
 export class Settings {
@@ -148,6 +152,9 @@ export class Settings {
     return this.read().certificates?.[certName];
   }
 
+  setNotifications(notifications: NotificationsSettings | undefined): void {
+    this.put('notifications', notifications);
+  }
   setDefaultEmail(email: string | undefined): void {
     this.put('defaultEmail', email);
   }
