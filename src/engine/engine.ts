@@ -1,20 +1,40 @@
 import { randomUUID } from 'node:crypto';
-import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, EngineApi, IssueOutcome, IssueRequest } from './api.js';
+import type {
+  AccountInfo,
+  AccountInput,
+  AddedDeployTarget,
+  CaInfo,
+  CertificateListingResult,
+  DeployOutcome,
+  DeployTarget,
+  DeployTargetDetails,
+  DeployTargetInput,
+  EngineApi,
+  IssueDefaults,
+  IssueOutcome,
+  IssueRequest,
+  StoredRequestInfo,
+} from './api.js';
 import type { Clock } from './core/clock.js';
 import { BadInputError } from './core/errors.js';
 import type { DeployTargetInfo } from './events.js';
-import type { PolicyOverride } from './policy.js';
 import type { SessionRegistry } from './acme/session-registry.js';
-import { listCas } from './ca/catalog.js';
+import { listCas, resolveCa, type ResolvedCa } from './ca/catalog.js';
+import { addAccount, deactivateAccount, listAccountInfos, showAccountInfo, type AccountDeps } from './accounts.js';
+import { certificateStatus } from './renew/index.js';
+import type { SettingsData } from './store/settings.js';
+import { readStoredRequest } from './store/stored-request.js';
 import type { SolverPool } from './challenge/solver-pool.js';
 import { EventHub } from './event-hub.js';
 import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
-import { listCertificates } from './store/cert-files.js';
+import { listCertificates, readCertificate } from './store/cert-files.js';
 import { withRenewalFailures } from './store/renewal-failures.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
-import { addTargetChecked, listTargetInfos, removeTargetById, targetInfo } from './deploy-targets.js';
+import { addTargetChecked, addTargetSpec, describeTargets, listTargetInfos, redactTarget, removeTargetById, targetInfo } from './deploy-targets.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface EngineOptions {
   paths: StatePaths;
@@ -22,11 +42,14 @@ export interface EngineOptions {
   /** Sent to CAs as the User-Agent, e.g. "certdeck/0.1.0". */
   userAgent: string;
   random?: () => number;
-  /** Per-CA policy overrides from the settings file, keyed by CA id. */
-  caPolicies?: Record<string, PolicyOverride>;
+  /**
+   * The operator's settings (config.json), read once by the composition root: defaults for new orders, per-CA wait
+   * policies, per-certificate settings. Every order uses them, wherever it was started. @default {}
+   */
+  settings?: SettingsData;
   /** Run the certificate's deploy targets after each successful issuance. */
   deployAfterIssue?: boolean;
-  /** Where a new deploy target's program is looked up (PATH) and its password variable checked. @default process.env */
+  /** Environment of deploy hooks and PFX password variables, and where a new target's program is looked up. @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -53,7 +76,11 @@ export class Engine implements EngineApi {
   private readonly targetEdits = new Map<string, Promise<unknown>>();
   private closed = false;
 
-  constructor(private readonly opts: EngineOptions) {}
+  private readonly settings: SettingsData;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.settings = opts.settings ?? {};
+  }
 
   /**
    * Loaded on the first issue, not at start-up: the ACME stack is the largest part of certdeck to load, and the
@@ -79,7 +106,19 @@ export class Engine implements EngineApi {
   onEvent = (listener: Parameters<EventHub['onEvent']>[0]) => this.hub.onEvent(listener);
 
   listCas(): CaInfo[] {
-    return listCas({ sandboxDir: this.opts.paths.sandboxDir, ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}) });
+    return listCas({ sandboxDir: this.opts.paths.sandboxDir, ...(this.settings.caPolicies ? { caPolicies: this.settings.caPolicies } : {}) });
+  }
+
+  issueDefaults(): IssueDefaults {
+    const s = this.settings;
+    return { ...(s.defaultCa ? { ca: s.defaultCa } : {}), keyType: s.defaultKeyType ?? 'ec-p256', ...(s.defaultEmail ? { email: s.defaultEmail } : {}), fallback: s.fallbackCas ?? [] };
+  }
+
+  async storedRequest(certName: string): Promise<StoredRequestInfo | undefined> {
+    const stored = await readStoredRequest(this.opts.paths, certName);
+    if (!stored) return undefined;
+    const { formatVersion: _v, ...info } = stored;
+    return info;
   }
 
   /** Reads the certificates on disk into the snapshot (the dashboard's list). */
@@ -91,13 +130,57 @@ export class Engine implements EngineApi {
     for (const b of listing.broken) this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
   }
 
+  async listCertificates(): Promise<CertificateListingResult> {
+    const listing = await listCertificates(this.opts.paths);
+    const now = this.opts.clock.now();
+    const orders = Object.values(this.hub.getSnapshot().orders);
+    const certificates = (await withRenewalFailures(this.opts.paths, listing.certificates)).map((c) => {
+      const status = certificateStatus(c, orders, now);
+      return { ...c, status: status.kind, label: status.label, daysLeft: Math.floor(status.remainingMs / DAY_MS) };
+    });
+    return { certificates, broken: listing.broken, liveDir: this.opts.paths.liveDir };
+  }
+
+  private resolveCa(idOrUrl: string, caBundlePath: string | undefined): ResolvedCa {
+    return resolveCa(idOrUrl, {
+      sandboxDir: this.opts.paths.sandboxDir,
+      ...(caBundlePath ? { caBundlePath } : {}),
+      ...(this.settings.caPolicies ? { caPolicies: this.settings.caPolicies } : {}),
+    });
+  }
+
+  private get accountDeps(): AccountDeps {
+    return {
+      paths: this.opts.paths,
+      cas: () => this.listCas(),
+      resolve: (id, bundle) => this.resolveCa(id, bundle),
+      sessions: async () => (await this.loadAcme()).sessions,
+    };
+  }
+
+  listAccounts(): Promise<AccountInfo[]> {
+    return listAccountInfos(this.accountDeps);
+  }
+
+  showAccount(id: string): Promise<AccountInfo> {
+    return showAccountInfo(this.accountDeps, id);
+  }
+
+  addAccount(input: AccountInput): Promise<{ account: AccountInfo; created: boolean }> {
+    return this.track(addAccount(this.accountDeps, input));
+  }
+
+  deactivateAccount(id: string, opts: { caBundlePath?: string } = {}): Promise<AccountInfo> {
+    return this.track(deactivateAccount(this.accountDeps, id, opts.caBundlePath));
+  }
+
   issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
     return this.track(this.runIssue(request, signal));
   }
 
   private async runIssue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
     const { sessions, solvers, runIssueJob } = await this.loadAcme();
-    return runIssueJob(
+    const outcome = await runIssueJob(
       {
         paths: this.opts.paths,
         clock: this.opts.clock,
@@ -106,13 +189,17 @@ export class Engine implements EngineApi {
         solvers,
         controls: this.controls,
         newId: () => randomUUID().slice(0, 8),
-        ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}),
+        settings: this.settings,
         ...(this.opts.random ? { random: this.opts.random } : {}),
         ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.runDeploy(certName, { afterIssue: true })) } : {}),
       },
       request,
       signal,
     );
+    if (outcome.ok || !outcome.certName) return outcome;
+    // A failed renewal of a certificate that still works is its own exit code (10) for cron: time to act remains.
+    const onDisk = await readCertificate(this.opts.paths, outcome.certName).catch(() => undefined);
+    return { ...outcome, certificateStillValid: onDisk !== undefined && Date.parse(onDisk.meta.notAfter) > this.opts.clock.now() };
   }
 
   /** Issues several requests, at most `concurrency` at a time. */
@@ -129,24 +216,22 @@ export class Engine implements EngineApi {
     return results;
   }
 
+  // Operator intents go to the order's control as typed values; the order's runner acts on them and reports
+  // what changed (a stop unwinds the order, keep-waiting moves the wait's deadline and emits wait:extended).
   cancel(orderId: string, reason = 'cancelled by the operator'): void {
-    this.controls.get(orderId)?.stop({ kind: 'cancel', reason });
+    this.controls.get(orderId)?.send({ kind: 'cancel', reason });
   }
 
   retryNow(orderId: string): void {
-    this.controls.get(orderId)?.retryNow();
+    this.controls.get(orderId)?.send({ kind: 'retry-now' });
   }
 
   keepWaiting(orderId: string, extraMs?: number): void {
-    const control = this.controls.get(orderId);
-    const order = this.hub.getSnapshot().orders[orderId];
-    if (!control || !order || control.phase === undefined) return;
-    const deadlineAt = control.extend(extraMs ?? order.policy.deadlines[control.phase]);
-    if (deadlineAt !== undefined) this.hub.emit({ type: 'wait:extended', at: this.opts.clock.now(), orderId, phase: control.phase, deadlineAt });
+    this.controls.get(orderId)?.send({ kind: 'keep-waiting', ...(extraMs === undefined ? {} : { extraMs }) });
   }
 
   switchCa(orderId: string, caId: string): void {
-    this.controls.get(orderId)?.stop({ kind: 'switch', caId, reason: `switching to ${caId}` });
+    this.controls.get(orderId)?.send({ kind: 'switch', caId, reason: `switching to ${caId}` });
   }
 
   deploy(certName: string, opts: { only?: string[] } = {}): Promise<DeployOutcome> {
@@ -158,7 +243,7 @@ export class Engine implements EngineApi {
     this.deployAborts.add(abort);
     this.deploying.set(certName, (this.deploying.get(certName) ?? 0) + 1);
     try {
-      return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...opts });
+      return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...(this.opts.env ? { env: this.opts.env } : {}), ...opts });
     } finally {
       this.deployAborts.delete(abort);
       const left = (this.deploying.get(certName) ?? 1) - 1;
@@ -182,6 +267,27 @@ export class Engine implements EngineApi {
 
   removeDeployTarget(certName: string, targetId: string): Promise<DeployTargetInfo> {
     return this.editTargets(certName, async () => targetInfo(await removeTargetById(this.opts.paths, certName, targetId)));
+  }
+
+  /** The certificate's targets in full with their last results (`certdeck deploy list`). */
+  describeDeployTargets(certName: string): Promise<DeployTargetDetails> {
+    return describeTargets(this.opts.paths, certName);
+  }
+
+  /**
+   * A target in the stored shape with every option `certdeck deploy add` has (owner, modes, retries ...), through
+   * the same checks as addDeployTarget. The returned target has a stored PFX password hidden.
+   */
+  addDeployTargetSpec(certName: string, spec: Record<string, unknown>): Promise<{ target: DeployTarget; warnings: string[]; file: string }> {
+    return this.editTargets(certName, async () => {
+      const { target, warnings } = await addTargetSpec(this.opts.paths, certName, spec, this.opts.env ?? process.env);
+      return { target: redactTarget(target), warnings, file: (await describeTargets(this.opts.paths, certName)).file };
+    });
+  }
+
+  /** Removes a target and returns it in full (`certdeck deploy remove` describes what it removed). */
+  removeDeployTargetSpec(certName: string, targetId: string): Promise<DeployTarget> {
+    return this.editTargets(certName, async () => redactTarget(await removeTargetById(this.opts.paths, certName, targetId)));
   }
 
   /** One edit of a certificate's target list at a time; refused during its deploy; the snapshot gets the new list. */
