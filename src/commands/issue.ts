@@ -101,7 +101,7 @@ function buildRequests(domains: string[], opts: IssueCliOptions, env: NodeJS.Pro
     ...(opts.email ? { email: opts.email } : {}),
     ...(opts.agreeTos ? { agreeTos: true } : {}),
     ...(eabKid && eabHmacKey ? { eab: { kid: eabKid, hmacKey: eabHmacKey } } : {}),
-    ...(opts.reuseKey ? { reuseKey: true } : {}),
+    ...(opts.reuseKey === undefined ? {} : { reuseKey: opts.reuseKey }),
     ...(opts.preferredChain ? { preferredChain: opts.preferredChain } : {}),
     ...(opts.fallback ? { fallback: opts.fallback.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(opts.wait ? { waitForLock: true } : {}),
