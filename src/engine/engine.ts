@@ -29,7 +29,7 @@ import { EventHub } from './event-hub.js';
 import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
 import { listCertificates, readCertificate } from './store/cert-files.js';
-import { withRenewalFailures } from './store/renewal-failures.js';
+import { withRenewalFailures } from './renew/failures.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, addTargetSpec, describeTargets, listTargetInfos, redactTarget, removeTargetById, targetInfo } from './deploy-targets.js';

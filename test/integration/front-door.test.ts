@@ -179,4 +179,23 @@ describe('one front door: stored request, reused account, settings everywhere', 
     const finished = seen.find((e): e is EventOf<'order:finished'> => e.type === 'order:finished');
     assert.equal(finished?.outcome, 'valid', JSON.stringify(seen.filter((e) => e.type === 'log' || e.type === 'order:finished')));
   });
+
+  it('account add from a script, then deactivate (RFC 8555 7.3.6): the account is never used again', async () => {
+    const added = await runCli(['account', 'add', '--ca', 'sandbox', '--email', 'gone@example.test', '--agree-tos', '--json'], env);
+    assert.equal(added.code, 0, added.stderr);
+    const { created, account } = JSON.parse(added.stdout) as { created: boolean; account: AccountInfo };
+    assert.equal(created, true);
+    assert.equal(account.status, 'valid');
+    const refused = await runCli(['account', 'deactivate', account.id], env);
+    assert.equal(refused.code, 2, 'deactivation needs --yes');
+    const gone = await runCli(['account', 'deactivate', account.id, '--yes', '--json'], env);
+    assert.equal(gone.code, 0, gone.stderr);
+    assert.equal((JSON.parse(gone.stdout) as AccountInfo).status, 'deactivated');
+    // The CA agrees: the account's own key can no longer order.
+    const accountPosts = requestsOf(sandbox.proxy!.log(), 'account', 'POST').filter((l) => (l.status ?? 0) < 300);
+    assert.ok(accountPosts.length >= 1, 'the deactivation went to the account URL');
+    const issue = await runCli(['issue', 'gone.test', '--ca', 'sandbox', '--email', 'gone@example.test', '--json'], env);
+    assert.equal(issue.code, 2, issue.stdout.slice(-1500));
+    assert.match(issue.stderr, /deactivated/);
+  });
 });
