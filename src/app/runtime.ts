@@ -1,22 +1,32 @@
 import { systemClock, type Clock } from '../engine/core/clock.js';
 import { Engine } from '../engine/engine.js';
-import type { PolicyOverride } from '../engine/policy.js';
-import { resolveStatePaths, type StatePaths } from '../engine/store/paths.js';
+import { resolveStatePaths } from '../engine/store/paths.js';
+import { readSettings } from '../engine/store/settings-file.js';
 import { packageVersion } from '../engine/core/package-root.js';
 
 /**
- * The composition root: the one place that reads the environment and picks real implementations (system clock,
- * state home). Commands get an Engine from here; the engine itself never looks at process.env.
+ * The composition root: the one place that reads the environment, resolves where state lives, reads the
+ * operator's settings (config.json, once) and picks real implementations (system clock). Every command and the
+ * dashboard get their Engine from here and talk to nothing else; the engine itself never looks at process.env.
+ *
+ * Rejects with a ConfigError naming the file when the settings file is broken (nothing is changed then).
  */
 export interface Runtime {
   engine: Engine;
-  paths: StatePaths;
   clock: Clock;
 }
 
-export function createRuntime(env: NodeJS.ProcessEnv, opts: { deployAfterIssue?: boolean; caPolicies?: Record<string, PolicyOverride> } = {}): Runtime {
+export interface RuntimeOptions {
+  /** Run a certificate's deploy targets after each issuance. @default true */
+  deployAfterIssue?: boolean;
+  /** Another clock (a test's fixed "now"). @default the system clock */
+  clock?: Clock;
+}
+
+export async function createRuntime(env: NodeJS.ProcessEnv, opts: RuntimeOptions = {}): Promise<Runtime> {
   const paths = resolveStatePaths(env);
-  const clock = systemClock;
-  const engine = new Engine({ paths, clock, userAgent: `certdeck/${packageVersion()}`, env, deployAfterIssue: opts.deployAfterIssue ?? true, ...(opts.caPolicies ? { caPolicies: opts.caPolicies } : {}) });
-  return { engine, paths, clock };
+  const settings = await readSettings(paths);
+  const clock = opts.clock ?? systemClock;
+  const engine = new Engine({ paths, clock, settings, env, userAgent: `certdeck/${packageVersion()}`, deployAfterIssue: opts.deployAfterIssue ?? true });
+  return { engine, clock };
 }

@@ -1,7 +1,7 @@
-import { systemClock } from '../engine/core/clock.js';
-import { EXIT_CODES } from '../engine/core/errors.js';
+import { EngineError, EXIT_CODES } from '../engine/core/errors.js';
 import { validateDomain } from '../engine/names.js';
 import { createRuntime } from '../app/runtime.js';
+import { reportEngineError } from './io.js';
 
 /**
  * `certdeck` with no command: the interactive dashboard on a terminal. Without a terminal (cron, pipes) there
@@ -12,12 +12,21 @@ export async function runDashboard(opts: { tui: boolean }): Promise<number> {
     process.stderr.write('certdeck: the dashboard needs a terminal. For scripts and cron use the headless commands, e.g.\n  certdeck issue example.com --ca letsencrypt --json\nSee certdeck --help.\n');
     return EXIT_CODES.badInput;
   }
+  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  let runtime;
+  try {
+    // The same root as every command: orders placed here use the settings' defaults and per-CA wait policies.
+    runtime = await createRuntime(process.env);
+  } catch (err) {
+    if (err instanceof EngineError) return reportEngineError(io, err);
+    throw err;
+  }
+  const { engine, clock } = runtime;
   const { runTui } = await import('../tui/render-tui.js');
-  const { engine } = createRuntime(process.env);
   await engine.loadCertificates();
   try {
     return await runTui(engine, {
-      clock: systemClock,
+      clock,
       mode: { kind: 'dashboard' },
       validateDomain: (raw) => validateDomain(raw, { wildcardAllowed: false }),
     });

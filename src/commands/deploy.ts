@@ -1,26 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { systemClock } from '../engine/core/clock.js';
 import { BadInputError, EngineError, EXIT_CODES, exitCodeFor } from '../engine/core/errors.js';
-import type { DeployOutcome } from '../engine/api.js';
+import type { DeployOutcome, DeployTarget, TargetResult } from '../engine/api.js';
 import type { EngineEvent } from '../engine/events.js';
 import { parseDuration } from '../engine/policy.js';
 import { replay } from '../engine/state.js';
-import { resolveStatePaths } from '../engine/store/paths.js';
-import {
-  addTarget,
-  formatMs,
-  formatVerifyHost,
-  loadResults,
-  loadTargets,
-  parseVerifyHost,
-  removeTarget,
-  runDeploy,
-  targetsFilePath,
-  validateTargetEnvironment,
-  type DeployTarget,
-  type TargetResult,
-} from '../engine/deploy/index.js';
+import { formatSpan } from '../engine/core/duration.js';
+import { formatVerifyHost, parseVerifyHost } from '../engine/deploy/host-spec.js';
+import { createRuntime } from '../app/runtime.js';
 import type { DeployAddCliOptions, DeployRunCliOptions } from './deploy.cli.js';
 import { cancelOnSignals, type CommandIo } from './io.js';
 
@@ -51,8 +37,15 @@ function reportError(err: unknown, io: CommandIo): number {
 }
 
 export async function runDeployCommand(certName: string, opts: DeployRunCliOptions, io: CommandIo): Promise<number> {
-  const paths = resolveStatePaths(io.env);
   const json = opts.json ?? false;
+  let runtime;
+  try {
+    // Not after an issue: this run deploys, it issues nothing.
+    runtime = await createRuntime(io.env, { deployAfterIssue: false });
+  } catch (err) {
+    return reportError(err, io);
+  }
+  const { engine } = runtime;
   // `certdeck deploy x | head` must not crash mid-deploy when the reader goes away: the deploy still finishes.
   let stdoutGone = false;
   const onStdoutError = (): void => {
@@ -64,23 +57,16 @@ export async function runDeployCommand(certName: string, opts: DeployRunCliOptio
   };
   const only = opts.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const abort = new AbortController();
-  const release = cancelOnSignals(abort, { close: async () => undefined });
+  // A signal closes the engine, which cancels the running deploy (hooks killed, nothing half-written).
+  const release = cancelOnSignals(abort, engine);
   const report = json ? (e: EngineEvent) => write(`${JSON.stringify(e)}\n`) : liveLines(write, opts.verbose ?? false);
   const events: EngineEvent[] = [];
+  const stopReporting = engine.onEvent((e) => {
+    events.push(e);
+    report(e);
+  });
   try {
-    const outcome = await runDeploy({
-      paths,
-      certName,
-      ...(only ? { only } : {}),
-      clock: systemClock,
-      emit: (e) => {
-        events.push(e);
-        report(e);
-      },
-      signal: abort.signal,
-      newId: randomUUID,
-      env: io.env,
-    });
+    const outcome = await engine.deploy(certName, only ? { only } : {});
     const code = exitCodeForDeploy(outcome.outcome);
     if (json) write(`${JSON.stringify({ type: 'summary', exitCode: code, ...outcome })}\n`);
     else write(summary(events, outcome));
@@ -93,8 +79,10 @@ export async function runDeployCommand(certName: string, opts: DeployRunCliOptio
     }
     return reportError(err, io);
   } finally {
+    stopReporting();
     release();
     io.stdout.off('error', onStdoutError);
+    await engine.close();
   }
 }
 
@@ -154,7 +142,7 @@ function summary(events: EngineEvent[], outcome: DeployOutcome): string {
   const idWidth = Math.max(8, ...run.targets.map((t) => t.id.length));
   const lines = [`\n${outcome.certName}: deploy ${outcome.outcome} — ${outcome.succeeded} succeeded, ${outcome.failed} failed, ${outcome.skipped} skipped or cancelled`];
   for (const t of run.targets) {
-    const took = t.startedAt !== undefined && t.endedAt !== undefined ? ` in ${formatMs(t.endedAt - t.startedAt)}` : '';
+    const took = t.startedAt !== undefined && t.endedAt !== undefined ? ` in ${formatSpan(t.endedAt - t.startedAt)}` : '';
     const detail = t.status === 'succeeded' ? took : t.reason ? ` — ${t.reason}` : '';
     lines.push(`  ${(MARK[t.status] ?? t.status).padEnd(9)} ${t.id.padEnd(idWidth)} ${t.label}${detail}`);
   }
@@ -274,15 +262,12 @@ export function targetInputFromFlags(kind: string, argv: string[], opts: DeployA
 
 export async function runDeployAddCommand(certName: string, kind: string, argv: string[], opts: DeployAddCliOptions, io: CommandIo): Promise<number> {
   try {
-    const paths = resolveStatePaths(io.env);
     const input = targetInputFromFlags(kind, argv, opts);
-    let warnings: string[] = [];
-    const target = await addTarget(paths, certName, input, async (t) => {
-      warnings = (await validateTargetEnvironment(t, io.env)).warnings;
-    });
+    const { engine } = await createRuntime(io.env);
+    const { target, warnings, file } = await engine.addDeployTargetSpec(certName, input);
     for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
-    if (opts.json) io.stdout.write(`${JSON.stringify(redact(target))}\n`);
-    else io.stdout.write(`added ${target.id} to ${certName}: ${describeTarget(target)}\n  (${targetsFilePath(paths, certName)})\n`);
+    if (opts.json) io.stdout.write(`${JSON.stringify(target)}\n`);
+    else io.stdout.write(`added ${target.id} to ${certName}: ${describeTarget(target)}\n  (${file})\n`);
     return EXIT_CODES.ok;
   } catch (err) {
     return reportError(err, io);
@@ -291,12 +276,10 @@ export async function runDeployAddCommand(certName: string, kind: string, argv: 
 
 export async function runDeployListCommand(certName: string, opts: { json?: boolean }, io: CommandIo): Promise<number> {
   try {
-    const paths = resolveStatePaths(io.env);
-    const { targets } = await loadTargets(paths, certName);
-    const results = await loadResults(paths, certName).catch(() => undefined);
+    const { engine } = await createRuntime(io.env);
+    const { targets, file } = await engine.describeDeployTargets(certName);
     if (opts.json) {
-      const out = targets.map((t) => ({ ...redact(t), lastResult: results?.targets[t.id] ?? null }));
-      io.stdout.write(`${JSON.stringify({ certName, file: targetsFilePath(paths, certName), targets: out })}\n`);
+      io.stdout.write(`${JSON.stringify({ certName, file, targets })}\n`);
       return EXIT_CODES.ok;
     }
     if (targets.length === 0) {
@@ -304,9 +287,9 @@ export async function runDeployListCommand(certName: string, opts: { json?: bool
       return EXIT_CODES.ok;
     }
     const idWidth = Math.max(...targets.map((t) => t.id.length));
-    io.stdout.write(`${certName}: ${targets.length} deploy target${targets.length === 1 ? '' : 's'} (${targetsFilePath(paths, certName)})\n`);
+    io.stdout.write(`${certName}: ${targets.length} deploy target${targets.length === 1 ? '' : 's'} (${file})\n`);
     for (const t of targets) {
-      io.stdout.write(`  ${t.id.padEnd(idWidth)}  ${describeTarget(t)}\n  ${' '.repeat(idWidth)}  last run: ${describeResult(results?.targets[t.id])}\n`);
+      io.stdout.write(`  ${t.id.padEnd(idWidth)}  ${describeTarget(t)}\n  ${' '.repeat(idWidth)}  last run: ${describeResult(t.lastResult ?? undefined)}\n`);
     }
     return EXIT_CODES.ok;
   } catch (err) {
@@ -316,7 +299,8 @@ export async function runDeployListCommand(certName: string, opts: { json?: bool
 
 export async function runDeployRemoveCommand(certName: string, id: string, io: CommandIo): Promise<number> {
   try {
-    const removed = await removeTarget(resolveStatePaths(io.env), certName, id);
+    const { engine } = await createRuntime(io.env);
+    const removed = await engine.removeDeployTargetSpec(certName, id);
     io.stdout.write(`removed ${removed.id} from ${certName}: ${describeTarget(removed)}\n`);
     return EXIT_CODES.ok;
   } catch (err) {
@@ -324,12 +308,8 @@ export async function runDeployRemoveCommand(certName: string, id: string, io: C
   }
 }
 
-function redact(t: DeployTarget): DeployTarget {
-  return t.kind === 'pfx' && t.password !== undefined ? { ...t, password: '(hidden)' } : t;
-}
-
 function describeTarget(t: DeployTarget): string {
-  const extra: string[] = [`timeout ${formatMs(t.timeoutMs)}`];
+  const extra: string[] = [`timeout ${formatSpan(t.timeoutMs)}`];
   if (t.retries.count > 0) extra.push(`${t.retries.count} retr${t.retries.count === 1 ? 'y' : 'ies'}`);
   if (!t.continueOnFailure) extra.push('stops later targets on failure');
   switch (t.kind) {

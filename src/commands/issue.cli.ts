@@ -31,16 +31,23 @@ export function registerIssueCommand(program: Command): void {
   program
     .command('issue')
     .description('Issue a certificate for one or more names (one certificate for all names, or one each with --each).')
+    .addHelpText(
+      'after',
+      '\nA certificate issued once remembers what obtained it (CA, account, key type, challenge, preferred chain,\n' +
+        'fallbacks) in requests/<name>.json: a later issue of the same certificate, --if-due from cron and the\n' +
+        "dashboard's renew need no more flags. Flags given override it for that run, and the run says so.",
+    )
     .argument('<domain...>', 'names to cover, e.g. example.com www.example.com')
     .option('--name <name>', 'certificate name (directory under live/); default: the first domain')
     .option('--ca <id|url>', 'CA id from the catalog (letsencrypt, letsencrypt-staging, zerossl, google, sandbox, ...) or an ACME directory URL')
     .option('--ca-bundle <file.pem>', 'PEM bundle to trust for this CA only (private ACME servers)')
-    .option('--email <address>', 'contact e-mail for the account')
-    .option('--agree-tos', "agree to the CA's terms of service (needed to create an account)")
+    .option('--email <address>', "contact e-mail of the account (default: the account that obtained this certificate, or the CA's only account)")
+    .option('--agree-tos', "agree to the CA's terms of service (needed only to create an account)")
     .option('--eab-kid <kid>', 'External Account Binding key id (or CERTDECK_EAB_KID)')
     .option('--eab-hmac-key <key>', 'External Account Binding HMAC key (or CERTDECK_EAB_HMAC_KEY; prefer the variable: flags show in ps)')
-    .addOption(new Option('--key-type <type>', 'private key type (default: the settings file\'s, else ec-p256)').choices(['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']))
-    .option('--reuse-key', "keep the certificate's existing private key")
+    .addOption(new Option('--key-type <type>', 'private key type (default: the stored request\'s, then the settings file\'s, else ec-p256)').choices(['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']))
+    .option('--reuse-key', "keep the certificate's existing private key (remembered for later runs)")
+    .option('--no-reuse-key', 'generate a new private key even if the stored request reuses the old one')
     .option('--http-port <port>', 'port of the built-in HTTP-01 server (default 80; the sandbox CA sets its own)')
     .option('--http-address <addr>', 'address the built-in HTTP-01 server listens on (default all)')
     .option('--webroot <dir>', "write HTTP-01 answers under DIR/.well-known/acme-challenge/ for an existing web server")

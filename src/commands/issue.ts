@@ -6,50 +6,40 @@ import { createRuntime } from '../app/runtime.js';
 import { humanReporter, ndjsonReporter } from '../headless/reporters.js';
 import type { IssueCliOptions } from './issue.cli.js';
 import { cancelOnSignals, reportEngineError, type CommandIo } from './io.js';
-import type { SettingsData } from '../engine/store/settings.js';
-import { readSettings } from '../engine/store/settings-file.js';
-import { resolveStatePaths, type StatePaths } from '../engine/store/paths.js';
-import { readCertificate } from '../engine/store/cert-files.js';
 
 /**
  * Exit code for a run of several requests: all good 0, all failed -> the first failure's code, else partial. When
- * every request failed but each certificate on disk is still valid (`stillValid`), it is 10: a cron job's renewal
- * failed, and there is time to act before anything breaks.
+ * every request failed but each certificate on disk is still valid (the engine says so per outcome), it is 10: a
+ * cron job's renewal failed, and there is time to act before anything breaks.
  */
-export function exitCodeForOutcomes(outcomes: IssueOutcome[], stillValid: ReadonlySet<string> = new Set()): number {
+export function exitCodeForOutcomes(outcomes: IssueOutcome[]): number {
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length === 0) return EXIT_CODES.ok;
   if (failed.some((o) => o.error?.kind === 'cancelled')) return EXIT_CODES.cancelled;
   if (failed.length < outcomes.length) return EXIT_CODES.partial;
-  if (failed.every((o) => o.certName && stillValid.has(o.certName))) return EXIT_CODES.renewalFailedStillValid;
+  if (failed.every((o) => o.certificateStillValid === true)) return EXIT_CODES.renewalFailedStillValid;
   return exitCodeFor(failed[0]!.error?.kind ?? 'bug');
 }
 
-/** The failed requests' certificates that are on disk and not expired. */
-async function stillValidCertificates(paths: StatePaths, outcomes: IssueOutcome[], now: number): Promise<Set<string>> {
-  const names = new Set<string>();
-  for (const o of outcomes) {
-    if (o.ok || !o.certName) continue;
-    const stored = await readCertificate(paths, o.certName).catch(() => undefined);
-    if (stored && Date.parse(stored.meta.notAfter) > now) names.add(o.certName);
-  }
-  return names;
-}
-
+/**
+ * `certdeck issue`: turns the flags into requests and hands them to the engine. Only what the command line says is
+ * in a request; the engine fills the rest from the certificate's stored request and the settings, and logs what
+ * it took from where.
+ */
 export async function runIssueCommand(domains: string[], opts: IssueCliOptions, io: CommandIo): Promise<number> {
   let requests: IssueRequest[];
   let concurrency: number;
-  let settings: SettingsData;
+  let runtime: Awaited<ReturnType<typeof createRuntime>>;
   try {
-    settings = await readSettings(resolveStatePaths(io.env));
-    requests = buildRequests(domains, withSettings(opts, domains, settings), io.env);
+    requests = buildRequests(domains, opts, io.env);
     concurrency = positiveInt(opts.concurrency, '--concurrency');
+    runtime = await createRuntime(io.env);
   } catch (err) {
     if (err instanceof EngineError) return reportEngineError(io, err);
     throw err;
   }
 
-  const { engine, paths } = createRuntime(io.env, { caPolicies: settings.caPolicies ?? {} });
+  const { engine } = runtime;
   const json = opts.json ?? false;
   const useTui = !json && opts.tui !== false && Boolean((io.stdout as NodeJS.WriteStream).isTTY);
   const write = (line: string): void => void io.stdout.write(line);
@@ -58,17 +48,14 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
   try {
     if (useTui) {
       const { runIssueTui } = await import('./issue-tui.js');
-      return await runIssueTui(engine, async () => {
-        const outcomes = await engine.issueMany(requests, concurrency, abort.signal);
-        return exitCodeForOutcomes(outcomes, await stillValidCertificates(paths, outcomes, Date.now()));
-      });
+      return await runIssueTui(engine, async () => exitCodeForOutcomes(await engine.issueMany(requests, concurrency, abort.signal)));
     }
     const stopReporting = engine.onEvent(json ? ndjsonReporter(write) : humanReporter(write, { verbose: opts.verbose ?? false }));
     const outcomes = await engine.issueMany(requests, concurrency, abort.signal);
     // Notifications go out after each request ends; their results (a failed delivery is a warning) belong in this output.
     await engine.idle();
     stopReporting();
-    const code = exitCodeForOutcomes(outcomes, await stillValidCertificates(paths, outcomes, Date.now()));
+    const code = exitCodeForOutcomes(outcomes);
     if (json) {
       write(`${JSON.stringify({ type: 'summary', exitCode: code, results: outcomes })}\n`);
     } else {
@@ -85,29 +72,8 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
   }
 }
 
-/**
- * Fills what the command line left open from the settings file: the certificate's own settings first, then the
- * defaults. Flags always win.
- */
-function withSettings(opts: IssueCliOptions, domains: string[], settings: SettingsData): IssueCliOptions & { policyBase?: PolicyOverride } {
-  const cert = settings.certificates?.[opts.name ?? domains[0]?.toLowerCase().replace(/\.$/, '') ?? ''];
-  const ca = opts.ca ?? cert?.ca ?? settings.defaultCa;
-  const email = opts.email ?? cert?.email ?? settings.defaultEmail;
-  const fallback = opts.fallback ?? (cert?.fallback ?? settings.fallbackCas)?.join(',');
-  return {
-    ...opts,
-    keyType: opts.keyType ?? cert?.keyType ?? settings.defaultKeyType ?? 'ec-p256',
-    ...(ca ? { ca } : {}),
-    ...(email ? { email } : {}),
-    ...(fallback ? { fallback } : {}),
-    ...(cert?.policy ? { policyBase: cert.policy } : {}),
-  };
-}
-
-function buildRequests(domains: string[], opts: IssueCliOptions & { policyBase?: PolicyOverride }, env: NodeJS.ProcessEnv): IssueRequest[] {
-  if (!opts.ca) {
-    throw new BadInputError('no-ca', 'No CA chosen.', 'Pass --ca with a catalog id (letsencrypt-staging to try things out, letsencrypt, zerossl, sandbox for the local test CA) or an ACME directory URL.');
-  }
+/** The flags as requests: only what was given, so the stored request and the settings fill the rest. */
+function buildRequests(domains: string[], opts: IssueCliOptions, env: NodeJS.ProcessEnv): IssueRequest[] {
   if (opts.webroot && (opts.httpPort || opts.httpAddress)) {
     throw new BadInputError('conflicting-challenge', '--webroot and --http-port/--http-address cannot be combined.', 'Use --webroot for an existing web server, or the built-in server with --http-port.');
   }
@@ -116,25 +82,28 @@ function buildRequests(domains: string[], opts: IssueCliOptions & { policyBase?:
   if (Boolean(eabKid) !== Boolean(eabHmacKey)) {
     throw new BadInputError('eab-incomplete', 'External Account Binding needs both a key id and an HMAC key.', 'Pass --eab-kid and --eab-hmac-key (or CERTDECK_EAB_KID and CERTDECK_EAB_HMAC_KEY).');
   }
-  const policy: PolicyOverride = { ...opts.policyBase };
-  const deadlines: NonNullable<PolicyOverride['deadlines']> = { ...opts.policyBase?.deadlines };
+  const policy: PolicyOverride = {};
+  const deadlines: NonNullable<PolicyOverride['deadlines']> = {};
   if (opts.pollTimeout) deadlines.processing = duration(opts.pollTimeout, '--poll-timeout');
   if (opts.authzTimeout) deadlines.authorization = duration(opts.authzTimeout, '--authz-timeout');
   if (Object.keys(deadlines).length) policy.deadlines = deadlines;
   if (opts.maxRetries !== undefined) policy.maxRetries = nonNegativeInt(opts.maxRetries, '--max-retries');
   const port = opts.httpPort === undefined ? undefined : portNumber(opts.httpPort);
+  const standalone = opts.httpAddress !== undefined || port !== undefined;
   const base: Omit<IssueRequest, 'domains'> = {
-    ca: opts.ca,
-    keyType: (opts.keyType ?? 'ec-p256') as KeyType,
-    policy,
-    challenge: opts.webroot
-      ? { method: 'http-01-webroot', webroot: opts.webroot }
-      : { method: 'http-01-standalone', ...(opts.httpAddress ? { host: opts.httpAddress } : {}), ...(port === undefined ? {} : { port }) },
+    ...(opts.ca ? { ca: opts.ca } : {}),
+    ...(opts.keyType ? { keyType: opts.keyType as KeyType } : {}),
+    ...(Object.keys(policy).length ? { policy } : {}),
+    ...(opts.webroot
+      ? { challenge: { method: 'http-01-webroot' as const, webroot: opts.webroot } }
+      : standalone
+        ? { challenge: { method: 'http-01-standalone' as const, ...(opts.httpAddress ? { host: opts.httpAddress } : {}), ...(port === undefined ? {} : { port }) } }
+        : {}),
     ...(opts.caBundle ? { caBundlePath: opts.caBundle } : {}),
     ...(opts.email ? { email: opts.email } : {}),
     ...(opts.agreeTos ? { agreeTos: true } : {}),
     ...(eabKid && eabHmacKey ? { eab: { kid: eabKid, hmacKey: eabHmacKey } } : {}),
-    ...(opts.reuseKey ? { reuseKey: true } : {}),
+    ...(opts.reuseKey === undefined ? {} : { reuseKey: opts.reuseKey }),
     ...(opts.preferredChain ? { preferredChain: opts.preferredChain } : {}),
     ...(opts.fallback ? { fallback: opts.fallback.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(opts.wait ? { waitForLock: true } : {}),

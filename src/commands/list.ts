@@ -1,30 +1,24 @@
+import type { Clock } from '../engine/core/clock.js';
 import { EXIT_CODES, EngineError } from '../engine/core/errors.js';
-import { listCertificates } from '../engine/store/cert-files.js';
-import { resolveStatePaths } from '../engine/store/paths.js';
-import { withRenewalFailures } from '../engine/store/renewal-failures.js';
-import { certificateStatus } from '../tui/view-model/certificate-status.js';
-import { TIME } from '../tui/view-model/duration.js';
+import { createRuntime } from '../app/runtime.js';
 import { reportEngineError, type CommandIo } from './io.js';
 
 /**
- * `certdeck list`: the certificates certdeck manages, read from disk, for operators and scripts (cron can pick the
- * ones due for renewal from `--json`). A certificate directory that cannot be read is named on stderr and makes
- * the exit code "partial", so a broken one is not silently left out.
+ * `certdeck list`: the certificates certdeck manages, with the status the engine decided (cron can pick the ones
+ * due for renewal from `--json`). A certificate directory that cannot be read is named on stderr and makes the
+ * exit code "partial", so a broken one is not silently left out.
  */
-export async function runListCommand(opts: { json?: boolean }, io: CommandIo, now = Date.now()): Promise<number> {
-  const paths = resolveStatePaths(io.env);
-  let listing: Awaited<ReturnType<typeof listCertificates>>;
+export async function runListCommand(opts: { json?: boolean }, io: CommandIo, now?: number): Promise<number> {
+  let listing;
   try {
-    listing = await listCertificates(paths);
+    const clock: Clock | undefined = now === undefined ? undefined : { now: () => now, sleep: () => Promise.resolve() };
+    const { engine } = await createRuntime(io.env, clock ? { clock } : {});
+    listing = await engine.listCertificates();
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     return reportEngineError(io, err);
   }
-  const certificates = await withRenewalFailures(paths, listing.certificates);
-  const rows = certificates.map((c) => {
-    const status = certificateStatus(c, [], now);
-    return { ...c, status: status.kind, daysLeft: Math.floor(status.remainingMs / TIME.DAY), label: status.label };
-  });
+  const rows = listing.certificates;
   if (opts.json) {
     const out = rows.map(({ label: _label, notBefore, notAfter, ...r }) => ({
       ...r,
@@ -33,7 +27,7 @@ export async function runListCommand(opts: { json?: boolean }, io: CommandIo, no
     }));
     io.stdout.write(`${JSON.stringify({ certificates: out, broken: listing.broken })}\n`);
   } else if (rows.length === 0 && listing.broken.length === 0) {
-    io.stdout.write(`No certificates yet in ${paths.liveDir}. Issue one with: certdeck issue example.com --ca letsencrypt-staging\n`);
+    io.stdout.write(`No certificates yet in ${listing.liveDir}. Issue one with: certdeck issue example.com --ca letsencrypt-staging\n`);
   } else {
     const table = [
       ['NAME', 'STATUS', 'DAYS', 'EXPIRES (UTC)', 'CA', 'NAMES'],

@@ -6,6 +6,7 @@ import { registerDeployCommand } from './deploy.cli.js';
 import { registerNotifyCommand } from './notify.cli.js';
 import { registerCompletionCommand } from './completion.cli.js';
 import { versionLine } from './version-line.js';
+import { registerAccountCommand } from './account.cli.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command();
@@ -40,6 +41,7 @@ export function buildProgram(version: string): Command {
   registerDeployCommand(program);
   registerNotifyCommand(program);
   registerCompletionCommand(program);
+  registerAccountCommand(program);
   program.addHelpText(
     'after',
     '\nExit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 partial, 4 network, 5 timeout, 6 rate-limited,\n' +

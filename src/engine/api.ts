@@ -1,4 +1,6 @@
-import type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, EngineEvent, KeyType } from './events.js';
+import type { CertificateSummary, ChallengeMethod, DeployTargetInfo, DeployTargetKind, EngineEvent, KeyType } from './events.js';
+import type { CertificateStatusKind } from './renew/status.js';
+import type { DeployTarget, TargetResult } from './deploy/types.js';
 import type { PolicyOverride, WaitPolicy } from './policy.js';
 import type { Snapshot } from './state.js';
 import type { ErrorInfo } from './core/errors.js';
@@ -25,12 +27,18 @@ export type ChallengeConfig =
   | { method: 'http-01-standalone'; host?: string; port?: number }
   | { method: 'http-01-webroot'; webroot: string };
 
+/**
+ * One run's request. Only `domains` is required: whatever is left out comes from the certificate's own settings,
+ * its stored request (what obtained it last time, including the account) and the settings' defaults, in that
+ * order; what is given wins for this run, and the run logs what it took from the stored request and what it
+ * overrode. A run that saves the certificate stores its request for the next one.
+ */
 export interface IssueRequest {
   /** Directory name for the certificate; defaults to the first domain. */
   certName?: string;
   domains: string[];
   /** Catalog id (e.g. "letsencrypt", "sandbox") or an ACME directory URL. */
-  ca: string;
+  ca?: string;
   /** PEM bundle to trust for this CA only. */
   caBundlePath?: string;
   email?: string;
@@ -49,9 +57,88 @@ export interface IssueRequest {
   waitForLock?: boolean;
   /**
    * Renewal mode (cron): order only when the certificate on disk is missing, covers other names or another key
-   * type, or is in its renewal window (renewal.ts). An unfinished order of this request is always resumed.
+   * type, or is in its renewal window (engine/renew). An unfinished order of this request is always resumed.
    */
   onlyIfDue?: boolean;
+}
+
+/** What a certificate takes to be obtained again, as stored after its last issuance (no secrets in it). */
+export interface StoredRequestInfo {
+  certName: string;
+  domains: string[];
+  ca: string;
+  directoryUrl: string;
+  caBundlePath?: string;
+  /** Account reference, `<ca-slug>/<email|default>`. */
+  account?: string;
+  keyType: KeyType;
+  reuseKey?: boolean;
+  challenge: ChallengeConfig;
+  preferredChain?: string;
+  fallback?: string[];
+  policy?: PolicyOverride;
+  savedAt: string;
+}
+
+/** The settings' defaults for a new order, as views offer them (the form's initial values). */
+export interface IssueDefaults {
+  /** The settings' default CA, if one is set. */
+  ca?: string;
+  keyType: KeyType;
+  email?: string;
+  fallback: string[];
+}
+
+/** A row of `certdeck list`: a certificate on disk with the status the engine decided for it. */
+export interface CertificateListing extends CertificateSummary {
+  status: CertificateStatusKind;
+  label: string;
+  /** Whole days until notAfter (negative once expired). */
+  daysLeft: number;
+}
+
+export interface CertificateListingResult {
+  certificates: CertificateListing[];
+  /** Certificate directories that could not be read, each with the file and why. */
+  broken: Array<{ certName: string; file: string; message: string }>;
+  /** Where the certificates live (for "nothing here yet" messages). */
+  liveDir: string;
+}
+
+/** An ACME account as views may show it: never its key or EAB HMAC key. */
+export interface AccountInfo {
+  /** `<ca-slug>/<email|default>`: how commands name the account. */
+  id: string;
+  /** The catalog or sandbox CA with this directory URL, if any. */
+  caId?: string;
+  directoryUrl: string;
+  email?: string;
+  accountUrl?: string;
+  status: 'valid' | 'pending' | 'deactivated';
+  termsOfService: { agreed: boolean; url?: string; agreedAt?: string };
+  createdAt: string;
+  deactivatedAt?: string;
+  eabKid?: string;
+  /** Certificates whose stored request uses this account. */
+  certificates: string[];
+}
+
+export interface AccountInput {
+  /** Catalog id or directory URL. */
+  ca: string;
+  caBundlePath?: string;
+  email?: string;
+  agreeTos?: boolean;
+  eab?: { kid: string; hmacKey: string };
+}
+
+export type { DeployTarget, TargetResult };
+
+/** A certificate's deploy targets in full (a stored PFX password hidden) with each one's last result. */
+export interface DeployTargetDetails {
+  certName: string;
+  file: string;
+  targets: Array<DeployTarget & { lastResult: TargetResult | null }>;
 }
 
 export interface IssueOutcome {
@@ -64,6 +151,8 @@ export interface IssueOutcome {
   certificateDir?: string;
   /** With onlyIfDue: nothing was ordered, the certificate on disk is good until it is due at this time (ms). */
   notDueUntil?: number;
+  /** On failure: whether the certificate already on disk under this name has not expired yet. */
+  certificateStillValid?: boolean;
 }
 
 export interface DeployOutcome {
@@ -103,6 +192,10 @@ export interface EngineApi {
   /** Every event as it happens, for reporters. Returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
   listCas(): CaInfo[];
+  /** The settings' defaults for a new order (CA, key type, e-mail, fallbacks). */
+  issueDefaults(): IssueDefaults;
+  /** The request stored for a certificate after its last issuance, if any (a renew starts from it). */
+  storedRequest(certName: string): Promise<StoredRequestInfo | undefined>;
   /** Runs a request to the end (including fallbacks and operator switches). Never rejects: errors are in the outcome. */
   issue(request: IssueRequest): Promise<IssueOutcome>;
   /** Aborts an order; cleans up challenges and pending authorizations. */

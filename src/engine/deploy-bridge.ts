@@ -17,6 +17,8 @@ export async function runCertificateDeploy(opts: {
   signal: AbortSignal;
   only?: string[];
   afterIssue?: boolean;
+  /** Environment for hook commands and PFX password variables. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<DeployOutcome> {
   if (opts.afterIssue) {
     const { targets } = await loadTargets(opts.paths, opts.certName);
@@ -30,5 +32,6 @@ export async function runCertificateDeploy(opts: {
     emit: opts.emit,
     signal: opts.signal,
     ...(opts.only ? { only: opts.only } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
   });
 }

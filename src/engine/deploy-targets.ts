@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { DeployTargetInput } from './api.js';
+import type { DeployTargetDetails, DeployTargetInput } from './api.js';
 import { BadInputError, EngineError, StorageError } from './core/errors.js';
 import type { DeployTargetInfo } from './events.js';
 import { parseVerifyHost } from './deploy/host-spec.js';
-import { addTarget, loadTargets, removeTarget } from './deploy/target-store.js';
+import { addTarget, loadResults, loadTargets, removeTarget, targetsFilePath } from './deploy/target-store.js';
 import type { DeployTarget } from './deploy/types.js';
 import type { StatePaths } from './store/paths.js';
 
@@ -64,11 +64,21 @@ export async function addTargetChecked(
   input: DeployTargetInput,
   env: NodeJS.ProcessEnv,
 ): Promise<{ target: DeployTarget; warnings: string[] }> {
+  return addTargetSpec(paths, certName, storedShape(input), env);
+}
+
+/** A target in the stored shape with every option (`certdeck deploy add`'s flags), through the same checks. */
+export async function addTargetSpec(
+  paths: StatePaths,
+  certName: string,
+  spec: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Promise<{ target: DeployTarget; warnings: string[] }> {
   try {
     // Loaded on demand: the machine checks pull in execa (owner lookup), which a dashboard that never adds a target does not need.
     const { validateTargetEnvironment } = await import('./deploy/validate-target.js');
     let warnings: string[] = [];
-    const target = await addTarget(paths, certName, storedShape(input), async (t) => {
+    const target = await addTarget(paths, certName, spec, async (t) => {
       warnings = (await validateTargetEnvironment(t, env)).warnings;
     });
     return { target, warnings };
@@ -83,4 +93,15 @@ export async function removeTargetById(paths: StatePaths, certName: string, targ
   } catch (err) {
     throw asEngineError(err, certName);
   }
+}
+
+export async function describeTargets(paths: StatePaths, certName: string): Promise<DeployTargetDetails> {
+  const { targets } = await loadTargets(paths, certName);
+  // Results are a history hint; an unreadable results file must not hide the targets themselves.
+  const results = await loadResults(paths, certName).catch(() => undefined);
+  return { certName, file: targetsFilePath(paths, certName), targets: targets.map((t) => ({ ...redactTarget(t), lastResult: results?.targets[t.id] ?? null })) };
+}
+
+export function redactTarget(t: DeployTarget): DeployTarget {
+  return t.kind === 'pfx' && t.password !== undefined ? { ...t, password: '(hidden)' } : t;
 }

@@ -1,26 +1,45 @@
 import { randomUUID } from 'node:crypto';
-import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, EngineApi, IssueOutcome, IssueRequest } from './api.js';
+import type {
+  AccountInfo,
+  AccountInput,
+  AddedDeployTarget,
+  CaInfo,
+  CertificateListingResult,
+  DeployOutcome,
+  DeployTarget,
+  DeployTargetDetails,
+  DeployTargetInput,
+  EngineApi,
+  IssueDefaults,
+  IssueOutcome,
+  IssueRequest,
+  StoredRequestInfo,
+} from './api.js';
 import type { Clock } from './core/clock.js';
 import { BadInputError } from './core/errors.js';
 import type { DeployTargetInfo } from './events.js';
-import type { PolicyOverride } from './policy.js';
 import type { SessionRegistry } from './acme/session-registry.js';
-import { listCas } from './ca/catalog.js';
+import { listCas, resolveCa, type ResolvedCa } from './ca/catalog.js';
+import { addAccount, deactivateAccount, listAccountInfos, showAccountInfo, type AccountDeps } from './accounts.js';
+import { certificateStatus } from './renew/index.js';
+import type { SettingsData } from './store/settings.js';
+import { readStoredRequest } from './store/stored-request.js';
 import type { SolverPool } from './challenge/solver-pool.js';
 import { EventHub } from './event-hub.js';
 import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
-import { listCertificates } from './store/cert-files.js';
-import { withRenewalFailures } from './store/renewal-failures.js';
+import { listCertificates, readCertificate, type CertificateMeta } from './store/cert-files.js';
+import { withRenewalFailures } from './renew/failures.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
-import { addTargetChecked, listTargetInfos, removeTargetById, targetInfo } from './deploy-targets.js';
+import { addTargetChecked, addTargetSpec, describeTargets, listTargetInfos, redactTarget, removeTargetById, targetInfo } from './deploy-targets.js';
 import type { NotificationsApi } from './api.js';
-import { readCertificate } from './store/cert-files.js';
 import { notifierInfo, type NotifierInput } from './notify/config.js';
 import { NotificationDispatcher } from './notify/dispatcher.js';
 import { addNotifier, loadNotifiers, removeNotifier } from './notify/store.js';
 import type { DeliveryResult, NotifierInfo } from './notify/types.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface EngineOptions {
   paths: StatePaths;
@@ -28,11 +47,14 @@ export interface EngineOptions {
   /** Sent to CAs as the User-Agent, e.g. "certdeck/0.1.0". */
   userAgent: string;
   random?: () => number;
-  /** Per-CA policy overrides from the settings file, keyed by CA id. */
-  caPolicies?: Record<string, PolicyOverride>;
+  /**
+   * The operator's settings (config.json), read once by the composition root: defaults for new orders, per-CA wait
+   * policies, per-certificate settings. Every order uses them, wherever it was started. @default {}
+   */
+  settings?: SettingsData;
   /** Run the certificate's deploy targets after each successful issuance. */
   deployAfterIssue?: boolean;
-  /** Where a new deploy target's program is looked up (PATH) and its password variable checked. @default process.env */
+  /** Environment of deploy hooks and PFX password variables, and where a new target's program is looked up. @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -60,7 +82,10 @@ export class Engine implements EngineApi, NotificationsApi {
   private closed = false;
   private readonly notifications: NotificationDispatcher;
 
+  private readonly settings: SettingsData;
+
   constructor(private readonly opts: EngineOptions) {
+    this.settings = opts.settings ?? {};
     this.notifications = new NotificationDispatcher({
       paths: opts.paths,
       clock: opts.clock,
@@ -100,7 +125,19 @@ export class Engine implements EngineApi, NotificationsApi {
   onEvent = (listener: Parameters<EventHub['onEvent']>[0]) => this.hub.onEvent(listener);
 
   listCas(): CaInfo[] {
-    return listCas({ sandboxDir: this.opts.paths.sandboxDir, ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}) });
+    return listCas({ sandboxDir: this.opts.paths.sandboxDir, ...(this.settings.caPolicies ? { caPolicies: this.settings.caPolicies } : {}) });
+  }
+
+  issueDefaults(): IssueDefaults {
+    const s = this.settings;
+    return { ...(s.defaultCa ? { ca: s.defaultCa } : {}), keyType: s.defaultKeyType ?? 'ec-p256', ...(s.defaultEmail ? { email: s.defaultEmail } : {}), fallback: s.fallbackCas ?? [] };
+  }
+
+  async storedRequest(certName: string): Promise<StoredRequestInfo | undefined> {
+    const stored = await readStoredRequest(this.opts.paths, certName);
+    if (!stored) return undefined;
+    const { formatVersion: _v, ...info } = stored;
+    return info;
   }
 
   /** Reads the certificates on disk into the snapshot (the dashboard's list). */
@@ -112,21 +149,67 @@ export class Engine implements EngineApi, NotificationsApi {
     for (const b of listing.broken) this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
   }
 
+  async listCertificates(): Promise<CertificateListingResult> {
+    const listing = await listCertificates(this.opts.paths);
+    const now = this.opts.clock.now();
+    const orders = Object.values(this.hub.getSnapshot().orders);
+    const certificates = (await withRenewalFailures(this.opts.paths, listing.certificates)).map((c) => {
+      const status = certificateStatus(c, orders, now);
+      return { ...c, status: status.kind, label: status.label, daysLeft: Math.floor(status.remainingMs / DAY_MS) };
+    });
+    return { certificates, broken: listing.broken, liveDir: this.opts.paths.liveDir };
+  }
+
+  private resolveCa(idOrUrl: string, caBundlePath: string | undefined): ResolvedCa {
+    return resolveCa(idOrUrl, {
+      sandboxDir: this.opts.paths.sandboxDir,
+      ...(caBundlePath ? { caBundlePath } : {}),
+      ...(this.settings.caPolicies ? { caPolicies: this.settings.caPolicies } : {}),
+    });
+  }
+
+  private get accountDeps(): AccountDeps {
+    return {
+      paths: this.opts.paths,
+      cas: () => this.listCas(),
+      resolve: (id, bundle) => this.resolveCa(id, bundle),
+      sessions: async () => (await this.loadAcme()).sessions,
+    };
+  }
+
+  listAccounts(): Promise<AccountInfo[]> {
+    return listAccountInfos(this.accountDeps);
+  }
+
+  showAccount(id: string): Promise<AccountInfo> {
+    return showAccountInfo(this.accountDeps, id);
+  }
+
+  addAccount(input: AccountInput): Promise<{ account: AccountInfo; created: boolean }> {
+    return this.track(addAccount(this.accountDeps, input));
+  }
+
+  deactivateAccount(id: string, opts: { caBundlePath?: string } = {}): Promise<AccountInfo> {
+    return this.track(deactivateAccount(this.accountDeps, id, opts.caBundlePath));
+  }
+
   issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
     return this.track(this.runIssue(request, signal));
   }
 
   private async runIssue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
     const outcome = await this.runIssueJob(request, signal);
-    await this.announceIssueEnd(request, outcome);
-    return outcome;
+    // Refused before a certificate name was settled (bad input): no certificate to speak of.
+    if (!outcome.certName) return outcome;
+    const meta = (await readCertificate(this.opts.paths, outcome.certName).catch(() => undefined))?.meta;
+    this.announceIssueEnd(request, outcome, meta);
+    if (outcome.ok) return outcome;
+    // A failed renewal of a certificate that still works is its own exit code (10) for cron: time to act remains.
+    return { ...outcome, certificateStillValid: meta !== undefined && Date.parse(meta.notAfter) > this.opts.clock.now() };
   }
 
   /** `issue:finished`, with the certificate now on disk: what notifications (issued, renewal failed, expiring) need. */
-  private async announceIssueEnd(request: IssueRequest, outcome: IssueOutcome): Promise<void> {
-    if (!outcome.certName) return; // refused before a certificate name was settled (bad input): nothing to tell
-    const stored = await readCertificate(this.opts.paths, outcome.certName).catch(() => undefined);
-    const meta = stored?.meta;
+  private announceIssueEnd(request: IssueRequest, outcome: IssueOutcome, meta: CertificateMeta | undefined): void {
     this.hub.emit({
       type: 'issue:finished',
       at: this.opts.clock.now(),
@@ -152,7 +235,7 @@ export class Engine implements EngineApi, NotificationsApi {
         solvers,
         controls: this.controls,
         newId: () => randomUUID().slice(0, 8),
-        ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}),
+        settings: this.settings,
         ...(this.opts.random ? { random: this.opts.random } : {}),
         ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.runDeploy(certName, { afterIssue: true })) } : {}),
       },
@@ -175,24 +258,22 @@ export class Engine implements EngineApi, NotificationsApi {
     return results;
   }
 
+  // Operator intents go to the order's control as typed values; the order's runner acts on them and reports
+  // what changed (a stop unwinds the order, keep-waiting moves the wait's deadline and emits wait:extended).
   cancel(orderId: string, reason = 'cancelled by the operator'): void {
-    this.controls.get(orderId)?.stop({ kind: 'cancel', reason });
+    this.controls.get(orderId)?.send({ kind: 'cancel', reason });
   }
 
   retryNow(orderId: string): void {
-    this.controls.get(orderId)?.retryNow();
+    this.controls.get(orderId)?.send({ kind: 'retry-now' });
   }
 
   keepWaiting(orderId: string, extraMs?: number): void {
-    const control = this.controls.get(orderId);
-    const order = this.hub.getSnapshot().orders[orderId];
-    if (!control || !order || control.phase === undefined) return;
-    const deadlineAt = control.extend(extraMs ?? order.policy.deadlines[control.phase]);
-    if (deadlineAt !== undefined) this.hub.emit({ type: 'wait:extended', at: this.opts.clock.now(), orderId, phase: control.phase, deadlineAt });
+    this.controls.get(orderId)?.send({ kind: 'keep-waiting', ...(extraMs === undefined ? {} : { extraMs }) });
   }
 
   switchCa(orderId: string, caId: string): void {
-    this.controls.get(orderId)?.stop({ kind: 'switch', caId, reason: `switching to ${caId}` });
+    this.controls.get(orderId)?.send({ kind: 'switch', caId, reason: `switching to ${caId}` });
   }
 
   deploy(certName: string, opts: { only?: string[] } = {}): Promise<DeployOutcome> {
@@ -204,7 +285,7 @@ export class Engine implements EngineApi, NotificationsApi {
     this.deployAborts.add(abort);
     this.deploying.set(certName, (this.deploying.get(certName) ?? 0) + 1);
     try {
-      return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...opts });
+      return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...(this.opts.env ? { env: this.opts.env } : {}), ...opts });
     } finally {
       this.deployAborts.delete(abort);
       const left = (this.deploying.get(certName) ?? 1) - 1;
@@ -228,6 +309,27 @@ export class Engine implements EngineApi, NotificationsApi {
 
   removeDeployTarget(certName: string, targetId: string): Promise<DeployTargetInfo> {
     return this.editTargets(certName, async () => targetInfo(await removeTargetById(this.opts.paths, certName, targetId)));
+  }
+
+  /** The certificate's targets in full with their last results (`certdeck deploy list`). */
+  describeDeployTargets(certName: string): Promise<DeployTargetDetails> {
+    return describeTargets(this.opts.paths, certName);
+  }
+
+  /**
+   * A target in the stored shape with every option `certdeck deploy add` has (owner, modes, retries ...), through
+   * the same checks as addDeployTarget. The returned target has a stored PFX password hidden.
+   */
+  addDeployTargetSpec(certName: string, spec: Record<string, unknown>): Promise<{ target: DeployTarget; warnings: string[]; file: string }> {
+    return this.editTargets(certName, async () => {
+      const { target, warnings } = await addTargetSpec(this.opts.paths, certName, spec, this.opts.env ?? process.env);
+      return { target: redactTarget(target), warnings, file: (await describeTargets(this.opts.paths, certName)).file };
+    });
+  }
+
+  /** Removes a target and returns it in full (`certdeck deploy remove` describes what it removed). */
+  removeDeployTargetSpec(certName: string, targetId: string): Promise<DeployTarget> {
+    return this.editTargets(certName, async () => redactTarget(await removeTargetById(this.opts.paths, certName, targetId)));
   }
 
   /** One edit of a certificate's target list at a time; refused during its deploy; the snapshot gets the new list. */

@@ -159,7 +159,7 @@ export function validateCertName(name: string): NameCheck {
 export function assertCertName(name: string): string {
   const r = validateCertName(name);
   if (!r.ok) {
-    throw new BadInputError('bad-cert-name', `Certificate name ${JSON.stringify(name)} ${r.reason}.`, 'Pick another with --cert-name.');
+    throw new BadInputError('bad-cert-name', `Certificate name ${JSON.stringify(name)} ${r.reason}.`, 'Pick another with --name.');
   }
   return r.name;
 }

@@ -4,6 +4,8 @@
  * key handling of every screen is a dispatch and nothing else.
  */
 
+import type { RenewTarget } from './view-model/issue-form.js';
+
 export type Route =
   | { screen: 'home' }
   | { screen: 'order'; orderId: string }
@@ -13,7 +15,7 @@ export type Route =
   /** The form that adds a deploy target to a certificate; a screen of its own so Esc leaves it like any other. */
   | { screen: 'deploy-add'; certName: string }
   /** A new order; `renew` fills it in from a managed certificate (same names, same CA, same directory). */
-  | { screen: 'issue-form'; renew?: { certName: string; domains: string[]; caId: string } };
+  | { screen: 'issue-form'; renew?: RenewTarget };
 
 export type Overlay =
   | { kind: 'help' }

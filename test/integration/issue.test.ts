@@ -109,7 +109,8 @@ describe('issuance against a real Pebble with real HTTP-01', { skip }, () => {
     const reused = await engine.issue({ domains: ['single.example.test'], ca: 'sandbox', email: 'ops@example.test', reuseKey: true });
     assert.equal(reused.ok, true);
     assert.equal(await readFile(path.join(dir, 'privkey.pem'), 'utf8'), oldKey);
-    const fresh = await engine.issue({ domains: ['single.example.test'], ca: 'sandbox', email: 'ops@example.test' });
+    // The stored request now remembers reuse-key (as certbot's reuse_key does): turning it off is explicit.
+    const fresh = await engine.issue({ domains: ['single.example.test'], ca: 'sandbox', email: 'ops@example.test', reuseKey: false });
     assert.equal(fresh.ok, true);
     assert.notEqual(await readFile(path.join(dir, 'privkey.pem'), 'utf8'), oldKey);
   });

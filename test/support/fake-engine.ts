@@ -1,4 +1,4 @@
-import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, EngineApi, IssueOutcome, IssueRequest } from '../../src/engine/api.js';
+import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, EngineApi, IssueDefaults, IssueOutcome, IssueRequest, StoredRequestInfo } from '../../src/engine/api.js';
 import { BadInputError } from '../../src/engine/core/errors.js';
 import type { DeployTargetInfo, EngineEvent } from '../../src/engine/events.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
@@ -43,6 +43,10 @@ export interface FakeEngineOptions {
    * listed here gets no deploy:targets event from it, so the deploy view shows its latest run as it did before.
    */
   deployTargets?: Record<string, DeployTargetInfo[]>;
+  /** What issueDefaults() answers (the settings' defaults). @default ec-p256, no CA */
+  defaults?: IssueDefaults;
+  /** Stored requests per certificate, what storedRequest() answers. */
+  storedRequests?: Record<string, StoredRequestInfo>;
   /** Makes a target edit reject, as the real engine does when it refuses one (return undefined to accept). */
   refuse?: {
     addDeployTarget?: (certName: string, input: DeployTargetInput) => Error | undefined;
@@ -73,6 +77,8 @@ export class FakeEngine implements EngineApi {
   private readonly reactions: FakeEngineOptions['reactions'];
   private readonly targets: Map<string, DeployTargetInfo[]>;
   private readonly refuse: NonNullable<FakeEngineOptions['refuse']>;
+  private readonly defaults: IssueDefaults;
+  private readonly storedRequests: Record<string, StoredRequestInfo>;
   /** Resolvers for issue() calls still open, oldest first; `settleIssue` ends them. */
   private readonly openIssues: Array<(outcome: IssueOutcome) => void> = [];
 
@@ -81,6 +87,8 @@ export class FakeEngine implements EngineApi {
     this.reactions = opts.reactions;
     this.targets = new Map(Object.entries(opts.deployTargets ?? {}));
     this.refuse = opts.refuse ?? {};
+    this.defaults = opts.defaults ?? { keyType: 'ec-p256', fallback: [] };
+    this.storedRequests = opts.storedRequests ?? {};
     this.snapshot = (opts.events ?? []).reduce(reduce, emptySnapshot);
   }
 
@@ -118,6 +126,14 @@ export class FakeEngine implements EngineApi {
 
   listCas(): CaInfo[] {
     return this.cas;
+  }
+
+  issueDefaults(): IssueDefaults {
+    return this.defaults;
+  }
+
+  storedRequest(certName: string): Promise<StoredRequestInfo | undefined> {
+    return Promise.resolve(this.storedRequests[certName]);
   }
 
   issue(request: IssueRequest): Promise<IssueOutcome> {

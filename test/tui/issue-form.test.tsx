@@ -132,4 +132,45 @@ describe('issue form', () => {
       [{ domains: ['example.com', 'www.example.com'], ca: 'zerossl', keyType: 'ec-p256', challenge: { method: 'http-01-standalone' }, certName: 'site' }],
     ]);
   });
+
+  test("a new order starts from the engine's settings: default CA and key type, not hard-coded ones", async () => {
+    const engine = new FakeEngine({ defaults: { ca: 'google', keyType: 'rsa-3072', fallback: [] } });
+    const ui = renderApp(engine, { clock: new ManualClock(), columns: 100, rows: 30 });
+    await ui.waitForText('Press n');
+    ui.press('n');
+    const frame = await ui.waitForText('New certificate');
+    assert.match(frame, /CA +Google Trust Services/);
+    assert.match(frame, /Key type +rsa-3072/);
+  });
+
+  test('e starts from the stored request (CA, key type, webroot) once the engine has read it', async () => {
+    const engine = new FakeEngine({
+      events: [certKnown(certificate('site', { domains: ['example.com'], caId: 'letsencrypt' }))],
+      storedRequests: {
+        site: {
+          certName: 'site',
+          domains: ['example.com'],
+          ca: 'letsencrypt',
+          directoryUrl: 'https://127.0.0.1:14000/dir',
+          account: '127.0.0.1_14000-dir/ops@example.com',
+          keyType: 'ec-p384',
+          challenge: { method: 'http-01-webroot', webroot: '/srv/www' },
+          savedAt: '2026-01-01T00:00:00.000Z',
+        },
+      },
+    });
+    const ui = renderApp(engine, { clock: new ManualClock(), columns: 100, rows: 30 });
+    await ui.waitForText('site');
+    ui.press('e');
+    const frame = await ui.waitForText('/srv/www');
+    assert.match(frame, /Key type +ec-p384/);
+    for (let i = 0; i < 5; i++) ui.press(KEYS.tab);
+    await ui.waitForText('› [ Request certificate ]');
+    ui.press(KEYS.enter);
+    await ui.waitForText('Requested example.com');
+    // No e-mail and no terms of service: the engine reuses the account the stored request names.
+    assert.deepEqual(engine.callsOf('issue'), [
+      [{ domains: ['example.com'], ca: 'letsencrypt', keyType: 'ec-p384', challenge: { method: 'http-01-webroot', webroot: '/srv/www' }, certName: 'site' }],
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stepFor } from '../../src/engine/order/order-steps.js';
-import { OrderControl } from '../../src/engine/order/order-control.js';
+import { OrderControl, stopIntent } from '../../src/engine/order/order-control.js';
 import { ManualClock } from '../../src/engine/core/clock.js';
 import { NoncePool } from '../../src/engine/acme/nonce-pool.js';
 
@@ -35,15 +35,20 @@ describe('OrderControl', () => {
     await clock.untilSleeping(1);
     control.stop({ kind: 'switch', caId: 'sandbox-b', reason: 'switching to sandbox-b' });
     await assert.rejects(sleeping, { name: 'AbortError', message: 'switching to sandbox-b' });
-    assert.deepEqual(control.stopRequest, { kind: 'switch', caId: 'sandbox-b', reason: 'switching to sandbox-b' });
+    // The intent travels as the abort reason, typed, not through a field read back afterwards.
+    assert.deepEqual(stopIntent(control.signal), { kind: 'switch', caId: 'sandbox-b', reason: 'switching to sandbox-b' });
   });
 
-  it('extend moves only a deadline that exists', () => {
+  it('keep-waiting reaches only a wait in progress, as a typed intent', () => {
     const control = new OrderControl();
-    assert.equal(control.extend(1000), undefined);
-    control.deadlineAt = 5000;
-    assert.equal(control.extend(1000), 6000);
-    assert.equal(control.extensions, 1);
+    const seen: unknown[] = [];
+    control.send({ kind: 'keep-waiting', extraMs: 1000 });
+    const release = control.whileWaiting((intent) => seen.push(intent));
+    control.send({ kind: 'keep-waiting', extraMs: 2000 });
+    release();
+    control.send({ kind: 'keep-waiting' });
+    assert.deepEqual(seen, [{ kind: 'keep-waiting', extraMs: 2000 }]);
+    assert.equal(control.signal.aborted, false);
   });
 
   it('follows a parent signal', () => {
@@ -51,7 +56,7 @@ describe('OrderControl', () => {
     const control = new OrderControl(parent.signal);
     parent.abort('SIGINT');
     assert.equal(control.signal.aborted, true);
-    assert.equal(control.stopRequest?.kind, 'cancel');
+    assert.equal(stopIntent(control.signal)?.kind, 'cancel');
   });
 });
 

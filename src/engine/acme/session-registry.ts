@@ -5,7 +5,8 @@ import type { Clock } from '../core/clock.js';
 import type { EngineEvent } from '../events.js';
 import type { ResolvedCa } from '../ca/catalog.js';
 import type { StatePaths } from '../store/paths.js';
-import { loadAccount, saveAccount, saveAccountKey } from '../store/accounts.js';
+import { accountId, loadAccount, markAccountDeactivated, saveAccount, saveAccountKey } from '../store/accounts.js';
+import { BadInputError } from '../core/errors.js';
 import { AcmeSession } from './session.js';
 import { NoncePool } from './nonce-pool.js';
 import type { Exchange } from './transport.js';
@@ -30,7 +31,7 @@ export class SessionRegistry {
   ) {}
 
   get(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal): Promise<AcmeSession> {
-    const key = `${ca.directoryUrl}\n${account.email ?? ''}`;
+    const key = sessionKey(ca, account.email);
     let session = this.sessions.get(key);
     if (!session) {
       session = this.open(ca, account, signal);
@@ -83,6 +84,13 @@ export class SessionRegistry {
     const op = signal ? { signal } : {};
     await session.loadDirectory(op);
     const stored = await loadAccount(paths, ca.directoryUrl, account.email);
+    if (stored?.deactivatedAt) {
+      throw new BadInputError(
+        'account-deactivated',
+        `The account ${accountId(ca.directoryUrl, account.email)} at ${ca.name} was deactivated on ${stored.deactivatedAt}; it cannot order certificates any more.`,
+        'Create another account (certdeck account add, or issue with another --email and --agree-tos).',
+      );
+    }
     const eab = account.eab ?? (stored?.eabKid && stored.eabHmacKey ? { kid: stored.eabKid, hmacKey: stored.eabHmacKey } : undefined);
     const keyPem = stored?.keyPem ?? (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
     // The key is on disk before the CA ever sees it, so a crash between the two cannot orphan an account.
@@ -105,6 +113,7 @@ export class SessionRegistry {
         accountUrl: result.accountUrl,
         tosAgreed: true,
         createdAt: new Date(clock.now()).toISOString(),
+        tosAgreedAt: new Date(clock.now()).toISOString(),
         ...(result.tosUrl ? { tosUrl: result.tosUrl } : {}),
         ...(eab ? { eabKid: eab.kid, eabHmacKey: eab.hmacKey } : {}),
       });
@@ -113,9 +122,25 @@ export class SessionRegistry {
     return session;
   }
 
+  /**
+   * RFC 8555 7.3.6: deactivates the account at the CA (through its session, so with the same trust and transport)
+   * and records it, so no later run uses it again.
+   */
+  async deactivate(ca: ResolvedCa, email: string | undefined, signal?: AbortSignal): Promise<void> {
+    const session = await this.get(ca, { agreeTos: false, ...(email ? { email } : {}) }, signal);
+    await session.deactivateAccount(signal ? { signal } : {});
+    this.sessions.delete(sessionKey(ca, email));
+    await markAccountDeactivated(this.deps.paths, ca.directoryUrl, email, new Date(this.deps.clock.now()).toISOString());
+    this.deps.emit({ type: 'log', at: this.deps.clock.now(), level: 'info', message: `Deactivated the account ${accountId(ca.directoryUrl, email)} at ${ca.name}.` });
+  }
+
   close(): void {
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();
     this.sessions.clear();
   }
+}
+
+function sessionKey(ca: ResolvedCa, email: string | undefined): string {
+  return `${ca.directoryUrl}\n${email ?? ''}`;
 }

@@ -159,6 +159,12 @@ export class AcmeSession {
     return { accountUrl: client.getAccountUrl(), created: true, ...(tosUrl ? { tosUrl } : {}) };
   }
 
+  /** RFC 8555 7.3.6: the account stops being usable at the CA, for good. */
+  async deactivateAccount(o: OpOptions): Promise<void> {
+    const client = this.requireClient();
+    await this.op('deactivate the account', o, () => client.updateAccount({ status: 'deactivated' }));
+  }
+
   private requireClient(): acme.Client {
     if (!this.client) throw new EngineError('bug', 'no-account', 'ACME session used before its account was set up.');
     return this.client;

@@ -9,6 +9,4 @@ export { ONLY_FAILED } from './select-targets.js';
 export { formatVerifyHost, parseVerifyHost } from './host-spec.js';
 export { findProgram, validateTargetEnvironment } from './validate-target.js';
 export { DeployTargetError } from './errors.js';
-// TEMPORARY alias for commands/deploy.ts until the front-door merge; the one duration format is core/duration.ts.
-export { formatSpan as formatMs } from '../core/duration.js';
 export type * from './types.js';

@@ -1,22 +1,23 @@
 import acme from 'acme-client';
-import type { ChallengeConfig, IssueOutcome, IssueRequest } from '../api.js';
+import type { IssueOutcome, IssueRequest } from '../api.js';
 import type { Clock } from '../core/clock.js';
 import { BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
-import { loadAccount } from '../store/accounts.js';
+import { accountId, loadAccount } from '../store/accounts.js';
 import type { EngineEvent, KeyType } from '../events.js';
-import { mergePolicy, type PolicyOverride, type WaitPolicy } from '../policy.js';
+import { mergePolicy, type WaitPolicy } from '../policy.js';
 import { resolveCa, type ResolvedCa } from '../ca/catalog.js';
 import type { SessionRegistry } from '../acme/session-registry.js';
 import type { SolverPool } from '../challenge/solver-pool.js';
-import { normalizeDomains, assertCertName, defaultCertName, sameDomainSet } from '../names.js';
-import { OrderControl } from '../order/order-control.js';
+import { OrderControl, stopIntent } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
-import { livePaths, readCertificate, saveCertificate, type StoredCertificate } from '../store/cert-files.js';
+import { livePaths, readCertificate, saveCertificate } from '../store/cert-files.js';
 import { acquireLock, describeLockOwner } from '../store/lock.js';
-import { readJournal } from '../store/journal.js';
-import { renewalDueAt } from '../renewal.js';
+import { issuedSince, notDueYet } from '../renew/index.js';
 import type { StatePaths } from '../store/paths.js';
+import type { SettingsData } from '../store/settings.js';
+import { writeStoredRequest } from '../store/stored-request.js';
 import { openRequestJournal } from './request-journal.js';
+import { resolveIssueRequest, type EffectiveRequest } from './resolve-request.js';
 
 export interface IssueJobDeps {
   paths: StatePaths;
@@ -27,8 +28,8 @@ export interface IssueJobDeps {
   controls: Map<string, OrderControl>;
   newId: () => string;
   random?: () => number;
-  /** Per-CA policy overrides from the settings file. */
-  caPolicies?: Record<string, PolicyOverride>;
+  /** The operator's settings (defaults, per-CA policies, per-certificate settings), read once by the runtime. */
+  settings: SettingsData;
   /** Called after a certificate was saved (runs the deploy pipeline). */
   afterSave?: (certName: string) => Promise<void>;
 }
@@ -47,21 +48,21 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
   const at = (): number => clock.now();
   let certName = request.certName ?? '';
   try {
-    const challenge: ChallengeConfig = request.challenge ?? { method: 'http-01-standalone' };
-    const domains = normalizeDomains(request.domains, { wildcardAllowed: false });
-    certName = assertCertName(request.certName ?? defaultCertName(domains));
-    const keyType: KeyType = request.keyType ?? 'ec-p256';
-    const caQueue = [request.ca, ...(request.fallback ?? [])];
-    const primary = resolve(request.ca, request, deps);
+    const { effective, note } = await resolveIssueRequest({ paths, settings: deps.settings, resolve: (id, bundle) => resolveWith(id, bundle, deps) }, request);
+    certName = effective.certName;
+    if (note) emit({ type: 'log', at: at(), level: 'info', certName, message: note });
+    const { challenge, domains, keyType } = effective;
+    const caQueue = [effective.ca, ...effective.fallback];
+    const primary = resolve(effective.ca, effective, deps);
     // Resolve and check every CA now: a typo in the fallback list should fail before anything is ordered.
-    for (const ca of [primary, ...(request.fallback ?? []).map((id) => resolve(id, request, deps))]) {
-      await checkCaFits(ca, request, keyType, paths);
+    for (const ca of [primary, ...effective.fallback.map((id) => resolve(id, effective, deps))]) {
+      await checkCaFits(ca, effective, keyType, paths);
     }
 
     const requestedAt = clock.now();
     let waitedForLock = false;
     const lock = await acquireLock(paths, certName, {
-      wait: request.waitForLock ?? false,
+      wait: effective.waitForLock,
       clock,
       onWait: (owner) => {
         // Once, so a --wait run that sits here says why instead of looking frozen.
@@ -80,7 +81,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         emit({ type: 'log', at: at(), level: 'info', certName, message: `${certName} was issued by the certdeck we waited for (serial ${issuedMeanwhile.serial}); not ordering again.` });
         return { certName, ok: true, orderId: '', orderIds, certificateDir: livePaths(paths, certName).dir };
       }
-      const notDueUntil = request.onlyIfDue ? await notDueYet(paths, certName, { domains, keyType }, clock.now()) : undefined;
+      const notDueUntil = effective.onlyIfDue ? await notDueYet(paths, certName, { domains, keyType }, clock.now()) : undefined;
       if (notDueUntil !== undefined) {
         emit({ type: 'log', at: at(), level: 'info', certName, message: `${certName} is not due for renewal until ${new Date(notDueUntil).toISOString()}; nothing ordered.` });
         return { certName, ok: true, orderId: '', orderIds, certificateDir: livePaths(paths, certName).dir, notDueUntil };
@@ -90,23 +91,24 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         keyType,
         clock,
         createKey: () => createKey(keyType),
-        ...(request.reuseKey ? { reuseKeyPem: (await readCertificate(paths, certName))?.keyPem } : {}),
+        ...(effective.reuseKey ? { reuseKeyPem: (await readCertificate(paths, certName))?.keyPem } : {}),
       });
       let ca: ResolvedCa = primary;
+      let caSpec = effective.ca;
       let replaces: string | undefined;
       let nextFallback = 1;
       let orderId = deps.newId();
       for (;;) {
         const thisOrder = orderId;
         orderIds.push(orderId);
-        const policy: WaitPolicy = mergePolicy(ca.policy, request.policy);
+        const policy: WaitPolicy = mergePolicy(ca.policy, ...effective.policies);
         emit({ type: 'order:queued', at: at(), orderId, certName, domains, caId: ca.id, caName: ca.name, keyType, challenge: challenge.method, policy, ...(replaces ? { replaces } : {}) });
         const control = new OrderControl(signal);
         deps.controls.set(orderId, control);
         const solverDefaults = { host: ca.httpPort !== undefined ? '127.0.0.1' : '::', port: ca.httpPort ?? 80 };
         try {
           emit({ type: 'order:phase', at: at(), orderId, phase: 'account' });
-          const session = await deps.sessions.get(ca, { agreeTos: request.agreeTos ?? false, ...(request.email ? { email: request.email } : {}), ...(request.eab ? { eab: request.eab } : {}) }, control.signal);
+          const session = await deps.sessions.get(ca, { agreeTos: effective.agreeTos, ...(effective.email ? { email: effective.email } : {}), ...(effective.eab ? { eab: effective.eab } : {}) }, control.signal);
           const { solver, release } = await deps.solvers.acquire(challenge, solverDefaults);
           let result;
           try {
@@ -123,7 +125,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
               control,
               clock,
               emit,
-              ...(request.preferredChain ? { preferredChain: request.preferredChain } : {}),
+              ...(effective.preferredChain ? { preferredChain: effective.preferredChain } : {}),
               ...(deps.random ? { random: deps.random } : {}),
             }).run();
           } finally {
@@ -138,15 +140,16 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             meta: { domains, caId: ca.id, directoryUrl: ca.directoryUrl, keyType, savedAt: clock.now() },
           });
           await journal.finish('valid', 'issued');
+          await remember(paths, effective, caSpec, ca, clock.now());
           const { version: _v, versionDir: _d, ...summary } = saved;
           emit({ type: 'certificate:saved', at: at(), certificate: summary });
           emit({ type: 'order:finished', at: at(), orderId, outcome: 'valid', certificate: summary });
           if (deps.afterSave) await deps.afterSave(certName);
           return { certName, ok: true, orderId, orderIds, certificateDir: summary.dir };
         } catch (err) {
-          const stop = control.stopRequest;
+          const stop = stopIntent(control.signal);
           if (stop?.kind === 'switch') {
-            const next = resolve(stop.caId, request, deps);
+            const next = resolve(stop.caId, effective, deps);
             const reason = `switched to ${next.name} by the operator`;
             await journal.abandon(reason);
             replaces = orderId;
@@ -154,6 +157,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'abandoned', reason, replacedBy });
             orderId = replacedBy;
             ca = next;
+            caSpec = stop.caId;
             continue;
           }
           if (stop?.kind === 'suspend') {
@@ -170,7 +174,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           const nextId = caQueue[nextFallback];
           if (nextId !== undefined && err instanceof EngineError && FALLBACK_KINDS.has(err.kind)) {
             nextFallback += 1;
-            const next = resolve(nextId, request, deps);
+            const next = resolve(nextId, effective, deps);
             const reason = `${info.message} Falling back to ${next.name}.`;
             await journal.abandon(reason);
             replaces = orderId;
@@ -178,6 +182,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'abandoned', reason, error: info, replacedBy });
             orderId = replacedBy;
             ca = next;
+            caSpec = nextId;
             continue;
           }
           // A timeout or network failure leaves the journal as it is, so the next run resumes this order.
@@ -201,7 +206,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
 }
 
 /** What can be known without asking the CA: EAB credentials where the catalog says they are required, key family. */
-async function checkCaFits(ca: ResolvedCa, request: IssueRequest, keyType: KeyType, paths: StatePaths): Promise<void> {
+async function checkCaFits(ca: ResolvedCa, request: EffectiveRequest, keyType: KeyType, paths: StatePaths): Promise<void> {
   if (ca.keyFamily && !keyType.startsWith(ca.keyFamily)) {
     throw new BadInputError('key-family', `${ca.name} issues only for ${ca.keyFamily.toUpperCase()} keys, and --key-type is ${keyType}.`, `Choose a ${ca.keyFamily} key type, or the CA's other endpoint.`);
   }
@@ -217,38 +222,38 @@ async function checkCaFits(ca: ResolvedCa, request: IssueRequest, keyType: KeyTy
   }
 }
 
-type Wanted = { domains: string[]; keyType: KeyType };
-
-/** The certificate on disk, if it is for exactly these names and this key type. */
-async function storedFor(paths: StatePaths, certName: string, want: Wanted): Promise<StoredCertificate | undefined> {
-  const stored = await readCertificate(paths, certName).catch(() => undefined);
-  return stored && stored.meta.keyType === want.keyType && sameDomainSet(stored.meta.domains, want.domains) ? stored : undefined;
-}
-
-/** The certificate on disk, if it was saved at or after `since` for exactly these names and key type. */
-async function issuedSince(paths: StatePaths, certName: string, want: Wanted, since: number): Promise<{ serial: string } | undefined> {
-  const stored = await storedFor(paths, certName, want);
-  return stored && Date.parse(stored.meta.savedAt) >= since ? { serial: stored.meta.serial } : undefined;
-}
-
 /**
- * When the certificate on disk still serves this request and is not in its renewal window: the time it becomes
- * due. Undefined means order now: no certificate, other names or key type, due already, or an order of this
- * request left unfinished (it is resumed, not abandoned).
+ * After a saved certificate: what obtained it, so every later run (renew, --if-due, a plain re-issue) obtains it
+ * the same way without asking again. The CA is the one that issued (after a fallback or a switch, that one).
  */
-async function notDueYet(paths: StatePaths, certName: string, want: Wanted, now: number): Promise<number | undefined> {
-  if ((await readJournal(paths, certName).catch(() => undefined))?.current) return undefined;
-  const stored = await storedFor(paths, certName, want);
-  if (!stored) return undefined;
-  const dueAt = renewalDueAt(Date.parse(stored.meta.notBefore), Date.parse(stored.meta.notAfter));
-  return now < dueAt ? dueAt : undefined;
+async function remember(paths: StatePaths, effective: EffectiveRequest, caSpec: string, ca: ResolvedCa, now: number): Promise<void> {
+  await writeStoredRequest(paths, {
+    formatVersion: 1,
+    certName: effective.certName,
+    domains: effective.domains,
+    ca: caSpec,
+    directoryUrl: ca.directoryUrl,
+    ...(effective.caBundlePath ? { caBundlePath: effective.caBundlePath } : {}),
+    account: accountId(ca.directoryUrl, effective.email),
+    keyType: effective.keyType,
+    ...(effective.reuseKey ? { reuseKey: true } : {}),
+    challenge: effective.challenge,
+    ...(effective.preferredChain ? { preferredChain: effective.preferredChain } : {}),
+    ...(effective.fallback.length ? { fallback: effective.fallback } : {}),
+    ...(effective.policy ? { policy: effective.policy } : {}),
+    savedAt: new Date(now).toISOString(),
+  });
 }
 
-function resolve(idOrUrl: string, request: IssueRequest, deps: Pick<IssueJobDeps, 'paths' | 'caPolicies'>): ResolvedCa {
+function resolve(idOrUrl: string, request: Pick<EffectiveRequest, 'caBundlePath'>, deps: Pick<IssueJobDeps, 'paths' | 'settings'>): ResolvedCa {
+  return resolveWith(idOrUrl, request.caBundlePath, deps);
+}
+
+function resolveWith(idOrUrl: string, caBundlePath: string | undefined, deps: Pick<IssueJobDeps, 'paths' | 'settings'>): ResolvedCa {
   return resolveCa(idOrUrl, {
     sandboxDir: deps.paths.sandboxDir,
-    ...(request.caBundlePath ? { caBundlePath: request.caBundlePath } : {}),
-    ...(deps.caPolicies ? { caPolicies: deps.caPolicies } : {}),
+    ...(caBundlePath ? { caBundlePath } : {}),
+    ...(deps.settings.caPolicies ? { caPolicies: deps.settings.caPolicies } : {}),
   });
 }
 

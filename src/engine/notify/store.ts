@@ -14,22 +14,20 @@ export async function loadNotifiers(paths: StatePaths): Promise<NotifierConfig[]
 }
 
 export async function addNotifier(paths: StatePaths, input: NotifierInput, env: NodeJS.ProcessEnv): Promise<{ config: NotifierConfig; warnings: string[] }> {
-  const { Settings } = await import('../store/settings.js');
-  const settings = Settings.open(paths);
-  const section = settings.read().notifications ?? {};
+  const { updateSetting } = await import('../store/settings.js');
+  const section = (await readSettings(paths)).notifications ?? {};
   const checked = await checkNotifier(input, section.notifiers ?? [], env);
-  settings.setNotifications({ ...section, notifiers: [...(section.notifiers ?? []), checked.config] });
+  updateSetting(paths, 'notifications', { ...section, notifiers: [...(section.notifiers ?? []), checked.config] });
   return checked;
 }
 
 export async function removeNotifier(paths: StatePaths, id: string): Promise<NotifierConfig> {
-  const { Settings } = await import('../store/settings.js');
-  const settings = Settings.open(paths);
-  const section = settings.read().notifications ?? {};
+  const { updateSetting } = await import('../store/settings.js');
+  const section = (await readSettings(paths)).notifications ?? {};
   const notifiers = section.notifiers ?? [];
   const gone = notifiers.find((n) => n.id === id);
   if (!gone) throw new BadInputError('no-such-notifier', `there is no notifier "${id}"`, 'See the ids with: certdeck notify list');
   const left = notifiers.filter((n) => n !== gone);
-  settings.setNotifications(left.length ? { ...section, notifiers: left } : undefined);
+  updateSetting(paths, 'notifications', left.length ? { ...section, notifiers: left } : undefined);
   return gone;
 }

@@ -1,6 +1,5 @@
 import type { Clock } from '../core/clock.js';
 import { CancelledError } from '../core/errors.js';
-import type { WaitPhase } from '../policy.js';
 
 /** What an operator asked an order to do instead of finishing normally. */
 export type StopRequest =
@@ -9,19 +8,41 @@ export type StopRequest =
   /** Stop now but keep the journal, so the next run resumes the order (quitting certdeck, "leave them"). */
   | { kind: 'suspend'; reason: string };
 
+/** Everything an operator can tell a running order, as one typed value (the views' keys map onto these). */
+export type OperatorIntent =
+  | StopRequest
+  /** Skip the current wait and poll now. */
+  | { kind: 'retry-now' }
+  /** Push the current wait's deadline out by `extraMs` (default: one more full phase deadline). */
+  | { kind: 'keep-waiting'; extraMs?: number };
+
+export type KeepWaiting = Extract<OperatorIntent, { kind: 'keep-waiting' }>;
+
 /**
- * The handle operator actions use on a running order: cancel and switch abort it; retry-now cuts the current
- * wait short; keep-waiting moves the current phase's deadline. The runner reads it, views never see it.
+ * The abort reason of a stopped order: a CancelledError (so every wait and request unwinds as a cancel) that
+ * carries the typed stop request. Whoever catches the unwinding reads the intent from the signal's reason, never
+ * from a field set on the side.
+ */
+export class OrderStopped extends CancelledError {
+  constructor(readonly intent: StopRequest) {
+    super(intent.reason);
+  }
+}
+
+/** The stop request behind an aborted order signal, if an operator (or a parent signal) stopped it. */
+export function stopIntent(signal: AbortSignal): StopRequest | undefined {
+  return signal.aborted && signal.reason instanceof OrderStopped ? signal.reason.intent : undefined;
+}
+
+/**
+ * The handle operator intents travel through to a running order: stops abort its signal (with the intent as the
+ * reason); retry-now cuts the current wait short; keep-waiting goes to the wait in progress, whose runner moves
+ * its own deadline and reports it. Views never see it.
  */
 export class OrderControl {
   private readonly controller = new AbortController();
   private wake: AbortController | undefined;
-  stopRequest: StopRequest | undefined;
-  /** The deadline of the wait in progress, if any; keepWaiting moves it. */
-  deadlineAt: number | undefined;
-  phase: WaitPhase | undefined;
-  /** Bumped by keepWaiting so the runner re-arms hung detection. */
-  extensions = 0;
+  private keepWaitingHandler: ((intent: KeepWaiting) => void) | undefined;
 
   constructor(parent?: AbortSignal) {
     if (parent) {
@@ -34,22 +55,38 @@ export class OrderControl {
     return this.controller.signal;
   }
 
+  send(intent: OperatorIntent): void {
+    switch (intent.kind) {
+      case 'retry-now':
+        this.wake?.abort();
+        return;
+      case 'keep-waiting':
+        // Nothing bounded is waiting (between polls, or in a step without a deadline): there is nothing to extend.
+        this.keepWaitingHandler?.(intent);
+        return;
+      default:
+        this.stop(intent);
+    }
+  }
+
   stop(request: StopRequest): void {
     if (this.controller.signal.aborted) return;
-    this.stopRequest = request;
-    this.controller.abort(new CancelledError(request.reason));
+    this.controller.abort(new OrderStopped(request));
   }
 
   retryNow(): void {
-    this.wake?.abort();
+    this.send({ kind: 'retry-now' });
   }
 
-  /** Returns the new deadline, or undefined when nothing is waiting. */
-  extend(ms: number): number | undefined {
-    if (this.deadlineAt === undefined) return undefined;
-    this.deadlineAt += ms;
-    this.extensions += 1;
-    return this.deadlineAt;
+  /**
+   * The runner's bounded wait takes keep-waiting intents while it runs (it owns the deadline and the event saying
+   * it moved). Returns the release to call when the wait ends.
+   */
+  whileWaiting(onKeepWaiting: (intent: KeepWaiting) => void): () => void {
+    this.keepWaitingHandler = onKeepWaiting;
+    return () => {
+      if (this.keepWaitingHandler === onKeepWaiting) this.keepWaitingHandler = undefined;
+    };
   }
 
   /** Sleeps `ms` unless woken by retryNow or `early` settling (returns early) or stopped (throws CancelledError). */

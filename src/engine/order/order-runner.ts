@@ -312,8 +312,15 @@ export class OrderRunner {
   ): Promise<AcmeOrder> {
     const { clock, policy, control, orderId } = this.input;
     const startedAt = phase === 'processing' ? (this.processingSince ?? clock.now()) : clock.now();
-    control.phase = phase;
-    control.deadlineAt = startedAt + policy.deadlines[phase];
+    // This wait owns its deadline: keep-waiting intents move it here, and the move is reported from here, next to
+    // every other wait event.
+    let deadlineAt = startedAt + policy.deadlines[phase];
+    let extensions = 0;
+    const releaseKeepWaiting = control.whileWaiting((intent) => {
+      deadlineAt += intent.extraMs ?? policy.deadlines[phase];
+      extensions += 1;
+      this.emit({ type: 'wait:extended', orderId, phase, deadlineAt });
+    });
     let retryAfterMs = firstRetryAfterMs;
     let hungReported = -1;
     let current = order;
@@ -329,7 +336,6 @@ export class OrderRunner {
           ? { delayMs: nextDelay(policy, 1, undefined, this.random).delayMs + nextDelay(policy, 2, undefined, this.random).delayMs, reason: 'backoff' as const }
           : nextDelay(policy, step, retryAfterMs, this.random);
         step += hinted ? 2 : 1;
-        const deadlineAt = control.deadlineAt;
         const remaining = deadlineAt - now;
         if (remaining <= 0) throw this.deadlineError(phase, current, now - startedAt, attempt - 1, deadlineAt - startedAt);
         if (planned.reason === 'retry-after' && planned.delayMs > remaining) {
@@ -344,13 +350,13 @@ export class OrderRunner {
         const nextPollAt = now + delayMs;
         this.emit({ type: 'wait:scheduled', orderId, phase, attempt, nextPollAt, delayMs, reason: planned.reason, deadlineAt, startedAt }, now);
         const since = this.processingSince;
-        const hungAt = phase === 'processing' && since !== undefined && hungReported !== control.extensions ? since + policy.hungAfterMs : undefined;
+        const hungAt = phase === 'processing' && since !== undefined && hungReported !== extensions ? since + policy.hungAfterMs : undefined;
         if (hungAt !== undefined && hungAt < nextPollAt) {
           // Flag the order hung the moment the threshold passes, even mid-wait: with backoff at its cap the next
           // poll can be a minute away, and the operator's choice (keep waiting, cancel, switch) shouldn't wait.
           if (hungAt > now) await control.sleep(clock, hungAt - now);
           if (clock.now() >= hungAt) {
-            hungReported = control.extensions;
+            hungReported = extensions;
             this.emit({ type: 'order:hung', orderId, since: since!, polls: attempt - 1, nextPollAt });
             await control.sleep(clock, nextPollAt - clock.now());
           } // else retryNow cut the wait short: poll now
@@ -365,8 +371,7 @@ export class OrderRunner {
         if (done(current)) return current;
       }
     } finally {
-      control.deadlineAt = undefined;
-      control.phase = undefined;
+      releaseKeepWaiting();
     }
   }
 

@@ -22,12 +22,23 @@ export interface StoredAccount {
   accountUrl?: string;
   tosAgreed: boolean;
   tosUrl?: string;
+  /** ISO time the terms of service (tosUrl) were agreed to, i.e. when the account was created at the CA. */
+  tosAgreedAt?: string;
   /** ISO time the account record was first saved. */
   createdAt: string;
   eabKid?: string;
   /** EAB HMAC key (base64url, as the CA hands it out). Kept in its own 0600 file. */
   eabHmacKey?: string;
+  /** Set once the account was deactivated at the CA (RFC 8555 7.3.6); it is never used again. */
+  deactivatedAt?: string;
 }
+
+/** An account's printable part, with its reference: what views may show (no key, no EAB HMAC). */
+export type AccountRecord = Omit<StoredAccount, 'keyPem' | 'eabHmacKey'> & {
+  /** `<ca-slug>/<email|default>`: the directory under accounts/, and how commands name the account. */
+  id: string;
+  dir: string;
+};
 
 /** account.json: the printable part of an account. */
 interface AccountFile {
@@ -37,15 +48,22 @@ interface AccountFile {
   accountUrl?: string;
   tosAgreed: boolean;
   tosUrl?: string;
+  tosAgreedAt?: string;
   createdAt: string;
   eabKid?: string;
+  deactivatedAt?: string;
 }
 
 const FILES = { json: 'account.json', key: 'account.key', eab: 'eab-hmac.key' } as const;
 
 /** Directory of one account: stable for a (directory URL, e-mail) pair. */
 export function accountDir(paths: StatePaths, directoryUrl: string, email: string | undefined): string {
-  return path.join(paths.accountsDir, directorySlug(directoryUrl), emailKey(email));
+  return path.join(paths.accountsDir, accountId(directoryUrl, email));
+}
+
+/** The account's reference, `<ca-slug>/<email|default>`: its directory under accounts/. */
+export function accountId(directoryUrl: string, email: string | undefined): string {
+  return `${directorySlug(directoryUrl)}/${emailKey(email)}`;
 }
 
 function emailKey(email: string | undefined): string {
@@ -83,7 +101,9 @@ export async function loadAccount(paths: StatePaths, directoryUrl: string, email
     tosAgreed: file.tosAgreed,
     ...(file.tosUrl === undefined ? {} : { tosUrl: file.tosUrl }),
     createdAt: file.createdAt,
+    ...(file.tosAgreedAt === undefined ? {} : { tosAgreedAt: file.tosAgreedAt }),
     ...(file.eabKid === undefined ? {} : { eabKid: file.eabKid }),
+    ...(file.deactivatedAt === undefined ? {} : { deactivatedAt: file.deactivatedAt }),
   };
 }
 
@@ -119,35 +139,58 @@ export async function saveAccount(paths: StatePaths, account: StoredAccount): Pr
     ...(account.accountUrl === undefined ? {} : { accountUrl: account.accountUrl }),
     tosAgreed: account.tosAgreed,
     ...(account.tosUrl === undefined ? {} : { tosUrl: account.tosUrl }),
+    ...(account.tosAgreedAt === undefined ? {} : { tosAgreedAt: account.tosAgreedAt }),
     createdAt: account.createdAt,
     ...(account.eabKid === undefined ? {} : { eabKid: account.eabKid }),
+    ...(account.deactivatedAt === undefined ? {} : { deactivatedAt: account.deactivatedAt }),
   };
   // 0600 too: an account URL is not a secret, but nothing here needs to be readable by other users.
   await writeFileAtomic(path.join(dir, FILES.json), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
 }
 
-/** Every saved account's printable part (no keys), for the troubleshooting view. */
-export async function listAccounts(paths: StatePaths): Promise<Array<Omit<StoredAccount, 'keyPem' | 'eabHmacKey'> & { dir: string }>> {
-  const out: Array<Omit<StoredAccount, 'keyPem' | 'eabHmacKey'> & { dir: string }> = [];
+/** Every saved account's printable part (no keys), by reference; a key whose CA never answered is not listed. */
+export async function listAccounts(paths: StatePaths): Promise<AccountRecord[]> {
+  const out: AccountRecord[] = [];
   for (const ca of await readDirOptional(paths.accountsDir)) {
     for (const who of await readDirOptional(path.join(paths.accountsDir, ca))) {
-      const dir = path.join(paths.accountsDir, ca, who);
-      const text = await readOptional(path.join(dir, FILES.json));
-      if (text === undefined) continue;
-      const f = parseAccountFile(text, path.join(dir, FILES.json));
-      out.push({
-        dir,
-        directoryUrl: f.directoryUrl,
-        ...(f.email === undefined ? {} : { email: f.email }),
-        ...(f.accountUrl === undefined ? {} : { accountUrl: f.accountUrl }),
-        tosAgreed: f.tosAgreed,
-        ...(f.tosUrl === undefined ? {} : { tosUrl: f.tosUrl }),
-        createdAt: f.createdAt,
-        ...(f.eabKid === undefined ? {} : { eabKid: f.eabKid }),
-      });
+      const record = await readAccountRecord(paths, `${ca}/${who}`);
+      if (record) out.push(record);
     }
   }
   return out;
+}
+
+/** One account's printable part by its reference, or undefined when there is no such account record. */
+export async function readAccountRecord(paths: StatePaths, id: string): Promise<AccountRecord | undefined> {
+  const parts = id.split('/');
+  if (parts.length !== 2 || parts.some((p) => p === '' || p === '.' || p === '..')) {
+    throw new BadInputError('bad-account-ref', `${JSON.stringify(id)} is not an account reference.`, 'Use one as `certdeck account list` shows it: <ca-slug>/<email|default>.');
+  }
+  const dir = path.join(paths.accountsDir, ...parts);
+  const file = path.join(dir, FILES.json);
+  const text = await readOptional(file);
+  if (text === undefined) return undefined;
+  const f = parseAccountFile(text, file);
+  return {
+    id,
+    dir,
+    directoryUrl: f.directoryUrl,
+    ...(f.email === undefined ? {} : { email: f.email }),
+    ...(f.accountUrl === undefined ? {} : { accountUrl: f.accountUrl }),
+    tosAgreed: f.tosAgreed,
+    ...(f.tosUrl === undefined ? {} : { tosUrl: f.tosUrl }),
+    ...(f.tosAgreedAt === undefined ? {} : { tosAgreedAt: f.tosAgreedAt }),
+    createdAt: f.createdAt,
+    ...(f.eabKid === undefined ? {} : { eabKid: f.eabKid }),
+    ...(f.deactivatedAt === undefined ? {} : { deactivatedAt: f.deactivatedAt }),
+  };
+}
+
+/** Records that the CA deactivated the account; the key stays (it is the only proof of what was deactivated). */
+export async function markAccountDeactivated(paths: StatePaths, directoryUrl: string, email: string | undefined, at: string): Promise<void> {
+  const stored = await loadAccount(paths, directoryUrl, email);
+  if (!stored) return;
+  await saveAccount(paths, { ...stored, deactivatedAt: at });
 }
 
 function parseAccountFile(text: string, file: string): AccountFile {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChallengeConfig } from '../api.js';
 import { BugError, ConfigError } from '../core/errors.js';
 import type { KeyType, OrderOutcome, RenewalFailure } from '../events.js';
 import { assertCertName } from '../names.js';
@@ -22,8 +21,6 @@ export interface JournalRequest {
   caId: string;
   directoryUrl: string;
   keyType: KeyType;
-  challenge?: ChallengeConfig;
-  email?: string;
 }
 
 export interface JournalCurrent {
@@ -32,7 +29,6 @@ export interface JournalCurrent {
   directoryUrl: string;
   /** The pending certificate's private key (0600), written before the order was created. */
   keyFile: string;
-  accountUrl?: string;
   /** Set once finalize was sent: a resumed order must then poll, never finalize a second time. */
   finalizeSentAt?: number;
   startedAt: number;
@@ -112,7 +108,7 @@ export async function listUnfinished(paths: StatePaths): Promise<string[]> {
 export async function beginOrder(
   paths: StatePaths,
   certName: string,
-  opts: { request: JournalRequest; keyPem: string; startedAt: number; accountUrl?: string },
+  opts: { request: JournalRequest; keyPem: string; startedAt: number },
 ): Promise<Journal> {
   const previous = await readJournal(paths, certName);
   const keyFile = path.join(paths.journalDir, `${certName}.${opts.startedAt}.key`);
@@ -131,7 +127,6 @@ export async function beginOrder(
       caId: opts.request.caId,
       directoryUrl: opts.request.directoryUrl,
       keyFile,
-      ...(opts.accountUrl === undefined ? {} : { accountUrl: opts.accountUrl }),
       startedAt: opts.startedAt,
     },
     history: history.slice(-HISTORY_LIMIT),
@@ -158,8 +153,8 @@ export async function recordFailure(paths: StatePaths, certName: string, failure
 }
 
 /** Call the moment the CA returns the order's Location, before anything else can fail. */
-export async function recordOrderUrl(paths: StatePaths, certName: string, orderUrl: string, accountUrl?: string): Promise<Journal> {
-  return updateCurrent(paths, certName, (c) => ({ ...c, orderUrl, ...(accountUrl === undefined ? {} : { accountUrl }) }));
+export async function recordOrderUrl(paths: StatePaths, certName: string, orderUrl: string): Promise<Journal> {
+  return updateCurrent(paths, certName, (c) => ({ ...c, orderUrl }));
 }
 
 /** Call just before sending finalize: after a crash the order must be re-read, not finalized again. */

@@ -13,6 +13,6 @@ export function settingsFilePath(paths: StatePaths): string {
  */
 export async function readSettings(paths: StatePaths): Promise<SettingsData> {
   if (!existsSync(settingsFilePath(paths))) return {};
-  const { Settings } = await import('./settings.js');
-  return Settings.readOnly(paths);
+  const { loadSettingsFile } = await import('./settings.js');
+  return loadSettingsFile(paths);
 }

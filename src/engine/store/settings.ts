@@ -10,8 +10,8 @@ import type { StatePaths } from './paths.js';
 import { settingsFilePath } from './settings-file.js';
 
 /**
- * Operator preferences in `<configDir>/config.json`, through conf (schema-validated, atomic writes). Only small,
- * rarely changed things live here: conf rewrites the whole file on every change and is not multi-process safe.
+ * Operator preferences in `<configDir>/config.json`, read through conf's schema validation. Only small, rarely
+ * changed things live here, edited by hand.
  *
  * conf can silently reset a file that fails to parse or validate (`clearInvalidConfig`); 15.x defaults it to false,
  * and we pin it to false: a hand-edited typo must be reported with the file name, never answered by forgetting every
@@ -40,9 +40,6 @@ export interface SettingsData {
   /** Webhook and command notifiers (src/engine/notify/). */
   notifications?: NotificationsSettings;
 }
-
-/** The config file's format version (conf's projectVersion): bumped with a migration when the format changes. */
-export const SETTINGS_FORMAT_VERSION = '1.0.0';
 
 const KEY_TYPES: KeyType[] = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
 const ms = { type: 'integer', minimum: 0 } as const;
@@ -103,95 +100,32 @@ const schema: Schema<SettingsData> = {
   notifications: notificationsSchema as Schema<SettingsData>['notifications'],
 };
 
-export class Settings {
-  readonly file: string;
-  private readonly conf: Conf<SettingsData>;
+/**
+ * The file's settings, validated, for the engine: read once by the composition root. One conf instance, nothing
+ * written, so a broken file is reported, never rewritten.
+ */
+export function loadSettingsFile(paths: StatePaths): SettingsData {
+  return withoutInternal(guard(settingsFilePath(paths), () => new Conf<SettingsData>(confOptions(paths)).store));
+}
 
-  private constructor(conf: Conf<SettingsData>) {
-    this.conf = conf;
-    this.file = conf.path;
-  }
-
-  /** Opens (and on first use creates) the config file; a broken file is a ConfigError naming it. */
-  static open(paths: StatePaths): Settings {
-    return guard(settingsFilePath(paths), () => {
-      // conf runs migrations with validation off and stamps the version into the file, which would rewrite a broken
-      // file before reporting it. A first instance without migrations only reads and validates.
-      new Conf<SettingsData>(confOptions(paths));
-      return new Settings(new Conf<SettingsData>({ ...confOptions(paths), projectVersion: SETTINGS_FORMAT_VERSION, migrations: {} }));
-    });
-  }
-
-  /** The file's settings, validated, for a caller that will not change them: one conf instance, nothing written. */
-  static readOnly(paths: StatePaths): SettingsData {
-    return withoutInternal(guard(settingsFilePath(paths), () => new Conf<SettingsData>(confOptions(paths)).store));
-  }
-
-  /** Everything, freshly read from disk (another process may have changed it). */
-  read(): SettingsData {
-    return withoutInternal(guard(this.file, () => this.conf.store));
-  }
-
-  get defaultEmail(): string | undefined {
-    return this.read().defaultEmail;
-  }
-  get defaultKeyType(): KeyType | undefined {
-    return this.read().defaultKeyType;
-  }
-  get defaultCa(): string | undefined {
-    return this.read().defaultCa;
-  }
-  get fallbackCas(): string[] {
-    return this.read().fallbackCas ?? [];
-  }
-  /** For resolveCa's `caPolicies`. */
-  get caPolicies(): Record<string, PolicyOverride> {
-    return this.read().caPolicies ?? {};
-  }
-  certificate(certName: string): CertificateSettings | undefined {
-    return this.read().certificates?.[certName];
-  }
-
-  setNotifications(notifications: NotificationsSettings | undefined): void {
-    this.put('notifications', notifications);
-  }
-  setDefaultEmail(email: string | undefined): void {
-    this.put('defaultEmail', email);
-  }
-  setDefaultKeyType(keyType: KeyType | undefined): void {
-    this.put('defaultKeyType', keyType);
-  }
-  setDefaultCa(ca: string | undefined): void {
-    this.put('defaultCa', ca);
-  }
-  setFallbackCas(cas: string[] | undefined): void {
-    this.put('fallbackCas', cas);
-  }
-  setCaPolicy(caId: string, override: PolicyOverride | undefined): void {
-    const next = { ...this.caPolicies };
-    if (override === undefined) delete next[caId];
-    else next[caId] = override;
-    this.put('caPolicies', next);
-  }
-  setCertificate(certName: string, settings: CertificateSettings | undefined): void {
-    const next = { ...(this.read().certificates ?? {}) };
-    if (settings === undefined) delete next[certName];
-    else next[certName] = settings;
-    this.put('certificates', next);
-  }
-
-  private put<K extends keyof SettingsData>(key: K, value: SettingsData[K] | undefined): void {
-    this.read(); // a broken file is reported as such, not blamed on the new value
-    try {
-      if (value === undefined) this.conf.delete(key);
-      else this.conf.set(key, value);
-    } catch (err) {
-      const message = (err as Error).message;
-      if (message.startsWith('Config schema violation:')) {
-        throw new BadInputError('bad-setting', `Invalid value for ${key}: ${message.replace('Config schema violation: ', '')}.`, 'Nothing was changed.');
-      }
-      throw guardError(this.file, err);
+/**
+ * Changes one top-level setting through conf (schema-validated, atomic). Only what certdeck manages itself goes
+ * through here (the notifiers `certdeck notify add` configures); everything else is the operator's to edit.
+ */
+export function updateSetting<K extends keyof SettingsData>(paths: StatePaths, key: K, value: SettingsData[K] | undefined): void {
+  const file = settingsFilePath(paths);
+  // Opened without migrations: conf would otherwise stamp its version into (and so rewrite) a broken file first.
+  const conf = guard(file, () => new Conf<SettingsData>(confOptions(paths)));
+  guard(file, () => conf.store); // a broken file is reported as such, not blamed on the new value
+  try {
+    if (value === undefined) conf.delete(key);
+    else conf.set(key, value);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (message.startsWith('Config schema violation:')) {
+      throw new BadInputError('bad-setting', `Invalid value for ${key}: ${message.replace('Config schema violation: ', '')}.`, 'Nothing was changed.');
     }
+    throw guardError(file, err);
   }
 }
 
@@ -231,6 +165,6 @@ function guardError(file: string, err: unknown): Error {
   if (message.includes('Config schema violation:')) {
     return new ConfigError('config-invalid', `The settings file ${file} has invalid values: ${message.replace(/^.*Config schema violation: /, '')}.`, hint, err);
   }
-  if (typeof err === 'object' && err !== null && 'code' in err) return storageError(err, file, 'write');
+  if (typeof err === 'object' && err !== null && 'code' in err) return storageError(err, file, 'read');
   return new ConfigError('config-unreadable', `The settings file ${file} cannot be used: ${message}`, hint, err);
 }

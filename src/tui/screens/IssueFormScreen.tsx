@@ -1,6 +1,6 @@
 import { PasswordInput, TextInput } from '@inkjs/ui';
 import { Box, Text } from 'ink';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { caChoice } from '../components/CaPicker.js';
 import { ChoiceList, type Choice } from '../components/ChoiceList.js';
 import { FormField } from '../components/FormField.js';
@@ -13,7 +13,7 @@ import { useNow } from '../hooks/use-now.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { casInPickerOrder } from '../view-model/ca-list.js';
 import { choiceLabelWidth } from '../view-model/columns.js';
-import { KEY_TYPES, challengeChoices, checkIssueForm, parseNames, type IssueFormValues } from '../view-model/issue-form.js';
+import { KEY_TYPES, challengeChoices, checkIssueForm, initialFormValues, parseNames, type IssueFormValues, type RenewTarget } from '../view-model/issue-form.js';
 import { namesSummary } from '../view-model/text.js';
 import { useKeyState } from '../hooks/use-key-state.js';
 
@@ -35,21 +35,30 @@ const TEXT_FIELDS = new Set<FieldId>(['names', 'eabKid', 'eabHmacKey', 'webroot'
  *     Challenge    standalone http-01
  *     [ Request certificate ]
  */
-export function IssueFormScreen({ renew }: { renew?: { certName: string; domains: string[]; caId: string } } = {}) {
+export function IssueFormScreen({ renew }: { renew?: RenewTarget } = {}) {
   const { engine, clock, validateDomain, theme } = useServices();
   const now = useNow(clock);
   const { dispatch } = useNavigation();
-  // A running sandbox's CAs come first, so they are also the default.
+  // A running sandbox's CAs come first, so they are the default when the settings name none.
   const cas = useMemo(() => casInPickerOrder(engine.listCas()), [engine]);
-  const [values, setValues] = useState<IssueFormValues>(() => ({
-    names: renew?.domains.join(', ') ?? '',
-    ca: renew && cas.some((c) => c.id === renew.caId) ? renew.caId : (cas[0]?.id ?? ''),
-    keyType: 'ec-p256',
-    challenge: 'http-01-standalone',
-    webroot: '',
-    eabKid: '',
-    eabHmacKey: '',
-  }));
+  // The settings' defaults (or, for a renew, the certificate's stored request) are the engine's: the form starts there.
+  const [values, setValues] = useState<IssueFormValues>(() => initialFormValues(cas, engine.issueDefaults(), renew));
+  // A renew starts from what obtained the certificate (its stored request: CA, key type, challenge), read without
+  // holding the form up; once the operator has changed a field, their choice stands.
+  const touched = useRef(false);
+  useEffect(() => {
+    if (!renew || renew.stored) return;
+    let live = true;
+    void engine
+      .storedRequest(renew.certName)
+      .catch(() => undefined) // unreadable: the engine reports it when the order runs
+      .then((stored) => {
+        if (live && stored && !touched.current) setValues(initialFormValues(cas, engine.issueDefaults(), { ...renew, stored }));
+      });
+    return () => {
+      live = false;
+    };
+  }, [engine, renew, cas]);
   const [focus, focusRef, setFocus] = useKeyState<FieldId>('names');
   const [tried, setTried] = useState(false);
 
@@ -73,7 +82,12 @@ export function IssueFormScreen({ renew }: { renew?: { certName: string; domains
     challenge: challengeChoices(ca),
   };
 
-  const set = useCallback(<K extends keyof IssueFormValues>(field: K, value: IssueFormValues[K]) => setValues((v) => ({ ...v, [field]: value })), []);
+  const set = useCallback(<K extends keyof IssueFormValues>(field: K, value: IssueFormValues[K]) => {
+    setValues((v) => {
+      if (v[field] !== value) touched.current = true;
+      return { ...v, [field]: value };
+    });
+  }, []);
   // @inkjs/ui inputs call onChange from an effect that depends on it: the handlers must keep their identity.
   const onText = useMemo(
     () => ({
@@ -89,13 +103,15 @@ export function IssueFormScreen({ renew }: { renew?: { certName: string; domains
     setFocus(fields[Math.min(fields.length - 1, Math.max(0, fields.indexOf(current) + step))] ?? current);
   };
   /** Moves a choice field's value up or down its list (the value follows the cursor, like radio buttons). */
-  const shift = (field: ChoiceField, step: number) =>
+  const shift = (field: ChoiceField, step: number) => {
+    touched.current = true;
     setValues((v) => {
       const list = choices[field];
       const at = list.findIndex((c) => c.value === v[field]);
       const next = list[Math.min(list.length - 1, Math.max(0, at + step))];
       return next ? { ...v, [field]: next.value } : v;
     });
+  };
 
   const submit = () => {
     setTried(true);

@@ -1,4 +1,4 @@
-import type { CaInfo, ChallengeConfig, IssueRequest } from '../../engine/api.js';
+import type { CaInfo, ChallengeConfig, IssueDefaults, IssueRequest, StoredRequestInfo } from '../../engine/api.js';
 import type { KeyType } from '../../engine/events.js';
 import type { DomainValidator } from '../types.js';
 import { isSandboxCa } from './ca-list.js';
@@ -42,6 +42,33 @@ export interface IssueFormValues {
   webroot: string;
   eabKid: string;
   eabHmacKey: string;
+}
+
+/** A renew from the dashboard: the certificate, and the request stored for it (if any) to start from. */
+export interface RenewTarget {
+  certName: string;
+  domains: string[];
+  caId: string;
+  stored?: StoredRequestInfo;
+}
+
+/**
+ * The form's first values: for a renew, the certificate's stored request (what obtained it); otherwise the
+ * settings' defaults. `cas` is the picker's list; a CA not in it (a directory URL) falls back to its first entry.
+ */
+export function initialFormValues(cas: readonly Pick<CaInfo, 'id'>[], defaults: IssueDefaults, renew?: RenewTarget): IssueFormValues {
+  const known = (id: string | undefined): string | undefined => (id !== undefined && cas.some((c) => c.id === id) ? id : undefined);
+  const stored = renew?.stored;
+  const challenge = stored?.challenge;
+  return {
+    names: renew?.domains.join(', ') ?? '',
+    ca: known(stored?.ca) ?? known(renew?.caId) ?? known(defaults.ca) ?? cas[0]?.id ?? '',
+    keyType: stored?.keyType ?? defaults.keyType,
+    challenge: challenge?.method === 'http-01-webroot' ? 'http-01-webroot' : 'http-01-standalone',
+    webroot: challenge?.method === 'http-01-webroot' ? challenge.webroot : '',
+    eabKid: '',
+    eabHmacKey: '',
+  };
 }
 
 export interface NameProblem {

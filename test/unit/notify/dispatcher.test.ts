@@ -9,7 +9,7 @@ import type { EngineEvent, EventOf } from '../../../src/engine/events.js';
 import { NotificationDispatcher } from '../../../src/engine/notify/dispatcher.js';
 import type { NotifierConfig } from '../../../src/engine/notify/types.js';
 import { pathsUnder, type StatePaths } from '../../../src/engine/store/paths.js';
-import { Settings } from '../../../src/engine/store/settings.js';
+import { updateSetting } from '../../../src/engine/store/settings.js';
 import { startWebhookServer, type WebhookServer } from '../../support/webhook-server.js';
 
 const DAY = 86_400_000;
@@ -46,7 +46,7 @@ describe('notification dispatcher: engine events to notifiers', () => {
 
   async function setup(notifiers: NotifierConfig[]): Promise<void> {
     paths = pathsUnder(await mkdtemp(path.join(dir, 'home-')));
-    Settings.open(paths).setNotifications({ notifiers });
+    updateSetting(paths, 'notifications', { notifiers });
     events = [];
     dispatcher = new NotificationDispatcher({ paths, clock: systemClock, emit: (e) => events.push(e), env: { PATH: process.env.PATH, CERTDECK_EAB_HMAC_KEY: 'must-not-leak' }, userAgent: 'certdeck/test', random: () => 0.5 });
   }

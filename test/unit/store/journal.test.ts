@@ -23,7 +23,6 @@ const request: JournalRequest = {
   caId: 'sandbox',
   directoryUrl: 'https://127.0.0.1:14000/dir',
   keyType: 'ec-p256',
-  challenge: { method: 'http-01-standalone' },
 };
 const KEY = '-----BEGIN PRIVATE KEY-----\npending\n-----END PRIVATE KEY-----\n';
 const T0 = Date.UTC(2026, 0, 1);
@@ -46,11 +45,10 @@ describe('order journal', () => {
       assert.equal((await stat(journalFile(paths, 'example.test'))).mode & 0o777, 0o600);
       assert.deepEqual(await listUnfinished(paths), ['example.test']);
 
-      await recordOrderUrl(paths, 'example.test', 'https://ca/order/1', 'https://ca/acct/9');
+      await recordOrderUrl(paths, 'example.test', 'https://ca/order/1');
       await recordFinalizeSent(paths, 'example.test', T0 + 5_000);
       const mid = await readJournal(paths, 'example.test');
       assert.equal(mid?.current?.orderUrl, 'https://ca/order/1');
-      assert.equal(mid?.current?.accountUrl, 'https://ca/acct/9');
       assert.equal(mid?.current?.finalizeSentAt, T0 + 5_000);
       assert.equal(mid?.requestKey, requestKeyOf(request));
 

@@ -1,6 +1,6 @@
 import type { CertificateSummary } from '../events.js';
-import { readJournal } from './journal.js';
-import type { StatePaths } from './paths.js';
+import { readJournal } from '../store/journal.js';
+import type { StatePaths } from '../store/paths.js';
 
 /**
  * Adds to each certificate the journal's last failure of its request, when that came after the certificate was

@@ -1,0 +1,102 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChallengeConfig } from '../api.js';
+import { ConfigError } from '../core/errors.js';
+import type { KeyType } from '../events.js';
+import { assertCertName } from '../names.js';
+import type { PolicyOverride } from '../policy.js';
+import { errnoCode, storageError, writeFileAtomic } from './atomic.js';
+import type { StatePaths } from './paths.js';
+
+/**
+ * What a certificate takes to be obtained again, written after each issuance that saved it:
+ * `requests/<name>.json` (certbot keeps the same in renewal/<name>.conf). Not under live/<name>, which is a symlink
+ * to one archive version and is swapped on every renewal. Every later run (the dashboard's renew, `issue --if-due`,
+ * a plain re-issue) starts from it; flags given on the command line win for that run. No secret is in it: the
+ * account is named by its reference, EAB credentials stay with the account.
+ */
+export interface StoredRequest {
+  formatVersion: 1;
+  certName: string;
+  domains: string[];
+  /** Catalog id or directory URL, as given. */
+  ca: string;
+  /** What `ca` resolved to when the certificate was obtained. */
+  directoryUrl: string;
+  caBundlePath?: string;
+  /** The account that obtained it: `<ca-slug>/<email|default>` (see accounts.ts). */
+  account?: string;
+  keyType: KeyType;
+  reuseKey?: boolean;
+  challenge: ChallengeConfig;
+  preferredChain?: string;
+  fallback?: string[];
+  /** A wait-policy override given for this certificate (flags), on top of the CA's settings. */
+  policy?: PolicyOverride;
+  /** ISO time of the issuance that wrote it. */
+  savedAt: string;
+}
+
+export function storedRequestFile(paths: StatePaths, certName: string): string {
+  return path.join(paths.requestsDir, `${assertCertName(certName)}.json`);
+}
+
+export async function readStoredRequest(paths: StatePaths, certName: string): Promise<StoredRequest | undefined> {
+  const file = storedRequestFile(paths, certName);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw storageError(err, file, 'read');
+  }
+  return parse(text, file);
+}
+
+export async function writeStoredRequest(paths: StatePaths, request: StoredRequest): Promise<void> {
+  // 0600 like the journal: nothing secret, but nobody else needs to read which account a certificate uses.
+  await writeFileAtomic(storedRequestFile(paths, request.certName), `${JSON.stringify(request, null, 2)}\n`, { mode: 0o600 });
+}
+
+function parse(text: string, file: string): StoredRequest {
+  const hint = `Fix it in an editor, or move it aside (mv ${file} ${file}.bad): the next issue then starts from the command line and settings alone.`;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('request-corrupt', `The stored request ${file} is not valid JSON (${(err as Error).message}).`, hint);
+  }
+  const r = v as Partial<StoredRequest> | null;
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    typeof r.certName !== 'string' ||
+    !Array.isArray(r.domains) ||
+    typeof r.ca !== 'string' ||
+    typeof r.directoryUrl !== 'string' ||
+    typeof r.keyType !== 'string' ||
+    typeof r.challenge !== 'object' ||
+    r.challenge === null ||
+    (r.account !== undefined && typeof r.account !== 'string')
+  ) {
+    throw new ConfigError('request-corrupt', `The stored request ${file} does not have the expected fields (certName, domains, ca, directoryUrl, keyType, challenge).`, hint);
+  }
+  return r as StoredRequest;
+}
+
+/** Every certificate's stored request (an unreadable one is skipped: this feeds views, never a decision). */
+export async function listStoredRequests(paths: StatePaths): Promise<StoredRequest[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(paths.requestsDir);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw storageError(err, paths.requestsDir, 'read');
+  }
+  const out: StoredRequest[] = [];
+  for (const entry of entries.filter((e) => e.endsWith('.json') && !e.startsWith('.')).sort()) {
+    const found = await readStoredRequest(paths, entry.slice(0, -'.json'.length)).catch(() => undefined);
+    if (found) out.push(found);
+  }
+  return out;
+}
