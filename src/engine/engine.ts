@@ -28,6 +28,8 @@ export interface EngineOptions {
   deployAfterIssue?: boolean;
   /** Where a new deploy target's program is looked up (PATH) and its password variable checked. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** How long one request to a CA may go unanswered before it counts as lost. @default 30 s (transport.ts) */
+  requestTimeoutMs?: number;
 }
 
 /** The ACME side of the engine: acme-client (with axios and its crypto), the sessions, the challenge servers. */
@@ -68,7 +70,12 @@ export class Engine implements EngineApi {
         import('./issue/issue-job.js'),
       ]);
       installTransport(this.opts.userAgent);
-      const sessions = new SessionRegistry({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit });
+      const sessions = new SessionRegistry({
+        paths: this.opts.paths,
+        clock: this.opts.clock,
+        emit: this.hub.emit,
+        ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
+      });
       return { sessions, solvers: new SolverPool(), runIssueJob };
     })();
     return this.acme;

@@ -1,7 +1,7 @@
 import acme from 'acme-client';
 import type { ChallengeConfig, IssueOutcome, IssueRequest } from '../api.js';
 import type { Clock } from '../core/clock.js';
-import { BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
+import { AcmeProblemError, BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
 import { loadAccount } from '../store/accounts.js';
 import type { EngineEvent, KeyType } from '../events.js';
 import { mergePolicy, type PolicyOverride, type WaitPolicy } from '../policy.js';
@@ -11,6 +11,7 @@ import type { SolverPool } from '../challenge/solver-pool.js';
 import { normalizeDomains, assertCertName, defaultCertName, sameDomainSet } from '../names.js';
 import { OrderControl } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
+import { withPolicyRetries } from '../order/retry-loop.js';
 import { livePaths, readCertificate, saveCertificate, type StoredCertificate } from '../store/cert-files.js';
 import { acquireLock, describeLockOwner } from '../store/lock.js';
 import { readJournal } from '../store/journal.js';
@@ -106,7 +107,13 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         const solverDefaults = { host: ca.httpPort !== undefined ? '127.0.0.1' : '::', port: ca.httpPort ?? 80 };
         try {
           emit({ type: 'order:phase', at: at(), orderId, phase: 'account' });
-          const session = await deps.sessions.get(ca, { agreeTos: request.agreeTos ?? false, ...(request.email ? { email: request.email } : {}), ...(request.eab ? { eab: request.eab } : {}) }, control.signal);
+          const account = { agreeTos: request.agreeTos ?? false, ...(request.email ? { email: request.email } : {}), ...(request.eab ? { eab: request.eab } : {}) };
+          // A 429 or 5xx from the directory or the account endpoint is a busy CA, as anywhere else: wait and ask
+          // again within the budget. A refused connection or a wrong URL fails at once (nothing is ordered yet).
+          const retry = { orderId, policy, clock, control, emit, random: deps.random ?? Math.random };
+          const session = await withPolicyRetries(retry, 'reach the CA', () => deps.sessions.get(ca, account, control.signal, orderId), {
+            only: (err) => err instanceof AcmeProblemError,
+          });
           const { solver, release } = await deps.solvers.acquire(challenge, solverDefaults);
           let result;
           try {
@@ -159,6 +166,13 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           if (stop?.kind === 'suspend') {
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'cancelled', reason: `${stop.reason}; the order resumes on the next run` });
             return { certName, ok: false, orderId, orderIds, error: new CancelledError(stop.reason).toInfo() };
+          }
+          if ((err instanceof CancelledError || stop?.kind === 'cancel') && control.issuing) {
+            // Finalize was sent: the CA is issuing (or has issued) this certificate. Abandoning the order now would
+            // make the next run order, and pay for, a second certificate for the same request; keep it instead.
+            const reason = `${stop?.reason ?? 'stopped'}; the certificate is already being issued, the next run resumes this order and downloads it`;
+            emit({ type: 'order:finished', at: at(), orderId, outcome: 'cancelled', reason });
+            return { certName, ok: false, orderId, orderIds, error: new CancelledError(reason).toInfo() };
           }
           if (err instanceof CancelledError || stop?.kind === 'cancel') {
             const reason = stop?.reason ?? (err instanceof Error ? err.message : 'cancelled');

@@ -22,6 +22,11 @@ export class OrderControl {
   phase: WaitPhase | undefined;
   /** Bumped by keepWaiting so the runner re-arms hung detection. */
   extensions = 0;
+  /**
+   * Set once finalize was sent (by this run or one before it): the CA is issuing the certificate, so a cancel or a
+   * signal only stops this run and keeps the order for the next one (never a second order for the same request).
+   */
+  issuing = false;
 
   constructor(parent?: AbortSignal) {
     if (parent) {
