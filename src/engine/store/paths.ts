@@ -17,6 +17,8 @@ export interface StatePaths {
   sandboxDir: string;
   /** Deploy target lists, one file per certificate. */
   deployDir: string;
+  /** Order history (every event and CA exchange), one NDJSON file per certificate. */
+  historyDir: string;
 }
 
 export function resolveStatePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {
@@ -35,5 +37,6 @@ export function pathsUnder(root: string): StatePaths {
     locksDir: path.join(root, 'locks'),
     sandboxDir: path.join(root, 'sandbox'),
     deployDir: path.join(root, 'deploy'),
+    historyDir: path.join(root, 'history'),
   };
 }
