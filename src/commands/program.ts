@@ -3,6 +3,7 @@ import { EXIT_CODES } from '../engine/core/errors.js';
 import { registerIssueCommand } from './issue.cli.js';
 import { registerSandboxCommand } from './sandbox.cli.js';
 import { registerDeployCommand } from './deploy.cli.js';
+import { registerLogCommand } from './log.cli.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command();
@@ -35,6 +36,7 @@ export function buildProgram(version: string): Command {
   registerIssueCommand(program);
   registerSandboxCommand(program);
   registerDeployCommand(program);
+  registerLogCommand(program);
   program.addHelpText(
     'after',
     '\nExit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 partial, 4 network, 5 timeout, 6 rate-limited,\n' +

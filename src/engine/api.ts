@@ -2,6 +2,7 @@ import type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, EngineEvent, 
 import type { PolicyOverride, WaitPolicy } from './policy.js';
 import type { Snapshot } from './state.js';
 import type { ErrorInfo } from './core/errors.js';
+import type { HistoryRecord, OrderHistorySummary } from './history-view.js';
 
 /**
  * The contract between the engine and every view (TUI, headless reporters, scripts). Views read the snapshot
@@ -123,8 +124,15 @@ export interface EngineApi {
   addDeployTarget(certName: string, input: DeployTargetInput): Promise<AddedDeployTarget>;
   /** Removes a target (as `certdeck deploy remove`), then updates the snapshot; refused while a deploy runs. */
   removeDeployTarget(certName: string, targetId: string): Promise<DeployTargetInfo>;
+  /**
+   * A certificate's recorded order history (every event and CA exchange, kept across restarts), oldest first; only
+   * one order's with `orderId` (BadInputError when there is no such order).
+   */
+  readHistory(certName: string, opts?: { orderId?: string }): Promise<HistoryRecord[]>;
+  /** One summary per recorded order, of one certificate or of all. */
+  orderHistory(certName?: string): Promise<OrderHistorySummary[]>;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }
 
-export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind };
+export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, HistoryRecord, OrderHistorySummary };

@@ -11,6 +11,11 @@ import { EventHub } from './event-hub.js';
 import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
 import { listCertificates } from './store/cert-files.js';
+import { listHistoryNames, readHistoryFile } from './store/history.js';
+import { HistoryRecorder } from './history/history-recorder.js';
+import { followHistory, type FollowEnd, type FollowOptions } from './history/follow-history.js';
+import { summarizeOrders, type HistoryRecord, type OrderHistorySummary } from './history-view.js';
+import { assertCertName } from './names.js';
 import { withRenewalFailures } from './store/renewal-failures.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
@@ -28,6 +33,8 @@ export interface EngineOptions {
   deployAfterIssue?: boolean;
   /** Where a new deploy target's program is looked up (PATH) and its password variable checked. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Write each certificate's order history under the state home (history/). @default true */
+  history?: boolean;
   /** How long one request to a CA may go unanswered before it counts as lost. @default 30 s (transport.ts) */
   requestTimeoutMs?: number;
 }
@@ -54,8 +61,16 @@ export class Engine implements EngineApi {
   /** The latest target-list edit per certificate; the next one waits for it, so two quick adds never lose one. */
   private readonly targetEdits = new Map<string, Promise<unknown>>();
   private closed = false;
+  private readonly history: HistoryRecorder | undefined;
 
-  constructor(private readonly opts: EngineOptions) {}
+  constructor(private readonly opts: EngineOptions) {
+    if (opts.history !== false) {
+      const recorder = new HistoryRecorder(opts.paths, (message) => this.hub.emit({ type: 'log', at: opts.clock.now(), level: 'warn', message }));
+      this.history = recorder;
+      // First listener: a record is on disk before any reporter prints the event (a kill right after loses nothing).
+      this.hub.onEvent(recorder.record);
+    }
+  }
 
   /**
    * Loaded on the first issue, not at start-up: the ACME stack is the largest part of certdeck to load, and the
@@ -99,7 +114,32 @@ export class Engine implements EngineApi {
   }
 
   issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
+    if (request.eab) this.history?.addSecret(request.eab.hmacKey);
     return this.track(this.runIssue(request, signal));
+  }
+
+  /** A certificate's order history as recorded (every event and CA exchange), oldest first; one order's with `orderId`. */
+  async readHistory(certName: string, opts: { orderId?: string } = {}): Promise<HistoryRecord[]> {
+    const records = await readHistoryFile(this.opts.paths, assertCertName(certName));
+    if (opts.orderId === undefined) return records;
+    const mine = records.filter((r) => 'orderId' in r && r.orderId === opts.orderId);
+    if (mine.length === 0) {
+      throw new BadInputError('unknown-order', `No order ${opts.orderId} in the history of ${certName}.`, `Run \`certdeck log ${certName}\` to list its orders.`);
+    }
+    return mine;
+  }
+
+  /** One summary per recorded order: of one certificate, or of every certificate with a history. */
+  async orderHistory(certName?: string): Promise<OrderHistorySummary[]> {
+    const names = certName === undefined ? await listHistoryNames(this.opts.paths) : [assertCertName(certName)];
+    const out: OrderHistorySummary[] = [];
+    for (const name of names) out.push(...summarizeOrders(await readHistoryFile(this.opts.paths, name)));
+    return out.sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  /** Tails an order another process is running (see follow-history.ts); resolves when it ends or on the signal. */
+  followHistory(certName: string, opts: FollowOptions): Promise<FollowEnd> {
+    return followHistory(this.opts.paths, assertCertName(certName), this.opts.clock, opts);
   }
 
   private async runIssue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {

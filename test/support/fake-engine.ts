@@ -3,6 +3,7 @@ import { BadInputError } from '../../src/engine/core/errors.js';
 import type { DeployTargetInfo, EngineEvent } from '../../src/engine/events.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
 import { emptySnapshot, reduce, type Snapshot } from '../../src/engine/state.js';
+import { summarizeOrders, type HistoryRecord, type OrderHistorySummary } from '../../src/engine/history-view.js';
 
 /**
  * An EngineApi for view tests: the snapshot is folded from scripted events by the real reducer, so a view sees
@@ -43,6 +44,8 @@ export interface FakeEngineOptions {
    * listed here gets no deploy:targets event from it, so the deploy view shows its latest run as it did before.
    */
   deployTargets?: Record<string, DeployTargetInfo[]>;
+  /** The recorded order history readHistory/orderHistory answer from (as if read from the state home). */
+  history?: HistoryRecord[];
   /** Makes a target edit reject, as the real engine does when it refuses one (return undefined to accept). */
   refuse?: {
     addDeployTarget?: (certName: string, input: DeployTargetInput) => Error | undefined;
@@ -73,6 +76,7 @@ export class FakeEngine implements EngineApi {
   private readonly reactions: FakeEngineOptions['reactions'];
   private readonly targets: Map<string, DeployTargetInfo[]>;
   private readonly refuse: NonNullable<FakeEngineOptions['refuse']>;
+  private readonly history: HistoryRecord[] | undefined;
   /** Resolvers for issue() calls still open, oldest first; `settleIssue` ends them. */
   private readonly openIssues: Array<(outcome: IssueOutcome) => void> = [];
 
@@ -81,6 +85,7 @@ export class FakeEngine implements EngineApi {
     this.reactions = opts.reactions;
     this.targets = new Map(Object.entries(opts.deployTargets ?? {}));
     this.refuse = opts.refuse ?? {};
+    this.history = opts.history;
     this.snapshot = (opts.events ?? []).reduce(reduce, emptySnapshot);
   }
 
@@ -118,6 +123,14 @@ export class FakeEngine implements EngineApi {
 
   listCas(): CaInfo[] {
     return this.cas;
+  }
+
+  async readHistory(certName: string, opts: { orderId?: string } = {}): Promise<HistoryRecord[]> {
+    return (this.history ?? []).filter((r) => r.certName === certName && (opts.orderId === undefined || ('orderId' in r && r.orderId === opts.orderId)));
+  }
+
+  async orderHistory(certName?: string): Promise<OrderHistorySummary[]> {
+    return summarizeOrders((this.history ?? []).filter((r) => certName === undefined || r.certName === certName));
   }
 
   issue(request: IssueRequest): Promise<IssueOutcome> {

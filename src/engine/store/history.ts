@@ -1,7 +1,7 @@
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { EngineEvent } from '../events.js';
+import type { HistoryRecord } from '../history-view.js';
 import { assertCertName } from '../names.js';
 import { errnoCode, storageError } from './atomic.js';
 import type { StatePaths } from './paths.js';
@@ -16,8 +16,7 @@ import type { StatePaths } from './paths.js';
  * Callers pass records already cleaned of secrets and control characters (history-record.ts).
  */
 
-/** An engine event as the history keeps it: the event itself, with the certificate it belongs to. */
-export type HistoryRecord = EngineEvent & { certName: string };
+export type { HistoryRecord };
 
 /** Size at which a history file is compacted. */
 export const HISTORY_MAX_BYTES = 2 * 1024 * 1024;
@@ -47,7 +46,7 @@ export class HistoryWriter {
       } catch (err) {
         throw storageError(err, this.paths.historyDir, 'create');
       }
-      state = { size: sizeOf(file), orders: new Set(state === undefined ? ordersIn(file) : []) };
+      state = { size: sizeOf(file), orders: new Set(ordersIn(file)) };
     }
     const newOrder = 'orderId' in record && record.orderId !== undefined && !state.orders.has(record.orderId) ? record.orderId : undefined;
     if (state.size + line.length > this.limits.maxBytes || (newOrder !== undefined && state.orders.size >= this.limits.ordersKept)) {
