@@ -104,7 +104,10 @@ export interface EngineApi {
   listCas(): CaInfo[];
   /** Runs a request to the end (including fallbacks and operator switches). Never rejects: errors are in the outcome. */
   issue(request: IssueRequest): Promise<IssueOutcome>;
-  /** Aborts an order; cleans up challenges and pending authorizations. */
+  /**
+   * Aborts an order; cleans up challenges and pending authorizations. Once finalize was sent the CA is issuing the
+   * certificate: the run stops but the order stays in the journal, and the next run resumes it and downloads it.
+   */
   cancel(orderId: string, reason?: string): void;
   /** Skips the current wait and polls now. */
   retryNow(orderId: string): void;

@@ -62,7 +62,8 @@ describe('order history (Pebble behind the fault proxy)', { skip }, () => {
   const eabHmac = randomBytes(32).toString('base64url');
 
   before(async () => {
-    sb = await startTestSandbox({ fault: 'none', nonceRejectPercent: 0 });
+    // No authorization reuse: the killed order validates its name, so its timeline has every phase.
+    sb = await startTestSandbox({ fault: 'none', nonceRejectPercent: 0, authzReusePercent: 0 });
     // A finished order for each certificate, then a renewal of killed.test that a SIGKILL stops while the CA processes it.
     const engine = new Engine({ paths: pathsUnder(sb.home), clock: systemClock, userAgent: 'certdeck-test' });
     try {
