@@ -14,6 +14,7 @@ const TUI_MAY_USE_FROM_ENGINE = [
   '^src/engine/policy\\.ts$', // wait-policy types shown in the policy panel
   '^src/engine/names\\.ts$', // domain validation on every keystroke (pure)
   '^src/engine/renew/(status|window)\\.ts$', // the certificate status and renewal window the engine decided (pure)
+  '^src/engine/history-view\\.ts$', // history records as lines of text (pure; reads no files)
   '^src/engine/core/errors\\.ts$', // EngineError kinds and ErrorInfo
   '^src/engine/core/clock\\.ts$', // the injected Clock type
   '^src/engine/core/duration\\.ts$', // the one duration format

@@ -7,6 +7,7 @@ import { registerNotifyCommand } from './notify.cli.js';
 import { registerCompletionCommand } from './completion.cli.js';
 import { versionLine } from './version-line.js';
 import { registerAccountCommand } from './account.cli.js';
+import { registerLogCommand } from './log.cli.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command();
@@ -42,6 +43,7 @@ export function buildProgram(version: string): Command {
   registerNotifyCommand(program);
   registerCompletionCommand(program);
   registerAccountCommand(program);
+  registerLogCommand(program);
   program.addHelpText(
     'after',
     '\nExit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 partial, 4 network, 5 timeout, 6 rate-limited,\n' +

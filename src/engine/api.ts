@@ -6,6 +6,7 @@ import type { Snapshot } from './state.js';
 import type { ErrorInfo } from './core/errors.js';
 import type { NotifierInput } from './notify/config.js';
 import type { DeliveryResult, NotifierInfo } from './notify/types.js';
+import type { HistoryRecord, OrderHistorySummary } from './history-view.js';
 
 /**
  * The contract between the engine and every view (TUI, headless reporters, scripts). Views read the snapshot
@@ -198,7 +199,10 @@ export interface EngineApi {
   storedRequest(certName: string): Promise<StoredRequestInfo | undefined>;
   /** Runs a request to the end (including fallbacks and operator switches). Never rejects: errors are in the outcome. */
   issue(request: IssueRequest): Promise<IssueOutcome>;
-  /** Aborts an order; cleans up challenges and pending authorizations. */
+  /**
+   * Aborts an order; cleans up challenges and pending authorizations. Once finalize was sent the CA is issuing the
+   * certificate: the run stops but the order stays in the journal, and the next run resumes it and downloads it.
+   */
   cancel(orderId: string, reason?: string): void;
   /** Skips the current wait and polls now. */
   retryNow(orderId: string): void;
@@ -218,6 +222,13 @@ export interface EngineApi {
   addDeployTarget(certName: string, input: DeployTargetInput): Promise<AddedDeployTarget>;
   /** Removes a target (as `certdeck deploy remove`), then updates the snapshot; refused while a deploy runs. */
   removeDeployTarget(certName: string, targetId: string): Promise<DeployTargetInfo>;
+  /**
+   * A certificate's recorded order history (every event and CA exchange, kept across restarts), oldest first; only
+   * one order's with `orderId` (BadInputError when there is no such order).
+   */
+  readHistory(certName: string, opts?: { orderId?: string }): Promise<HistoryRecord[]>;
+  /** One summary per recorded order, of one certificate or of all. */
+  orderHistory(certName?: string): Promise<OrderHistorySummary[]>;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }
@@ -232,5 +243,5 @@ export interface NotificationsApi {
   testNotifiers(id?: string): Promise<DeliveryResult[]>;
 }
 
-export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, DeliveryResult, NotifierInfo, NotifierInput };
+export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, DeliveryResult, HistoryRecord, NotifierInfo, NotifierInput, OrderHistorySummary };
 export { NOTIFY_EVENT_HELP, NOTIFY_EVENTS, type NotifyEventKind } from './notify/types.js';

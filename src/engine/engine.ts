@@ -30,6 +30,11 @@ import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
 import { listCertificates, readCertificate, type CertificateMeta } from './store/cert-files.js';
 import { withRenewalFailures } from './renew/failures.js';
+import { listHistoryNames, readHistoryFile } from './store/history.js';
+import { HistoryRecorder } from './history/history-recorder.js';
+import { followHistory, type FollowEnd, type FollowOptions } from './history/follow-history.js';
+import { summarizeOrders, type HistoryRecord, type OrderHistorySummary } from './history-view.js';
+import { assertCertName } from './names.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, addTargetSpec, describeTargets, listTargetInfos, redactTarget, removeTargetById, targetInfo } from './deploy-targets.js';
@@ -56,6 +61,10 @@ export interface EngineOptions {
   deployAfterIssue?: boolean;
   /** Environment of deploy hooks and PFX password variables, and where a new target's program is looked up. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Write each certificate's order history under the state home (history/). @default true */
+  history?: boolean;
+  /** How long one request to a CA may go unanswered before it counts as lost. @default 30 s (transport.ts) */
+  requestTimeoutMs?: number;
 }
 
 /** The ACME side of the engine: acme-client (with axios and its crypto), the sessions, the challenge servers. */
@@ -81,11 +90,17 @@ export class Engine implements EngineApi, NotificationsApi {
   private readonly targetEdits = new Map<string, Promise<unknown>>();
   private closed = false;
   private readonly notifications: NotificationDispatcher;
-
+  private readonly history: HistoryRecorder | undefined;
   private readonly settings: SettingsData;
 
   constructor(private readonly opts: EngineOptions) {
     this.settings = opts.settings ?? {};
+    if (opts.history !== false) {
+      const recorder = new HistoryRecorder(opts.paths, (message) => this.hub.emit({ type: 'log', at: opts.clock.now(), level: 'warn', message }));
+      this.history = recorder;
+      // First listener: a record is on disk before any reporter prints the event (a kill right after loses nothing).
+      this.hub.onEvent(recorder.record);
+    }
     this.notifications = new NotificationDispatcher({
       paths: opts.paths,
       clock: opts.clock,
@@ -114,7 +129,12 @@ export class Engine implements EngineApi, NotificationsApi {
         import('./issue/issue-job.js'),
       ]);
       installTransport(this.opts.userAgent);
-      const sessions = new SessionRegistry({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit });
+      const sessions = new SessionRegistry({
+        paths: this.opts.paths,
+        clock: this.opts.clock,
+        emit: this.hub.emit,
+        ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
+      });
       return { sessions, solvers: new SolverPool(), runIssueJob };
     })();
     return this.acme;
@@ -194,7 +214,32 @@ export class Engine implements EngineApi, NotificationsApi {
   }
 
   issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
+    if (request.eab) this.history?.addSecret(request.eab.hmacKey);
     return this.track(this.runIssue(request, signal));
+  }
+
+  /** A certificate's order history as recorded (every event and CA exchange), oldest first; one order's with `orderId`. */
+  async readHistory(certName: string, opts: { orderId?: string } = {}): Promise<HistoryRecord[]> {
+    const records = await readHistoryFile(this.opts.paths, assertCertName(certName));
+    if (opts.orderId === undefined) return records;
+    const mine = records.filter((r) => 'orderId' in r && r.orderId === opts.orderId);
+    if (mine.length === 0) {
+      throw new BadInputError('unknown-order', `No order ${opts.orderId} in the history of ${certName}.`, `Run \`certdeck log ${certName}\` to list its orders.`);
+    }
+    return mine;
+  }
+
+  /** One summary per recorded order: of one certificate, or of every certificate with a history. */
+  async orderHistory(certName?: string): Promise<OrderHistorySummary[]> {
+    const names = certName === undefined ? await listHistoryNames(this.opts.paths) : [assertCertName(certName)];
+    const out: OrderHistorySummary[] = [];
+    for (const name of names) out.push(...summarizeOrders(await readHistoryFile(this.opts.paths, name)));
+    return out.sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  /** Tails an order another process is running (see follow-history.ts); resolves when it ends or on the signal. */
+  followHistory(certName: string, opts: FollowOptions): Promise<FollowEnd> {
+    return followHistory(this.opts.paths, assertCertName(certName), this.opts.clock, opts);
   }
 
   private async runIssue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {

@@ -113,6 +113,15 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           faults.push('order-not-ready-after-finalize');
           answer = orderNotReadyAnswer(answer);
         }
+        const lost = current.takeLostAnswer(kind);
+        if (lost) {
+          // Pebble has acted on the request; the client never learns how it answered.
+          faults.push(`lost-answer-${lost}`);
+          entry.fault = faults.join('+');
+          if (lost === 'reset') req.socket.destroy();
+          // withhold: no answer at all; the socket stays open until the client gives up (or the proxy closes).
+          return;
+        }
       } catch (err) {
         answer = upstreamFailedAnswer(err);
       }

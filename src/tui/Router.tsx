@@ -10,6 +10,7 @@ import { IssueScreen } from './screens/IssueScreen.js';
 import { IssueSummaryScreen } from './screens/IssueSummaryScreen.js';
 import { LogScreen } from './screens/LogScreen.js';
 import { OrderDetailScreen } from './screens/OrderDetailScreen.js';
+import { OrderHistoryScreen } from './screens/OrderHistoryScreen.js';
 
 /** Shows the screen on top of the navigation stack; the issue command's summary, once known, replaces everything. */
 export function Router() {
@@ -25,6 +26,8 @@ export function Router() {
       return <OrderDetailScreen key={route.orderId} orderId={route.orderId} />;
     case 'log':
       return <LogScreen key={route.orderId ?? 'engine'} {...(route.orderId === undefined ? {} : { orderId: route.orderId })} />;
+    case 'history':
+      return <OrderHistoryScreen key={`${route.certName}/${route.orderId ?? ''}`} certName={route.certName} {...(route.orderId === undefined ? {} : { orderId: route.orderId })} />;
     case 'deploy':
       return <DeployScreen key={route.certName} certName={route.certName} />;
     case 'deploy-add':

@@ -12,6 +12,8 @@ export type Route =
   /** The full timeline of one order, or the engine's own log when no order is given. */
   | { screen: 'log'; orderId?: string }
   | { screen: 'deploy'; certName: string }
+  /** A certificate's recorded orders (kept across restarts), or with `orderId` one order's full recorded timeline. */
+  | { screen: 'history'; certName: string; orderId?: string }
   /** The form that adds a deploy target to a certificate; a screen of its own so Esc leaves it like any other. */
   | { screen: 'deploy-add'; certName: string }
   /** A new order; `renew` fills it in from a managed certificate (same names, same CA, same directory). */

@@ -132,25 +132,27 @@ describe('certdeck in a real terminal (tmux)', { skip }, () => {
     }
   });
 
-  test('issue: c then y cancels the hung order, exits 130 and gives the terminal back as it was', async () => {
+  test('issue: c then s stops the hung (finalized) order, exits 130 and gives the terminal back as it was', async () => {
     const term = await TmuxTerminal.start(certdeck('issue', 'cancel.test', '--ca', 'sandbox', '--agree-tos'), {
       env: { CERTDECK_HOME: sandbox.home },
     });
     try {
       await term.waitFor(waitShown, 'the order processing');
       await term.sendKeys('c');
-      const confirm = await term.waitForText('y cancel it · n keep it');
-      assert.match(confirm, /Cancel the order for cancel\.test at .*\? It is processing \d+s\./);
-      await term.sendKeys('y');
+      const confirm = await term.waitForText('s stop now, resume later');
+      assert.match(confirm, /Already being issued by .*: cancel\.test \(processing \d+s\)\./);
+      await term.sendKeys('s');
 
       assert.equal(await term.exitCode(), 130);
       const done = await term.capture();
       // The summary is the last thing the program wrote: the shell's next line follows it directly.
-      assert.deepEqual(screenLines(done), [
-        lineWith(done, /^⊘ cancel\.test at .*: cancelled \(cancelled by the operator\)$/) ?? '(no cancelled line)',
-        'certdeck issue finished: exit 130 (cancelled)',
-        'EXIT=130',
-      ]);
+      // (The stop reason is long enough for the terminal to wrap it.)
+      const lines = screenLines(done);
+      assert.deepEqual(lines.slice(-2), ['certdeck issue finished: exit 130 (cancelled)', 'EXIT=130']);
+      assert.match(
+        lines.slice(0, -2).join(' '),
+        /^⊘ cancel\.test at .*: cancelled \(stopped by the operator; the ?certificate is already being issued, the next run resumes this order and downloads it\)$/,
+      );
       // The cursor is visible again, in the screen's state and in the bytes written: the last cursor-visibility
       // sequence is "show". Input is back in cooked mode with echo.
       assert.equal(await term.display('#{cursor_flag}'), '1');

@@ -62,6 +62,23 @@ describe('--fault shorthand', () => {
   });
 });
 
+describe('lost-answer (issue 11: the CA acted, the answer was lost)', () => {
+  it('defaults to one reset challenge answer; reads resource, count and mode; refuses another mode', () => {
+    assert.deepEqual(parseFaultSpec('lost-answer').rules, [{ kind: 'lost-answer', match: 'challenge', count: 1, mode: 'reset' }]);
+    assert.deepEqual(parseFaultSpec('lost-answer:finalize:2:withhold').rules, [{ kind: 'lost-answer', match: 'finalize', count: 2, mode: 'withhold' }]);
+    assert.throws(() => parseFaultSpec('lost-answer:challenge:1:drop'), (err: unknown) => err instanceof BadInputError && /MODE "drop"/.test(err.message));
+    assert.throws(() => parseScenarioJson({ rules: [{ kind: 'lost-answer', mode: 'drop' }] }), /rules\[0\]\.mode must be "reset" or "withhold"/);
+  });
+
+  it('takes only forwarded requests of its resource, as many times as its count', () => {
+    const plan = new FaultPlan(parseFaultSpec('lost-answer:challenge:1:withhold'));
+    assert.equal(plan.intercept('POST', 'challenge'), undefined, 'never answered in place of Pebble');
+    assert.equal(plan.takeLostAnswer('authz'), undefined);
+    assert.equal(plan.takeLostAnswer('challenge'), 'withhold');
+    assert.equal(plan.takeLostAnswer('challenge'), undefined);
+  });
+});
+
 describe('scenario JSON', () => {
   it('names the field that is wrong', () => {
     assert.throws(() => parseScenarioJson({ rules: [{ kind: 'latency' }] }), /rules\[0\]\.ms is required/);

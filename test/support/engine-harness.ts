@@ -126,11 +126,17 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-export function engineHarness(sandbox: TestSandbox, opts: { clock?: Clock; random?: () => number } = {}): EngineHarness {
+export function engineHarness(sandbox: TestSandbox, opts: { clock?: Clock; random?: () => number; requestTimeoutMs?: number } = {}): EngineHarness {
   const paths = pathsUnder(sandbox.home);
   const clock = opts.clock ?? systemClock;
   // Zero jitter by default: tests compute exact delays from the policy.
-  const engine = new Engine({ paths, clock, userAgent: 'certdeck-test', random: opts.random ?? (() => 0.5) });
+  const engine = new Engine({
+    paths,
+    clock,
+    userAgent: 'certdeck-test',
+    random: opts.random ?? (() => 0.5),
+    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+  });
   const events: EngineEvent[] = [];
   const waiters = new Set<(e: EngineEvent) => void>();
   engine.onEvent((e) => {

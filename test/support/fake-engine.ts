@@ -3,6 +3,7 @@ import { BadInputError } from '../../src/engine/core/errors.js';
 import type { DeployTargetInfo, EngineEvent } from '../../src/engine/events.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
 import { emptySnapshot, reduce, type Snapshot } from '../../src/engine/state.js';
+import { summarizeOrders, type HistoryRecord, type OrderHistorySummary } from '../../src/engine/history-view.js';
 
 /**
  * An EngineApi for view tests: the snapshot is folded from scripted events by the real reducer, so a view sees
@@ -47,6 +48,8 @@ export interface FakeEngineOptions {
   defaults?: IssueDefaults;
   /** Stored requests per certificate, what storedRequest() answers. */
   storedRequests?: Record<string, StoredRequestInfo>;
+  /** The recorded order history readHistory/orderHistory answer from (as if read from the state home). */
+  history?: HistoryRecord[];
   /** Makes a target edit reject, as the real engine does when it refuses one (return undefined to accept). */
   refuse?: {
     addDeployTarget?: (certName: string, input: DeployTargetInput) => Error | undefined;
@@ -79,6 +82,7 @@ export class FakeEngine implements EngineApi {
   private readonly refuse: NonNullable<FakeEngineOptions['refuse']>;
   private readonly defaults: IssueDefaults;
   private readonly storedRequests: Record<string, StoredRequestInfo>;
+  private readonly history: HistoryRecord[] | undefined;
   /** Resolvers for issue() calls still open, oldest first; `settleIssue` ends them. */
   private readonly openIssues: Array<(outcome: IssueOutcome) => void> = [];
 
@@ -89,6 +93,7 @@ export class FakeEngine implements EngineApi {
     this.refuse = opts.refuse ?? {};
     this.defaults = opts.defaults ?? { keyType: 'ec-p256', fallback: [] };
     this.storedRequests = opts.storedRequests ?? {};
+    this.history = opts.history;
     this.snapshot = (opts.events ?? []).reduce(reduce, emptySnapshot);
   }
 
@@ -134,6 +139,14 @@ export class FakeEngine implements EngineApi {
 
   storedRequest(certName: string): Promise<StoredRequestInfo | undefined> {
     return Promise.resolve(this.storedRequests[certName]);
+  }
+
+  async readHistory(certName: string, opts: { orderId?: string } = {}): Promise<HistoryRecord[]> {
+    return (this.history ?? []).filter((r) => r.certName === certName && (opts.orderId === undefined || ('orderId' in r && r.orderId === opts.orderId)));
+  }
+
+  async orderHistory(certName?: string): Promise<OrderHistorySummary[]> {
+    return summarizeOrders((this.history ?? []).filter((r) => certName === undefined || r.certName === certName));
   }
 
   issue(request: IssueRequest): Promise<IssueOutcome> {

@@ -41,9 +41,9 @@ test('80x24: every screen and prompt fits: no line over 80 columns, no frame ove
   ui.press(KEYS.escape);
   await ui.waitForFrame((f) => !f.includes('Switch CA'), 'picker closed');
   ui.press('c');
-  check(await ui.waitForText('Cancel the order'), 'cancel prompt');
+  check(await ui.waitForText('Already being issued'), 'cancel prompt (finalized order)');
   ui.press('n');
-  await ui.waitForFrame((f) => !f.includes('Cancel the order'), 'cancel prompt closed');
+  await ui.waitForFrame((f) => !f.includes('Already being issued'), 'cancel prompt closed');
   ui.press('q');
   check(await ui.waitForText('still running'), 'quit prompt');
   ui.press(KEYS.escape);

@@ -4,7 +4,7 @@ import { cleanup } from 'ink-testing-library';
 import { ManualClock } from '../../src/engine/core/clock.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { KEYS, renderApp } from '../support/render.js';
-import { T0, finished, processingOrder } from './fixtures.js';
+import { T0, created, finished, phase, processingOrder, queued, waitScheduled } from './fixtures.js';
 
 afterEach(() => cleanup());
 
@@ -12,6 +12,23 @@ afterEach(() => cleanup());
 async function withOrder() {
   const clock = new ManualClock();
   const engine = new FakeEngine({ events: processingOrder('o1', { domains: ['api.example.org'], caId: 'zerossl', caName: 'ZeroSSL' }) });
+  const ui = renderApp(engine, { clock, columns: 90, rows: 26 });
+  await ui.waitForText('› ◐ api.example.org');
+  return { clock, engine, ui };
+}
+
+/** A dashboard with one order at ZeroSSL still validating its names (nothing finalized yet), selected. */
+async function withAuthorizingOrder() {
+  const clock = new ManualClock();
+  const engine = new FakeEngine({
+    events: [
+      queued('o1', { domains: ['api.example.org'], caId: 'zerossl', caName: 'ZeroSSL' }),
+      phase('o1', 'creating'),
+      created('o1', 'pending'),
+      phase('o1', 'authorizing'),
+      waitScheduled('o1', { phase: 'authorization', delayMs: 8000, reason: 'backoff' }),
+    ],
+  });
   const ui = renderApp(engine, { clock, columns: 90, rows: 26 });
   await ui.waitForText('› ◐ api.example.org');
   return { clock, engine, ui };
@@ -34,7 +51,7 @@ describe('order actions', () => {
   });
 
   test('c asks first: n keeps the order, y cancels it', async () => {
-    const { engine, ui } = await withOrder();
+    const { engine, ui } = await withAuthorizingOrder();
     ui.press('c');
     await ui.waitForText('Cancel the order for api.example.org at ZeroSSL?');
     assert.match(ui.lastFrame(), /y\/N/);
@@ -49,8 +66,25 @@ describe('order actions', () => {
     assert.deepEqual(engine.callsOf('cancel'), [['o1', 'cancelled by the operator']]);
   });
 
-  test('Esc and Enter at the cancel prompt keep the order too', async () => {
+  test('c on a finalized order: says the certificate is being issued; w keeps waiting, s stops it to resume later', async () => {
     const { engine, ui } = await withOrder();
+    ui.press('c');
+    const prompt = await ui.waitForText('Already being issued by ZeroSSL: api.example.org (processing');
+    assert.match(prompt, /w keep waiting · s stop now, resume later/);
+    assert.doesNotMatch(prompt, /y cancel it/);
+    ui.press('w');
+    await ui.waitForText('Waiting for ZeroSSL to issue api.example.org.');
+    assert.deepEqual(engine.callsOf('cancel'), []);
+
+    ui.press('c');
+    await ui.waitForText('Already being issued');
+    ui.press('s');
+    await ui.waitForText('Stopped; run the same order again later to download api.example.org');
+    assert.deepEqual(engine.callsOf('cancel'), [['o1', 'stopped by the operator']]);
+  });
+
+  test('Esc and Enter at the cancel prompt keep the order too', async () => {
+    const { engine, ui } = await withAuthorizingOrder();
     ui.press('c');
     await ui.waitForText('Cancel the order');
     ui.press(KEYS.escape);

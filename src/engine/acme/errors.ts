@@ -2,22 +2,7 @@ import { formatSpan } from '../core/duration.js';
 import { AcmeProblemError, BugError, CancelledError, ConfigError, EngineError, NetworkError } from '../core/errors.js';
 import type { OperationContext } from './transport.js';
 import { REQUEST_TIMEOUT_MS } from './transport.js';
-
-/** Hints for the problem types an operator can act on (RFC 8555 6.7). */
-const PROBLEM_HINTS: Record<string, string> = {
-  rateLimited: 'The CA rate-limited this account or these names; wait until the Retry-After time, or use a staging CA while testing.',
-  unauthorized: 'The CA could not validate control of a name: check that the name resolves to this host and the challenge port is reachable.',
-  connection: 'The CA could not connect to this host to validate: check DNS, firewalls and that the challenge server is reachable on port 80.',
-  dns: 'The CA could not resolve a name: check its DNS records.',
-  caa: 'A CAA record forbids this CA from issuing for the name: add the CA to the CAA record or choose another CA.',
-  rejectedIdentifier: 'The CA will not issue for this name (policy or blocklist).',
-  badCSR: 'The CA rejected the certificate request: check the key type is one this CA accepts.',
-  externalAccountRequired: 'This CA requires External Account Binding: pass --eab-kid and --eab-hmac-key (from the CA\'s dashboard).',
-  accountDoesNotExist: 'The stored account is unknown to the CA; certdeck will register a new one.',
-  userActionRequired: 'The CA needs you to act (often: accept new terms of service); see the instance URL in the detail.',
-  orderNotReady: 'The order was not ready to finalize; certdeck re-reads it and follows its real state.',
-  serverInternal: 'The CA had an internal error; retry later or switch to another CA.',
-};
+import { hintForProblems } from './problem-hints.js';
 
 const TLS_TRUST_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -72,15 +57,14 @@ export function toEngineError(err: unknown, ctx: OperationContext, what: string,
     );
   }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return new NetworkError(`No answer from ${caName} within ${formatSpan(REQUEST_TIMEOUT_MS)} while trying to ${what}.`, 'The CA or the network is slow or down; certdeck retries with backoff. Check connectivity or switch CA.', err);
+    return new NetworkError(`No answer from ${caName} within ${formatSpan(ctx.timeoutMs ?? REQUEST_TIMEOUT_MS)} while trying to ${what}.`, 'The CA or the network is slow or down; certdeck retries with backoff. Check connectivity or switch CA.', err);
   }
   if (code && NETWORK_CODES.has(code)) {
     return new NetworkError(`Network error talking to ${caName} (${code}) while trying to ${what}.`, 'Check that the directory URL is right and the CA is reachable from this host.', err);
   }
   const last = ctx.last;
   if (last?.problem && last.status !== undefined && last.status >= 400) {
-    const short = last.problem.type.replace('urn:ietf:params:acme:error:', '');
-    const hint = PROBLEM_HINTS[short];
+    const hint = hintForProblems(last.problem.type, last.problem.subproblems);
     return new AcmeProblemError({
       type: last.problem.type,
       status: last.status,

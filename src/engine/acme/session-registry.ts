@@ -27,14 +27,15 @@ export class SessionRegistry {
   private readonly nonces = new NoncePool();
 
   constructor(
-    private readonly deps: { paths: StatePaths; clock: Clock; emit: (e: EngineEvent) => void },
+    private readonly deps: { paths: StatePaths; clock: Clock; emit: (e: EngineEvent) => void; requestTimeoutMs?: number },
   ) {}
 
-  get(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal): Promise<AcmeSession> {
+  /** `orderId` names the order whose start opens the session, so its history shows the directory and account exchanges. */
+  get(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal, orderId?: string): Promise<AcmeSession> {
     const key = sessionKey(ca, account.email);
     let session = this.sessions.get(key);
     if (!session) {
-      session = this.open(ca, account, signal);
+      session = this.open(ca, account, signal, orderId);
       this.sessions.set(key, session);
       // A failed set-up (no ToS, EAB missing, CA down) must not poison later attempts.
       session.catch(() => this.sessions.delete(key));
@@ -57,7 +58,7 @@ export class SessionRegistry {
     return agent;
   }
 
-  private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal): Promise<AcmeSession> {
+  private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal, orderId?: string): Promise<AcmeSession> {
     const { paths, clock, emit } = this.deps;
     const session = new AcmeSession({
       caId: ca.id,
@@ -66,6 +67,7 @@ export class SessionRegistry {
       httpsAgent: this.agentFor(ca),
       clock,
       nonces: this.nonces,
+      ...(this.deps.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.deps.requestTimeoutMs } : {}),
       onExchange: (x: Exchange, orderId) =>
         emit({
           type: 'http:exchange',
@@ -81,7 +83,7 @@ export class SessionRegistry {
           ...(x.errorCode ? { errorCode: x.errorCode } : {}),
         }),
     });
-    const op = signal ? { signal } : {};
+    const op = { ...(signal ? { signal } : {}), ...(orderId ? { orderId } : {}) };
     await session.loadDirectory(op);
     const stored = await loadAccount(paths, ca.directoryUrl, account.email);
     if (stored?.deactivatedAt) {

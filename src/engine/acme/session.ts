@@ -1,7 +1,7 @@
 import type { Agent as HttpsAgent } from 'node:https';
 import acme from 'acme-client';
 import type { Clock } from '../core/clock.js';
-import { BadInputError, ConfigError, EngineError } from '../core/errors.js';
+import { AcmeProblemError, BadInputError, ConfigError, EngineError } from '../core/errors.js';
 import { toEngineError } from './errors.js';
 import type { NoncePool } from './nonce-pool.js';
 import type { Exchange, OperationContext } from './transport.js';
@@ -39,6 +39,8 @@ export interface SessionOptions {
   clock: Clock;
   nonces: NoncePool;
   onExchange: (x: Exchange, orderId: string | undefined) => void;
+  /** Per-request timeout. @default REQUEST_TIMEOUT_MS (transport.ts) */
+  requestTimeoutMs?: number;
 }
 
 export interface AccountCredentials {
@@ -78,6 +80,7 @@ export class AcmeSession {
       nonces: this.opts.nonces,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(this.opts.httpsAgent ? { httpsAgent: this.opts.httpsAgent } : {}),
+      ...(this.opts.requestTimeoutMs !== undefined ? { timeoutMs: this.opts.requestTimeoutMs } : {}),
       onExchange: (x) => this.opts.onExchange(x, o.orderId),
     };
     try {
@@ -92,11 +95,23 @@ export class AcmeSession {
   async loadDirectory(o: OpOptions = {}): Promise<AcmeDirectory> {
     if (this.directory) return this.directory;
     const url = this.opts.directoryUrl;
-    const { value } = await this.op('read the ACME directory', o, async () => {
+    const { value, last } = await this.op('read the ACME directory', o, async () => {
       const resp = await acme.axios.get(url, { validateStatus: () => true, responseType: 'json' });
       return resp;
     });
     const data: unknown = value.data;
+    if (value.status === 429 || value.status >= 500) {
+      // A busy or overloaded CA, not a wrong URL: the caller waits (Retry-After or backoff) and asks again.
+      const problem = last?.problem;
+      const type = problem?.type.startsWith('urn:') ? problem.type : `urn:ietf:params:acme:error:${value.status === 429 ? 'rateLimited' : 'serverInternal'}`;
+      throw new AcmeProblemError({
+        type,
+        status: value.status,
+        detail: `${this.opts.caName} answered HTTP ${value.status} to its directory (busy or down)${problem?.detail ? `: ${problem.detail}` : ''}`,
+        ...(last?.retryAfterMs === undefined ? {} : { retryAfterMs: last.retryAfterMs }),
+        hint: 'The CA is busy or down for maintenance: certdeck waits and asks again within the retry budget; if it keeps failing, try later or switch to another CA.',
+      });
+    }
     if (value.status >= 400) {
       throw new ConfigError(
         'not-acme',
@@ -189,6 +204,15 @@ export class AcmeSession {
     const client = this.requireClient();
     const { value } = await this.op('read the authorizations', o, () => client.getAuthorizations(order));
     return value;
+  }
+
+  /** POST-as-GET of one authorization (with its challenges), e.g. to see whether a lost POST reached the CA. */
+  async getAuthorization(url: string, o: OpOptions): Promise<AcmeAuthorization> {
+    const client = this.requireClient();
+    const { value } = await this.op('read the authorization', o, () => client.getAuthorizations({ authorizations: [url] } as AcmeOrder));
+    const authz = value[0];
+    if (!authz) throw new EngineError('bug', 'no-authorization', `The CA returned no authorization for ${url}.`);
+    return authz;
   }
 
   async keyAuthorization(challenge: acme.Authorization['challenges'][number]): Promise<string> {

@@ -40,6 +40,8 @@ export interface OperationContext {
   nonces?: NoncePool;
   clock: Clock;
   onExchange?: (x: Exchange) => void;
+  /** Per-request timeout for this operation's requests. @default REQUEST_TIMEOUT_MS */
+  timeoutMs?: number;
   /** The last response of this operation (what an error thrown by acme-client is about). */
   last?: Exchange;
 }
@@ -83,6 +85,7 @@ export function installTransport(userAgent: string): void {
     const ctx = als.getStore();
     if (!ctx) return config;
     if (ctx.signal) config.signal = ctx.signal;
+    if (ctx.timeoutMs !== undefined) config.timeout = ctx.timeoutMs;
     if (ctx.httpsAgent) config.httpsAgent = ctx.httpsAgent;
     const method = (config.method ?? 'get').toLowerCase();
     const url = config.url;

@@ -1,7 +1,7 @@
 import acme from 'acme-client';
 import type { IssueOutcome, IssueRequest } from '../api.js';
 import type { Clock } from '../core/clock.js';
-import { BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
+import { AcmeProblemError, BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
 import { accountId, loadAccount } from '../store/accounts.js';
 import type { EngineEvent, KeyType } from '../events.js';
 import { mergePolicy, type WaitPolicy } from '../policy.js';
@@ -10,6 +10,7 @@ import type { SessionRegistry } from '../acme/session-registry.js';
 import type { SolverPool } from '../challenge/solver-pool.js';
 import { OrderControl, stopIntent } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
+import { withPolicyRetries } from '../order/retry-loop.js';
 import { livePaths, readCertificate, saveCertificate } from '../store/cert-files.js';
 import { acquireLock, describeLockOwner } from '../store/lock.js';
 import { issuedSince, notDueYet } from '../renew/index.js';
@@ -108,7 +109,13 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         const solverDefaults = { host: ca.httpPort !== undefined ? '127.0.0.1' : '::', port: ca.httpPort ?? 80 };
         try {
           emit({ type: 'order:phase', at: at(), orderId, phase: 'account' });
-          const session = await deps.sessions.get(ca, { agreeTos: effective.agreeTos, ...(effective.email ? { email: effective.email } : {}), ...(effective.eab ? { eab: effective.eab } : {}) }, control.signal);
+          const account = { agreeTos: effective.agreeTos, ...(effective.email ? { email: effective.email } : {}), ...(effective.eab ? { eab: effective.eab } : {}) };
+          // A 429 or 5xx from the directory or the account endpoint is a busy CA, as anywhere else: wait and ask
+          // again within the budget. A refused connection or a wrong URL fails at once (nothing is ordered yet).
+          const retry = { orderId, policy, clock, control, emit, random: deps.random ?? Math.random };
+          const session = await withPolicyRetries(retry, 'reach the CA', () => deps.sessions.get(ca, account, control.signal, orderId), {
+            only: (err) => err instanceof AcmeProblemError,
+          });
           const { solver, release } = await deps.solvers.acquire(challenge, solverDefaults);
           let result;
           try {
@@ -163,6 +170,13 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           if (stop?.kind === 'suspend') {
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'cancelled', reason: `${stop.reason}; the order resumes on the next run` });
             return { certName, ok: false, orderId, orderIds, error: new CancelledError(stop.reason).toInfo() };
+          }
+          if ((err instanceof CancelledError || stop?.kind === 'cancel') && control.issuing) {
+            // Finalize was sent: the CA is issuing (or has issued) this certificate. Abandoning the order now would
+            // make the next run order, and pay for, a second certificate for the same request; keep it instead.
+            const reason = `${stop?.reason ?? 'stopped'}; the certificate is already being issued, the next run resumes this order and downloads it`;
+            emit({ type: 'order:finished', at: at(), orderId, outcome: 'cancelled', reason });
+            return { certName, ok: false, orderId, orderIds, error: new CancelledError(reason).toInfo() };
           }
           if (err instanceof CancelledError || stop?.kind === 'cancel') {
             const reason = stop?.reason ?? (err instanceof Error ? err.message : 'cancelled');

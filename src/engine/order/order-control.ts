@@ -43,6 +43,11 @@ export class OrderControl {
   private readonly controller = new AbortController();
   private wake: AbortController | undefined;
   private keepWaitingHandler: ((intent: KeepWaiting) => void) | undefined;
+  /**
+   * Set once finalize was sent (by this run or one before it): the CA is issuing the certificate, so a cancel or a
+   * signal only stops this run and keeps the order for the next one (never a second order for the same request).
+   */
+  issuing = false;
 
   constructor(parent?: AbortSignal) {
     if (parent) {

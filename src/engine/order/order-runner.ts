@@ -3,11 +3,13 @@ import type { Clock } from '../core/clock.js';
 import { AcmeProblemError, BugError, CancelledError, EngineError, TimeoutError } from '../core/errors.js';
 import type { AcmeChallengeStatus, AcmeOrderStatus, EngineEvent } from '../events.js';
 import { nextDelay, type WaitPhase, type WaitPolicy } from '../policy.js';
+import { budgetExhausted, isRetryableStepError, waitBeforeRetry, withPolicyRetries, type RetryContext } from './retry-loop.js';
 import type { AcmeAuthorization, AcmeOrder, AcmeSession } from '../acme/session.js';
 import type { Http01Solver } from '../challenge/solver.js';
 import { formatCountdown, formatElapsed } from '../core/duration.js';
 import type { OrderControl } from './order-control.js';
 import { isOrderStatus, stepFor } from './order-steps.js';
+import { hintForProblems, shortProblemType } from '../acme/problem-hints.js';
 
 type Emit = (event: EngineEvent) => void;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -91,24 +93,20 @@ export class OrderRunner {
             throw await this.invalidOrderError(order);
         }
       } catch (err) {
-        if (!this.isRetryableStepError(err)) throw err;
+        if (!isRetryableStepError(err)) throw err;
         failures += 1;
-        if (failures > this.input.policy.maxRetries) throw budgetExhausted(err as EngineError, step, failures - 1);
-        await this.waitBeforeRetry(step, failures, err as EngineError);
+        if (failures > this.input.policy.maxRetries) throw budgetExhausted(err, step, failures - 1);
+        await this.waitBeforeRetry(step, failures, err);
         // Read before write: whatever failed, the order may have moved on at the CA.
         order = await this.readOrder(order.url);
       }
     }
   }
 
-  private isRetryableStepError(err: unknown): boolean {
-    if (!(err instanceof EngineError) || !err.retryable || spentBudget.has(err)) return false;
-    return err.kind === 'network' || err.kind === 'rate-limited' || err.kind === 'ca-problem';
-  }
-
   private noteStatus(order: AcmeOrder): void {
     const status = order.status as AcmeOrderStatus;
     if (!isOrderStatus(status)) throw new BugError(`The CA returned an order with an unknown status ${JSON.stringify(order.status)}.`);
+    if (status === 'processing' || status === 'valid') this.input.control.issuing = true;
     if (status === 'processing' && this.processingSince === undefined) this.processingSince = this.input.clock.now();
     if (status === this.lastStatus) return;
     this.lastStatus = status;
@@ -164,7 +162,9 @@ export class OrderRunner {
           continue;
         }
         if (authz.status !== 'pending') {
-          throw new AcmeProblemError({ type: 'urn:ietf:params:acme:error:unauthorized', status: 403, detail: `The authorization for ${domain} is ${authz.status}.` });
+          throw new AcmeProblemError({ type: 'urn:ietf:params:acme:error:unauthorized', status: 403, detail: `The authorization for ${domain} is ${authz.status}.`,
+            hint: 'This order can no longer be completed; run the same command again and certdeck starts a new order (certdeck log NAME shows why the authorization failed).',
+          });
         }
         const challenge = authz.challenges.find((c) => c.type === 'http-01');
         if (!challenge) {
@@ -182,9 +182,7 @@ export class OrderRunner {
       }
       for (const authz of pending) {
         const challenge = authz.challenges.find((c) => c.type === 'http-01')!;
-        if (challenge.status === 'pending') {
-          await this.withRetries('answer the challenge', () => session.completeChallenge(challenge, this.op));
-        }
+        if (challenge.status === 'pending') await this.answerChallenge(authz, challenge);
         this.emitAuthz(authz, 'pending', 'http-01', 'processing');
       }
       if (pending.length === 0) return order;
@@ -201,6 +199,34 @@ export class OrderRunner {
     } finally {
       await Promise.all(cleanups.map((c) => c().catch(() => undefined)));
     }
+  }
+
+  /**
+   * Read before write: when the answer to the challenge POST is lost (reset, timeout, 5xx), the CA may have taken
+   * it and started validating. Posting again would then be refused ("Cannot update challenge with status valid")
+   * and fail an order that is about to succeed, so every retry first re-reads the authorization and only answers
+   * again while the challenge is still pending.
+   */
+  private async answerChallenge(authz: AcmeAuthorization, challenge: AcmeAuthorization['challenges'][number]): Promise<void> {
+    const { session, orderId } = this.input;
+    const domain = authz.identifier.value;
+    await withPolicyRetries(
+      this.retryContext,
+      'answer the challenge',
+      () => session.completeChallenge(challenge, this.op),
+      { beforeRetry: async () => {
+        const fresh = await this.withRetries('read the authorization', () => session.getAuthorization(authz.url, this.op));
+        const seen = fresh.challenges.find((c) => c.url === challenge.url);
+        if (fresh.status === 'pending' && (seen === undefined || seen.status === 'pending')) return { done: false };
+        this.emit({
+          type: 'log',
+          orderId,
+          level: 'info',
+          message: `The CA already has the challenge answer for ${domain} (authorization ${fresh.status}, challenge ${seen?.status ?? 'unknown'}); the lost reply is not re-sent.`,
+        });
+        return { done: true, value: undefined };
+      } },
+    );
   }
 
   private emitAuthz(authz: AcmeAuthorization, status: AcmeAuthorization['status'], challengeType?: string, challengeStatus?: AcmeChallengeStatus, error?: string): void {
@@ -246,6 +272,7 @@ export class OrderRunner {
     this.phase('finalizing');
     const csr = await this.csr();
     await this.input.journal.recordFinalizeSent();
+    this.input.control.issuing = true;
     let result: { order: AcmeOrder; retryAfterMs: number | undefined };
     try {
       result = await this.input.session.finalize(order, csr, this.op);
@@ -285,7 +312,8 @@ export class OrderRunner {
         const detail = failed?.error?.detail ?? (authz.status !== 'valid' ? `authorization ${authz.status}` : undefined);
         if (detail) {
           reasons.push({ identifier: authz.identifier.value, detail, ...(failed?.error?.type ? { type: failed.error.type } : {}) });
-          this.emitAuthz(authz, authz.status, failed?.type, failed?.status as AcmeChallengeStatus | undefined, detail);
+          const shown = failed?.error?.type ? `${shortProblemType(failed.error.type)}: ${detail}` : detail;
+          this.emitAuthz(authz, authz.status, failed?.type, failed?.status as AcmeChallengeStatus | undefined, shown);
         }
       }
     } catch {
@@ -294,9 +322,10 @@ export class OrderRunner {
     const first = reasons[0];
     const type = orderError?.type ?? first?.type ?? 'urn:ietf:params:acme:error:unauthorized';
     const detail = reasons.length
-      ? reasons.map((r) => `${r.identifier}: ${r.detail}`).join('; ')
+      ? reasons.map((r) => `${r.identifier}: ${r.type ? `${shortProblemType(r.type)}: ` : ''}${r.detail}`).join('; ')
       : (orderError?.detail ?? 'the CA marked the order invalid');
-    return new AcmeProblemError({ type, status: 403, detail: `Order is invalid: ${detail}`, subproblems: reasons });
+    const hint = hintForProblems(type, reasons);
+    return new AcmeProblemError({ type, status: 403, detail: `Order is invalid: ${detail}`, subproblems: reasons, ...(hint ? { hint } : {}) });
   }
 
   /**
@@ -390,64 +419,17 @@ export class OrderRunner {
     );
   }
 
-  private async waitBeforeRetry(operation: string, attempt: number, err: EngineError): Promise<void> {
-    const { clock, policy, control, orderId } = this.input;
-    const retryAfterMs = err instanceof AcmeProblemError ? err.retryAfterMs : undefined;
-    const d = nextDelay(policy, attempt, retryAfterMs, this.random);
-    const longest = Math.max(...Object.values(policy.deadlines));
-    if (d.delayMs > longest) {
-      throw new EngineError(err.kind, err.code, `${err.message} The CA asks to retry in ${formatCountdown(d.delayMs)}, longer than certdeck waits in one run.`, {
-        hint: `Try again after ${new Date(clock.now() + d.delayMs).toISOString()}, or switch to another CA.`,
-        retryable: true,
-        cause: err,
-      });
-    }
-    const now = clock.now();
-    this.emit(
-      {
-        type: 'retry:scheduled',
-        orderId,
-        operation,
-        attempt,
-        maxRetries: policy.maxRetries,
-        nextAttemptAt: now + d.delayMs,
-        reason: d.reason,
-        error: err.toInfo(),
-      },
-      now,
-    );
-    await control.sleep(clock, d.delayMs);
+  private get retryContext(): RetryContext {
+    const { orderId, policy, clock, control, emit } = this.input;
+    return { orderId, policy, clock, control, emit, random: this.random };
+  }
+
+  private waitBeforeRetry(operation: string, attempt: number, err: EngineError): Promise<void> {
+    return waitBeforeRetry(this.retryContext, operation, attempt, err);
   }
 
   /** Retries a read-only request after network errors, 429 and 5xx, each retry a freshly signed request. */
-  private async withRetries<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (!this.isRetryableStepError(err)) throw err;
-        if (attempt > this.input.policy.maxRetries) throw budgetExhausted(err as EngineError, operation, attempt - 1);
-        await this.waitBeforeRetry(operation, attempt, err as EngineError);
-      }
-    }
+  private withRetries<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return withPolicyRetries(this.retryContext, operation, fn);
   }
-}
-
-/**
- * Failures whose retry budget this run has spent. They stay `retryable` (a later run may well succeed, so the
- * journal keeps the order for it to resume), but no enclosing loop of this run may retry them again.
- */
-const spentBudget = new WeakSet<EngineError>();
-
-function budgetExhausted(err: EngineError, operation: string, retries: number): EngineError {
-  const out =
-    retries === 0
-      ? err
-      : new EngineError(err.kind, err.code, `${err.message} (gave up to ${operation} after ${retries} retries)`, {
-          hint: err.hint ?? 'Run the same command again later (the order resumes), raise --max-retries, or switch to another CA.',
-          retryable: err.retryable,
-          cause: err,
-        });
-  spentBudget.add(out);
-  return out;
 }

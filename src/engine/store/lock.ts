@@ -230,3 +230,9 @@ function heldError(file: string, certName: string, owner: LockOwner | undefined)
     `Use --wait to queue behind it, or stop that process. If it is gone for good, delete ${file}.`,
   );
 }
+
+/** Whether a live process holds the certificate's lock now (what a follower of its history waits on). */
+export async function lockHeldByLiveProcess(paths: StatePaths, certName: string, purpose: LockPurpose = 'issue'): Promise<boolean> {
+  const found = await readOwner(lockFile(paths, certName, purpose));
+  return found.state === 'owned' && !isStale(found, Date.now(), DEFAULT_STALE_AFTER_MS);
+}

@@ -19,6 +19,8 @@ export interface StatePaths {
   deployDir: string;
   /** What each certificate takes to be obtained again (requests/<name>.json), like certbot's renewal/. */
   requestsDir: string;
+  /** Order history (every event and CA exchange), one NDJSON file per certificate. */
+  historyDir: string;
 }
 
 export function resolveStatePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {
@@ -38,5 +40,6 @@ export function pathsUnder(root: string): StatePaths {
     sandboxDir: path.join(root, 'sandbox'),
     deployDir: path.join(root, 'deploy'),
     requestsDir: path.join(root, 'requests'),
+    historyDir: path.join(root, 'history'),
   };
 }

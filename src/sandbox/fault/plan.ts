@@ -47,6 +47,14 @@ export class FaultPlan {
     return false;
   }
 
+  /** How to lose Pebble's answer to this (already forwarded) request, if a lost-answer rule takes it. */
+  takeLostAnswer(kind: ResourceKind): 'reset' | 'withhold' | undefined {
+    for (const [i, rule] of this.scenario.rules.entries()) {
+      if (rule.kind === 'lost-answer' && resourceMatches(rule.match, kind) && this.take(i, rule)) return rule.mode ?? 'reset';
+    }
+    return undefined;
+  }
+
   get hangRule(): HangProcessingRule | undefined {
     return this.scenario.rules.find((rule): rule is HangProcessingRule => rule.kind === 'hang-processing');
   }

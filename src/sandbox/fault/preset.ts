@@ -80,9 +80,15 @@ function parseRule(text: string): FaultRule {
       const [resource = 'new-order', k = '1'] = args;
       return { kind: 'reset', match: match(resource, fail), ...count(k, fail) };
     }
+    case 'lost-answer': {
+      tooMany(3);
+      const [resource = 'challenge', k = '1', mode = 'reset'] = args;
+      if (mode !== 'reset' && mode !== 'withhold') return fail(`MODE "${mode}" is not reset or withhold`);
+      return { kind: 'lost-answer', match: match(resource, fail), ...count(k, fail), mode };
+    }
     default:
       return fail(
-        `unknown fault "${name}"; known: hang-processing, order-not-ready, rate-limit, unavailable, bad-nonce, latency, reset`,
+        `unknown fault "${name}"; known: hang-processing, order-not-ready, rate-limit, unavailable, bad-nonce, latency, reset, lost-answer`,
       );
   }
 }

@@ -17,7 +17,8 @@ export type FaultRule =
   | RejectRule
   | BadNonceRule
   | LatencyRule
-  | ResetRule;
+  | ResetRule
+  | LostAnswerRule;
 
 /** Holds orders in "processing": a valid order is shown as processing, without its certificate URL. */
 export interface HangProcessingRule {
@@ -66,6 +67,18 @@ export interface ResetRule {
   count?: number;
 }
 
+/**
+ * Forwards the request (Pebble acts on it), then loses Pebble's answer: the connection is reset, or the answer is
+ * withheld until the client gives up waiting. What a client sees when a CA acted but the network lost the reply.
+ */
+export interface LostAnswerRule {
+  kind: 'lost-answer';
+  match?: ResourceMatch;
+  count?: number;
+  /** @default 'reset' */
+  mode?: 'reset' | 'withhold';
+}
+
 export const FAULT_KINDS = [
   'hang-processing',
   'order-not-ready-after-finalize',
@@ -74,6 +87,7 @@ export const FAULT_KINDS = [
   'bad-nonce',
   'latency',
   'reset',
+  'lost-answer',
 ] as const;
 
 export const NO_FAULTS: FaultScenario = { rules: [] };
@@ -127,6 +141,11 @@ export function parseScenarioJson(value: unknown, source = 'scenario'): FaultSce
       }
       case 'reset':
         return compact({ kind: raw.kind, match: field.match(), count: field.count() });
+      case 'lost-answer': {
+        const mode = raw.mode;
+        if (mode !== undefined && mode !== 'reset' && mode !== 'withhold') return fail(`${at}.mode must be "reset" or "withhold"`);
+        return compact({ kind: raw.kind, match: field.match(), count: field.count(), mode });
+      }
       default:
         return fail(`${at}.kind ${JSON.stringify(raw.kind)} is not one of ${FAULT_KINDS.join(', ')}`);
     }

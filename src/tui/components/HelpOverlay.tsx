@@ -13,6 +13,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['s', 'switch CA: abandon the order, re-issue it at another CA'],
   ['l', 'full log of the order (or the engine log)'],
   ['d', 'deploy view of the certificate; there R re-runs failed targets'],
+  ['h', 'recorded history: past orders of the certificate and their full timelines (kept across restarts)'],
   ['a  x', 'in the deploy view: add a target, remove the selected one (asks first)'],
   ['e', 'renew the selected certificate: the new-order form, filled in with its names and CA'],
   ['n', 'new order'],

@@ -8,7 +8,7 @@ import { namesSummary } from '../view-model/text.js';
 
 /**
  * The order action keys, the same on every screen that shows an order: r retry now, w keep waiting, c cancel (asks),
- * s switch CA (picker), l log, d deploy view. Returns a handler that says whether it used the key. Each action is
+ * s switch CA (picker), l log, d deploy view, h recorded history. Returns a handler that says whether it used the key. Each action is
  * one engine call; what happens next shows up in the snapshot. The order is passed per key press, so a key typed
  * right after a move acts on the row the move selected, even before the screen has re-rendered.
  */
@@ -51,6 +51,9 @@ export function useOrderKeys(): (input: string, order: OrderView | undefined) =>
         case 'd':
           dispatch({ type: 'open', route: { screen: 'deploy', certName: order.certName } });
           return true;
+        case 'h':
+          dispatch({ type: 'open', route: { screen: 'history', certName: order.certName, orderId: order.id } });
+          return true;
         default:
           return false;
       }
@@ -69,5 +72,6 @@ export function orderHints(order: OrderView | undefined) {
     { key: 's', label: 'switch CA', enabled: can.switchCa },
     { key: 'l', label: 'log', enabled: order !== undefined },
     { key: 'd', label: 'deploy', enabled: order !== undefined },
+    { key: 'h', label: 'history', enabled: order !== undefined },
   ];
 }

@@ -83,6 +83,7 @@ export function DashboardScreen() {
       if (row.kind === 'order') dispatch({ type: 'open', route: { screen: 'order', orderId: row.order.id } });
       else dispatch({ type: 'open', route: { screen: 'deploy', certName: row.certificate.certName } });
     } else if (input === 'd' && rowCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: rowCertName } });
+    else if (input === 'h' && row?.kind === 'certificate') dispatch({ type: 'open', route: { screen: 'history', certName: row.certificate.certName } });
     else if (input === 'l' && !rowOrder) dispatch({ type: 'open', route: { screen: 'log' } });
     else if (input === 'e' && row?.kind === 'certificate') {
       const { certName, domains, caId } = row.certificate;
@@ -99,7 +100,9 @@ export function DashboardScreen() {
   const hints = [
     { key: '↑↓', label: 'move' },
     { key: 'enter', label: selected?.kind === 'certificate' ? 'deploy view' : 'open', enabled: selected !== undefined },
-    ...orderHints(selectedOrder).map((h) => (h.key === 'd' ? { ...h, enabled: selectedCertName !== undefined } : h.key === 'l' ? { ...h, enabled: true } : h)),
+    ...orderHints(selectedOrder).map((h) =>
+      h.key === 'd' || h.key === 'h' ? { ...h, enabled: selectedCertName !== undefined } : h.key === 'l' ? { ...h, enabled: true } : h,
+    ),
     { key: 'e', label: 'renew', enabled: selected?.kind === 'certificate' },
     { key: 'n', label: 'new order' },
     { key: '?', label: 'help' },

@@ -70,7 +70,7 @@ export function LogScreen({ orderId }: { orderId?: string }) {
           <Box flexDirection="column">
             <Text wrap="truncate-end">
               {lines.length === 0
-                ? 'Nothing logged yet.'
+                ? 'Nothing logged in this session. Press h on a certificate or order for its recorded history.'
                 : `lines ${start + 1}–${start + shown.length} of ${lines.length}${view.follow ? ' · following new lines' : ' · G to follow'}`}
             </Text>
             <TimelineList lines={shown} />
