@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { findFreePort } from '../../src/sandbox/ports.js';
 import { CLI, runCli } from '../support/cli.js';
+import { startEmptyDns } from '../support/empty-dns.js';
 import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../support/sandbox-harness.js';
 
 const skip = pebbleAvailable() ? false : 'pebble is not installed (apt-get install pebble)';
@@ -49,21 +49,6 @@ async function pidRunning(pid: number): Promise<boolean> {
   return stat.slice(stat.lastIndexOf(')') + 2).charAt(0) !== 'Z';
 }
 
-/** A second DNS server that knows none of the records: what a lagging or wrong resolver answers. */
-async function emptyDns(): Promise<{ port: number; stop: () => void }> {
-  const port = await findFreePort();
-  const mgmt = await findFreePort();
-  const child = spawn('pebble-challtestsrv', ['-dns01', `127.0.0.1:${port}`, '-management', `127.0.0.1:${mgmt}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-defaultIPv6', ''], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const r = new Resolver({ timeout: 200, tries: 1 });
-    r.setServers([`127.0.0.1:${port}`]);
-    const up = await r.resolve4('probe.test').then(() => true, () => false);
-    if (up) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  return { port, stop: () => void child.kill('SIGKILL') };
-}
-
 /** Runs the CLI with --json, calls `onEvent` for each event as it arrives. */
 function spawnCli(args: string[], env: NodeJS.ProcessEnv, onEvent: (e: { type: string } & Record<string, unknown>, child: ChildProcess) => void) {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -95,7 +80,7 @@ describe('dns-01 and tls-alpn-01 against Pebble', { skip }, () => {
   before(async () => {
     sb = await startTestSandbox({});
     dir = await mkdtemp(path.join(os.tmpdir(), 'certdeck-dns01-'));
-    lagging = await emptyDns();
+    lagging = await startEmptyDns();
     // Secrets in certdeck's environment that must never reach a hook.
     env = { CERTDECK_HOME: sb.home, CERTDECK_TEST_SECRET: 'do-not-leak', AWS_SECRET_ACCESS_KEY: 'do-not-leak-either' };
     const first = await runCli(['issue', 'setup.test', '--ca', 'sandbox', '--agree-tos', '--no-tui'], env);

@@ -179,13 +179,13 @@ export class OrderRunner {
       }
       const task: ChallengeTask = { domain, identifier: authz.identifier.value, wildcard: authz.wildcard === true, token: challenge.token, keyAuthorization: await session.keyAuthorization(challenge) };
       pending.push({ authz, challenge, task });
+      this.emitAuthz(authz, 'pending', type, challenge.status as AcmeChallengeStatus);
     }
     if (pending.length === 0) return order;
     const attempt = solver.begin({ orderId, signal: control.signal, clock, emit: (e) => this.emit(e), journal: this.input.journal.dns });
     try {
       // Every answer in place before the first is announced: the CA may validate the moment it hears of one.
       await attempt.prepare(pending.map((p) => p.task));
-      for (const p of pending) this.emitAuthz(p.authz, 'pending', type, p.challenge.status as AcmeChallengeStatus);
       for (const p of pending) {
         if (p.challenge.status === 'pending') {
           await this.withRetries('answer the challenge', () => session.completeChallenge(p.challenge, this.op));
