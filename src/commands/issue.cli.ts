@@ -51,7 +51,7 @@ export function registerIssueCommand(program: Command): void {
     .addOption(new Option('--key-type <type>', 'private key type (default: the settings file\'s, else ec-p256)').choices(['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']))
     .option('--reuse-key', "keep the certificate's existing private key")
     .option('--http-port <port>', 'port of the built-in HTTP-01 server (default 80; the sandbox CA sets its own)')
-    .option('--http-address <addr>', 'address the built-in HTTP-01 server listens on (default all)')
+    .option('--http-address <addr>', 'address the built-in HTTP-01 server (or TLS-ALPN-01 responder) listens on (default all)')
     .option('--webroot <dir>', "write HTTP-01 answers under DIR/.well-known/acme-challenge/ for an existing web server")
     .addOption(new Option('--challenge <type>', 'how the names are proved (default http-01; wildcards need dns-01)').choices(['http-01', 'dns-01', 'tls-alpn-01']))
     .option('--dns-hook <path>', "dns-01: lego exec-style hook, run as PATH present|cleanup <FQDN.> <VALUE>")
