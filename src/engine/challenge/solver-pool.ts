@@ -1,5 +1,7 @@
 import type { ChallengeConfig } from '../api.js';
+import type { ResolvedCa } from '../ca/catalog.js';
 import type { Clock } from '../core/clock.js';
+import { hookEnvFor } from './dns01/leftovers.js';
 import { Dns01Solver } from './dns01/dns01-solver.js';
 import { dnsHooks } from './dns01/hooks.js';
 import { propagationOptions } from './dns01/options.js';
@@ -19,6 +21,18 @@ export interface SolverDefaults {
   /** Variables for dns-01 hooks at this CA (the sandbox's CERTDECK_CHALLTESTSRV_URL). */
   hookEnv?: Record<string, string>;
   clock: Clock;
+}
+
+/** Where a CA's validator connects: the sandbox says (loopback ports); a public CA uses 80 and 443 on every address. */
+export function solverDefaultsFor(ca: ResolvedCa, clock: Clock): SolverDefaults {
+  return {
+    host: ca.httpPort !== undefined ? '127.0.0.1' : '::',
+    port: ca.httpPort ?? 80,
+    tlsAlpnPort: ca.tlsAlpnPort ?? 443,
+    clock,
+    ...(ca.dnsPort !== undefined ? { caDns: `127.0.0.1:${ca.dnsPort}` } : {}),
+    hookEnv: hookEnvFor(ca),
+  };
 }
 
 /**

@@ -7,10 +7,9 @@ import type { EngineEvent, KeyType } from '../events.js';
 import { mergePolicy, type PolicyOverride, type WaitPolicy } from '../policy.js';
 import { resolveCa, type ResolvedCa } from '../ca/catalog.js';
 import type { SessionRegistry } from '../acme/session-registry.js';
-import type { SolverDefaults, SolverPool } from '../challenge/solver-pool.js';
-import { cleanupRecords } from '../challenge/dns01/dns01-solver.js';
-import { checkDns01Config, dnsHooks } from '../challenge/dns01/hooks.js';
-import type { RequestJournal } from './request-journal.js';
+import { solverDefaultsFor, type SolverPool } from '../challenge/solver-pool.js';
+import { checkDns01Config } from '../challenge/dns01/hooks.js';
+import { cleanupLeftoverRecords, hookEnvFor } from '../challenge/dns01/leftovers.js';
 import { normalizeDomains, assertCertName, defaultCertName, sameDomainSet } from '../names.js';
 import { OrderControl } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
@@ -97,7 +96,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         ...(request.reuseKey ? { reuseKeyPem: (await readCertificate(paths, certName))?.keyPem } : {}),
         challenge,
       });
-      await cleanupLeftoverRecords(journal, certName, hookEnvFor(primary), deps);
+      await cleanupLeftoverRecords(journal, { certName, hookEnv: hookEnvFor(primary), clock, emit });
       let ca: ResolvedCa = primary;
       let replaces: string | undefined;
       let nextFallback = 1;
@@ -109,14 +108,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         emit({ type: 'order:queued', at: at(), orderId, certName, domains, caId: ca.id, caName: ca.name, keyType, challenge: challenge.method, policy, ...(replaces ? { replaces } : {}) });
         const control = new OrderControl(signal);
         deps.controls.set(orderId, control);
-        const solverDefaults: SolverDefaults = {
-          host: ca.httpPort !== undefined ? '127.0.0.1' : '::',
-          port: ca.httpPort ?? 80,
-          tlsAlpnPort: ca.tlsAlpnPort ?? 443,
-          clock,
-          ...(ca.dnsPort !== undefined ? { caDns: `127.0.0.1:${ca.dnsPort}` } : {}),
-          hookEnv: hookEnvFor(ca),
-        };
+        const solverDefaults = solverDefaultsFor(ca, clock);
         try {
           emit({ type: 'order:phase', at: at(), orderId, phase: 'account' });
           const session = await deps.sessions.get(ca, { agreeTos: request.agreeTos ?? false, ...(request.email ? { email: request.email } : {}), ...(request.eab ? { eab: request.eab } : {}) }, control.signal);
@@ -211,32 +203,6 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
     emit({ type: 'log', at: at(), level: 'error', message: `${info.message}${info.hint ? ` ${info.hint}` : ''}`, ...(certName ? { certName } : {}) });
     return { certName, ok: false, orderId: orderIds.at(-1) ?? '', orderIds, error: info };
   }
-}
-
-/**
- * dns-01 records a crashed (or killed) run published and never cleaned up: removed first, with the hooks that
- * published them, before anything new is ordered. A cleanup that fails again stays in the journal for the next run.
- */
-async function cleanupLeftoverRecords(journal: RequestJournal, certName: string, hookEnv: Record<string, string>, deps: IssueJobDeps): Promise<void> {
-  const leftover = await journal.leftoverDnsRecords();
-  if (!leftover) return;
-  const { clock, emit } = deps;
-  emit({ type: 'log', at: clock.now(), level: 'info', certName, message: `Cleaning up ${leftover.records.length} dns-01 record(s) an earlier run left published.` });
-  let hooks;
-  try {
-    hooks = dnsHooks(leftover.config, clock, hookEnv);
-  } catch {
-    return;
-  }
-  const cleaned = await cleanupRecords(hooks, leftover.records, (r, ok, detail) =>
-    emit({ type: 'log', at: clock.now(), level: ok ? 'info' : 'warn', certName, message: ok ? `Removed ${r.fqdn} TXT "${r.value}" (left by an earlier run).` : `Could not remove ${r.fqdn} TXT "${r.value}": ${detail ?? 'cleanup failed'}` }),
-  );
-  await journal.dnsCleaned(cleaned);
-}
-
-/** What dns-01 hooks at this CA get besides the convention's variables: the sandbox's management API. */
-function hookEnvFor(ca: ResolvedCa): Record<string, string> {
-  return ca.challtestsrvUrl ? { CERTDECK_CHALLTESTSRV_URL: ca.challtestsrvUrl } : {};
 }
 
 /** What can be known without asking the CA: EAB credentials where the catalog says they are required, key family. */
