@@ -10,6 +10,9 @@
  *   switched-issued  Enter: re-issued at sandbox-b, the summary left on screen
  *   issue-form       the dashboard's n form, filled in
  *   dashboard        the dashboard with certificates and the order from that form, hung
+ *   dns-propagation  a wildcard by dns-01 waiting for its records to propagate (one resolver lags), then cancelled
+ *
+ * `--only dns-propagation` (comma-separated names) captures just those.
  *
  * Needs tmux, pebble and the built CLI. Everything it starts (sandbox, tmux servers) is ended before it exits.
  */
@@ -19,12 +22,15 @@ import { parseArgs } from 'node:util';
 import { CLI, runCli } from '../test/support/cli.js';
 import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../test/support/sandbox-harness.js';
 import { TmuxTerminal, tmuxAvailable } from '../test/e2e/support/tmux-terminal.js';
+import { startEmptyDns } from '../test/support/empty-dns.js';
 import { imageMagickAvailable, screenToPng } from './terminal-image.js';
 
 const COLUMNS = 100;
 const ROWS = 30;
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'assets/screenshots' } } });
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'assets/screenshots' }, only: { type: 'string' } } });
+const only = values.only?.split(',').map((s) => s.trim());
+const wanted = (name: string): boolean => !only || only.includes(name);
 const outDir = path.resolve(values.out);
 
 /** The screen without the line the test wrapper prints after the program exits. */
@@ -106,6 +112,26 @@ async function dashboardWithHungOrder(sandbox: TestSandbox, png: boolean): Promi
   }
 }
 
+/** `certdeck issue` of a wildcard by dns-01 with the sandbox hook, held in the propagation wait by a resolver that lags. */
+async function dnsPropagation(sandbox: TestSandbox, png: boolean): Promise<void> {
+  const lagging = await startEmptyDns();
+  const hook = path.resolve('assets/hooks/challtestsrv-dns-hook');
+  const args = ['issue', '*.shop.example.test', 'shop.example.test', '--name', 'wild-shop', '--ca', 'sandbox', '--agree-tos', '--challenge', 'dns-01', '--dns-hook', hook];
+  const resolvers = ['--dns-resolver', `127.0.0.1:${sandbox.state.dnsPort}`, '--dns-resolver', `127.0.0.1:${lagging.port}`];
+  const term = await TmuxTerminal.start([process.execPath, CLI, ...args, ...resolvers], { env: { CERTDECK_HOME: sandbox.home }, columns: COLUMNS, rows: ROWS });
+  try {
+    await term.waitFor((s) => /propagation 1\/2 servers/.test(s) && /check [3-9]/.test(s), 'the records published, one of two resolvers lagging');
+    await save(term, 'dns-propagation', png);
+    await term.sendKeys('c');
+    await term.waitForText('y cancel it');
+    await term.sendKeys('y');
+    await term.exitCode(30_000);
+  } finally {
+    await term.kill();
+    lagging.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (!tmuxAvailable()) throw new Error('tmux is not installed');
   if (!pebbleAvailable()) throw new Error('pebble and pebble-challtestsrv are not installed');
@@ -115,10 +141,11 @@ async function main(): Promise<void> {
   const sandbox = await startTestSandbox({ fault: 'hang-processing' });
   try {
     console.log(`sandbox up (${sandbox.home}); issuing two certificates at sandbox-b`);
-    await issueCertificates(sandbox);
+    if (wanted('dashboard')) await issueCertificates(sandbox);
     console.log(`screenshots in ${outDir}:`);
-    await hungSwitchIssued(sandbox, png);
-    await dashboardWithHungOrder(sandbox, png);
+    if (wanted('hung-order') || wanted('switch-ca') || wanted('switched-issued')) await hungSwitchIssued(sandbox, png);
+    if (wanted('issue-form') || wanted('dashboard')) await dashboardWithHungOrder(sandbox, png);
+    if (wanted('dns-propagation')) await dnsPropagation(sandbox, png);
   } finally {
     await sandbox.stop();
   }

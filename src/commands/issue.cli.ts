@@ -13,6 +13,15 @@ export interface IssueCliOptions {
   httpPort?: string;
   httpAddress?: string;
   webroot?: string;
+  challenge?: string;
+  dnsHook?: string;
+  dnsAuthHook?: string;
+  dnsCleanupHook?: string;
+  dnsHookTimeout?: string;
+  dnsResolver?: string[];
+  dnsPropagation?: string;
+  dnsPropagationTimeout?: string;
+  tlsAlpnPort?: string;
   preferredChain?: string;
   pollTimeout?: string;
   authzTimeout?: string;
@@ -49,8 +58,17 @@ export function registerIssueCommand(program: Command): void {
     .option('--reuse-key', "keep the certificate's existing private key (remembered for later runs)")
     .option('--no-reuse-key', 'generate a new private key even if the stored request reuses the old one')
     .option('--http-port <port>', 'port of the built-in HTTP-01 server (default 80; the sandbox CA sets its own)')
-    .option('--http-address <addr>', 'address the built-in HTTP-01 server listens on (default all)')
+    .option('--http-address <addr>', 'address the built-in HTTP-01 server (or TLS-ALPN-01 responder) listens on (default all)')
     .option('--webroot <dir>', "write HTTP-01 answers under DIR/.well-known/acme-challenge/ for an existing web server")
+    .addOption(new Option('--challenge <type>', 'how the names are proved (default http-01; wildcards need dns-01)').choices(['http-01', 'dns-01', 'tls-alpn-01']))
+    .option('--dns-hook <path>', "dns-01: lego exec-style hook, run as PATH present|cleanup <FQDN.> <VALUE>")
+    .option('--dns-auth-hook <path>', 'dns-01: certbot-style auth hook (CERTBOT_DOMAIN, CERTBOT_VALIDATION, CERTBOT_ALL_DOMAINS, CERTBOT_REMAINING_CHALLENGES)')
+    .option('--dns-cleanup-hook <path>', 'dns-01: certbot-style cleanup hook (the same variables plus CERTBOT_AUTH_OUTPUT)')
+    .option('--dns-hook-timeout <duration>', 'dns-01: a hook still running after this is killed with its process tree (default 2m)')
+    .option('--dns-resolver <host[:port]>', 'dns-01: a DNS server to check propagation at (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option('--dns-propagation <mode>', 'dns-01: authoritative | resolvers | wait:DURATION (default: authoritative, or resolvers when --dns-resolver is given)')
+    .option('--dns-propagation-timeout <duration>', 'dns-01: how long every record may take to be seen at every checked server (default 2m)')
+    .option('--tls-alpn-port <port>', 'tls-alpn-01: port of the built-in responder (default 443; the sandbox CA sets its own)')
     .option('--preferred-chain <issuer CN>', 'prefer the alternate chain whose top issuer has this common name')
     .option('--poll-timeout <duration>', 'deadline for an order in processing (e.g. 30s, 5m; bare number = seconds)')
     .option('--authz-timeout <duration>', 'deadline for validating the names')

@@ -1,4 +1,5 @@
 import type { IssueOutcome, IssueRequest } from '../engine/api.js';
+import { challengeFromFlags } from './challenge-flags.js';
 import { BadInputError, EngineError, EXIT_CODES, exitCodeFor } from '../engine/core/errors.js';
 import type { KeyType } from '../engine/events.js';
 import { parseDuration, type PolicyOverride } from '../engine/policy.js';
@@ -89,16 +90,12 @@ function buildRequests(domains: string[], opts: IssueCliOptions, env: NodeJS.Pro
   if (Object.keys(deadlines).length) policy.deadlines = deadlines;
   if (opts.maxRetries !== undefined) policy.maxRetries = nonNegativeInt(opts.maxRetries, '--max-retries');
   const port = opts.httpPort === undefined ? undefined : portNumber(opts.httpPort);
-  const standalone = opts.httpAddress !== undefined || port !== undefined;
+  const challenge = challengeFromFlags(opts, port);
   const base: Omit<IssueRequest, 'domains'> = {
     ...(opts.ca ? { ca: opts.ca } : {}),
     ...(opts.keyType ? { keyType: opts.keyType as KeyType } : {}),
     ...(Object.keys(policy).length ? { policy } : {}),
-    ...(opts.webroot
-      ? { challenge: { method: 'http-01-webroot' as const, webroot: opts.webroot } }
-      : standalone
-        ? { challenge: { method: 'http-01-standalone' as const, ...(opts.httpAddress ? { host: opts.httpAddress } : {}), ...(port === undefined ? {} : { port }) } }
-        : {}),
+    ...(challenge ? { challenge } : {}),
     ...(opts.caBundle ? { caBundlePath: opts.caBundle } : {}),
     ...(opts.email ? { email: opts.email } : {}),
     ...(opts.agreeTos ? { agreeTos: true } : {}),

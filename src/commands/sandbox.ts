@@ -3,6 +3,7 @@ import type { SandboxState } from '../engine/ca/sandbox-state.js';
 import { resolveStatePaths } from '../engine/store/paths.js';
 import { DEFAULT_SANDBOX_PORTS, portsFromBase, type SandboxPorts } from '../sandbox/ports.js';
 import { isAlive } from '../sandbox/processes.js';
+import { sandboxDnsExample, sandboxDnsHookPath } from '../sandbox/dns-hook.js';
 import { sandboxStatus, startSandbox, stopSandbox } from '../sandbox/sandbox.js';
 import type { CommandIo } from './io.js';
 
@@ -99,9 +100,11 @@ function printStatus(state: SandboxState, alive: boolean, opts: SandboxCommandOp
   }
   lines.push(
     `  HTTP-01     Pebble validates on 127.0.0.1:${state.httpPort} (certdeck's challenge server listens there)`,
+    ...(state.tlsAlpnPort === undefined ? [] : [`  TLS-ALPN-01 Pebble validates on 127.0.0.1:${state.tlsAlpnPort} (certdeck's responder listens there with --challenge tls-alpn-01)`]),
     `  DNS         127.0.0.1:${state.dnsPort}, every name -> 127.0.0.1 (TXT records: ${state.challtestsrvUrl})`,
+    `  dns-01 hook ${sandboxDnsHookPath()} (publishes there; certdeck passes it CERTDECK_CHALLTESTSRV_URL=${state.challtestsrvUrl})`,
   );
-  if (alive) lines.push('Try: certdeck issue --ca sandbox example.test');
+  if (alive) lines.push('Try: certdeck issue --ca sandbox example.test', `A wildcard: ${sandboxDnsExample()}`);
   write(io.stdout, lines.join('\n'));
 }
 

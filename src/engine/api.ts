@@ -24,9 +24,33 @@ export interface CaInfo {
   policy: WaitPolicy;
 }
 
+/**
+ * How the certificate's names are proved (stored with the certificate's request, so every field is plain JSON).
+ * dns-01 takes exactly one hook convention: `hook` (lego's exec: `HOOK present|cleanup FQDN VALUE`) or
+ * `authHook` + `cleanupHook` (certbot's manual hooks, CERTBOT_* variables).
+ */
 export type ChallengeConfig =
   | { method: 'http-01-standalone'; host?: string; port?: number }
-  | { method: 'http-01-webroot'; webroot: string };
+  | { method: 'http-01-webroot'; webroot: string }
+  | Dns01Config
+  | { method: 'tls-alpn-01'; host?: string; port?: number };
+
+export interface Dns01Config {
+  method: 'dns-01';
+  hook?: string;
+  authHook?: string;
+  cleanupHook?: string;
+  /** @default 120000 */
+  hookTimeoutMs?: number;
+  /** HOST[:PORT] each. */
+  resolvers?: string[];
+  /** @default 'authoritative' without resolvers, 'resolvers' with them (the sandbox CA's DNS counts as given). */
+  propagation?: 'authoritative' | 'resolvers' | 'wait';
+  /** With propagation 'wait': how long. */
+  propagationWaitMs?: number;
+  /** @default 120000 */
+  propagationTimeoutMs?: number;
+}
 
 /**
  * One run's request. Only `domains` is required: whatever is left out comes from the certificate's own settings,

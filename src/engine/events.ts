@@ -29,7 +29,17 @@ export type OrderPhase =
 export type OrderOutcome = 'valid' | 'failed' | 'cancelled' | 'abandoned';
 
 export type KeyType = 'ec-p256' | 'ec-p384' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096';
-export type ChallengeMethod = 'http-01-standalone' | 'http-01-webroot';
+export type ChallengeMethod = 'http-01-standalone' | 'http-01-webroot' | 'dns-01' | 'tls-alpn-01';
+
+/** Where one identifier's answer stands on certdeck's side (before and after the CA validates it). */
+export type ChallengeStepStatus = 'publishing' | 'published' | 'ready' | 'failed' | 'cleaned' | 'cleanup-failed';
+
+/** One TXT record of a dns-01 propagation wait: what each checked server answered at the last check. */
+export interface PropagationRecord {
+  fqdn: string;
+  value: string;
+  servers: Array<{ server: string; seen: boolean; answer?: string }>;
+}
 
 export interface CertificateSummary {
   certName: string;
@@ -104,6 +114,32 @@ export type EngineEvent =
       challengeType?: string;
       challengeStatus?: AcmeChallengeStatus;
       error?: string;
+    })
+  | (At & {
+      type: 'challenge:status';
+      orderId: string;
+      domain: string;
+      challengeType: string;
+      status: ChallengeStepStatus;
+      /** dns-01: the TXT record's name and value (public: the CA reads it from DNS). */
+      record?: string;
+      value?: string;
+      /** Why it failed, or what a hook printed last (control characters stripped). */
+      detail?: string;
+    })
+  | (At & {
+      type: 'dns:propagation';
+      orderId: string;
+      /** "authoritative", "resolvers" or "wait". */
+      mode: string;
+      startedAt: number;
+      deadlineAt: number;
+      /** Checks made so far. */
+      checks: number;
+      /** When the next check runs; absent once every record is seen everywhere (or for a plain wait: its end). */
+      nextCheckAt?: number;
+      records: PropagationRecord[];
+      done: boolean;
     })
   | (At & {
       type: 'wait:scheduled';

@@ -128,6 +128,10 @@ export function describeHistoryRecord(r: HistoryRecord): HistoryLine {
       return line(`deploy ${r.targetId}${r.domain ? ` ${r.domain}` : ''}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`, r.status === 'failed' || r.status === 'timed-out' ? 'bad' : 'normal');
     case 'deploy:finished':
       return line(`deploy ${r.outcome}: ${r.succeeded} succeeded, ${r.failed} failed, ${r.skipped} skipped`, r.outcome === 'succeeded' ? 'ok' : 'warn');
+    case 'challenge:status':
+      return line(`${r.challengeType} ${r.domain}${r.record ? ` ${r.record}` : ''}: ${r.status}${r.detail ? ` (${r.detail})` : ''}`, r.status === 'failed' || r.status === 'cleanup-failed' ? 'bad' : 'normal');
+    case 'dns:propagation':
+      return line(`dns-01 propagation (${r.mode}): check ${r.checks}${r.done ? ', every record seen' : ''}`, r.done ? 'ok' : 'normal');
     case 'deploy:log':
     case 'deploy:targets':
     case 'issue:finished':

@@ -56,7 +56,7 @@ export function validateDomain(raw: string, opts: DomainRules): NameCheck {
   }
   if (name.endsWith('.') && name !== '.') name = name.slice(0, -1); // "example.com." is the same name, fully qualified
   if (name.includes('*')) return bad("'*' may only be the whole leftmost label, as in *.example.com");
-  if (wildcard && !opts.wildcardAllowed) return bad('is a wildcard: HTTP-01 cannot validate wildcards, use dns-01');
+  if (wildcard && !opts.wildcardAllowed) return bad('is a wildcard: HTTP-01 and TLS-ALPN-01 cannot validate wildcards, use dns-01 (--challenge dns-01 with a --dns-hook)');
 
   const labels = name.split('.');
   if (labels.some((l) => l === '')) return bad('has an empty label (a leading dot or two dots in a row)');

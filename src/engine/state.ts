@@ -8,8 +8,10 @@ import type {
   DeployStatus,
   DeployTargetInfo,
   DeployTargetKind,
+  ChallengeStepStatus,
   EngineEvent,
   KeyType,
+  PropagationRecord,
   OrderOutcome,
   OrderPhase,
 } from './events.js';
@@ -31,6 +33,30 @@ export interface AuthzView {
   challengeType?: string;
   challengeStatus?: AcmeChallengeStatus;
   error?: string;
+}
+
+/** certdeck's side of one identifier's challenge: published, propagated, cleaned up. */
+export interface ChallengeView {
+  domain: string;
+  challengeType: string;
+  status: ChallengeStepStatus;
+  record?: string;
+  value?: string;
+  detail?: string;
+  since: number;
+}
+
+/** The order's one dns-01 propagation wait, as of its last check. */
+export interface PropagationView {
+  mode: string;
+  startedAt: number;
+  deadlineAt: number;
+  checks: number;
+  /** When the last check ran. */
+  checkedAt: number;
+  nextCheckAt?: number;
+  records: PropagationRecord[];
+  done: boolean;
 }
 
 export interface WaitView {
@@ -88,6 +114,9 @@ export interface OrderView {
   processingSince?: number;
   resumed: boolean;
   authorizations: AuthzView[];
+  /** Per identifier, in the order the solver reported them. */
+  challenges: ChallengeView[];
+  propagation?: PropagationView;
   wait?: WaitView;
   retry?: RetryView;
   /** Number of polls made in the current wait phase. */
@@ -199,6 +228,7 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
         updatedAt: e.at,
         resumed: false,
         authorizations: [],
+        challenges: [],
         polls: 0,
         timeline: [{ at: e.at, kind: 'phase', phase: 'queued' }],
         ...(e.replaces === undefined ? {} : { replaces: e.replaces }),
@@ -257,6 +287,43 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
           : [...o.authorizations, view];
         return { ...o, authorizations };
       });
+    case 'challenge:status':
+      return updateOrder(s, e.orderId, e.at, (o) => {
+        const view: ChallengeView = {
+          domain: e.domain,
+          challengeType: e.challengeType,
+          status: e.status,
+          since: e.at,
+          ...(e.record === undefined ? {} : { record: e.record }),
+          ...(e.value === undefined ? {} : { value: e.value }),
+          ...(e.detail === undefined ? {} : { detail: e.detail }),
+        };
+        const exists = o.challenges.some((c) => c.domain === e.domain);
+        const challenges = exists ? o.challenges.map((c) => (c.domain === e.domain ? view : c)) : [...o.challenges, view];
+        const noteworthy = e.status === 'failed' || e.status === 'cleanup-failed';
+        return {
+          ...o,
+          challenges,
+          ...(noteworthy
+            ? { timeline: push(o.timeline, { at: e.at, kind: 'note', level: 'warn', message: `${e.challengeType} ${e.domain}: ${e.status}${e.detail ? `: ${e.detail}` : ''}` }, TIMELINE_LIMIT) }
+            : {}),
+        };
+      });
+    case 'dns:propagation':
+      return updateOrder(s, e.orderId, e.at, (o) => ({
+        ...o,
+        propagation: {
+          mode: e.mode,
+          startedAt: e.startedAt,
+          deadlineAt: e.deadlineAt,
+          checks: e.checks,
+          checkedAt: e.at,
+          records: e.records,
+          done: e.done,
+          ...(e.nextCheckAt === undefined ? {} : { nextCheckAt: e.nextCheckAt }),
+        },
+        ...(e.done ? { timeline: push(o.timeline, { at: e.at, kind: 'note', level: 'info', message: `dns-01: ${e.records.length} record(s) propagated after ${e.checks} check(s)` }, TIMELINE_LIMIT) } : {}),
+      }));
     case 'wait:scheduled':
       return updateOrder(s, e.orderId, e.at, (o) => {
         const { retry: _r, ...rest } = o;

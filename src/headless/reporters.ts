@@ -37,6 +37,20 @@ function describe(e: EngineEvent, label: (id: string) => string, verbose: boolea
       if (e.status === 'invalid') return `[${label(e.orderId)}] ${e.domain}: validation failed${e.error ? `: ${e.error}` : ''}`;
       if (e.status === 'valid') return `[${label(e.orderId)}] ${e.domain}: validated`;
       return undefined;
+    case 'challenge:status': {
+      if (e.challengeType !== 'dns-01' && !verbose && e.status !== 'failed') return undefined;
+      const what = e.record ? `${e.domain}: ${e.record} TXT` : `${e.domain}: ${e.challengeType}`;
+      if (e.status === 'publishing' || (e.status === 'ready' && !verbose)) return undefined;
+      return `[${label(e.orderId)}] ${what} ${e.status}${e.detail ? `: ${e.detail}` : ''}`;
+    }
+    case 'dns:propagation': {
+      if (e.mode === 'wait') return e.done ? undefined : `[${label(e.orderId)}] dns-01: waiting ${formatSpan(e.deadlineAt - e.at)} for propagation (no check)`;
+      const total = e.records.reduce((n, r) => n + r.servers.length, 0);
+      const seen = e.records.reduce((n, r) => n + r.servers.filter((s) => s.seen).length, 0);
+      if (e.done) return `[${label(e.orderId)}] dns-01: ${e.records.length} record(s) seen at every server (${e.mode}) after ${e.checks} check(s), ${formatElapsed(e.at - e.startedAt)}`;
+      if (!verbose && e.checks > 1 && e.checks % 5 !== 0) return undefined;
+      return `[${label(e.orderId)}] dns-01 propagation (${e.mode}): ${seen}/${total} record answers seen, check ${e.checks}, gives up in ${formatCountdown(e.deadlineAt - e.at)}`;
+    }
     case 'wait:scheduled':
       if (!verbose && e.attempt > 1 && e.phase !== 'processing') return undefined;
       return `[${label(e.orderId)}] ${e.phase}: poll ${e.attempt} in ${formatCountdown(e.delayMs)} (${e.reason === 'retry-after' ? 'Retry-After' : 'backoff'}), deadline in ${formatCountdown(e.deadlineAt - e.at)}`;

@@ -131,6 +131,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       startedAt: new Date(clock.now()).toISOString(),
       caBundlePath: pki.rootCertPath,
       httpPort: ports.http01,
+      tlsAlpnPort: ports.tlsAlpn01,
       dnsPort: ports.dns,
       challtestsrvUrl,
       cas,

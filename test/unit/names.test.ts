@@ -60,7 +60,7 @@ describe('validateDomain rejects with the exact reason', () => {
     [longName, /is 304 characters long; the limit is 253/],
     ['-a.example.com', /starting with '-'/],
     ['a-.example.com', /ending with '-'/],
-    ['*.example.com', /wildcard.*HTTP-01 cannot validate wildcards, use dns-01/],
+    ['*.example.com', /wildcard.*HTTP-01 and TLS-ALPN-01 cannot validate wildcards, use dns-01/],
     ['*example.com', /'\*' may only be the whole leftmost label/, dns],
     ['www.*.example.com', /'\*' may only be the whole leftmost label/, dns],
     ['*.*.example.com', /'\*' may only be the whole leftmost label/, dns],

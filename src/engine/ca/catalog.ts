@@ -42,6 +42,8 @@ export interface ResolvedCa extends CaInfo {
   caBundlePath?: string;
   /** Sandbox: the port Pebble's validator connects to for HTTP-01; certdeck's challenge server must listen there. */
   httpPort?: number;
+  /** Sandbox: the port Pebble's validator connects to for TLS-ALPN-01. */
+  tlsAlpnPort?: number;
   /** Sandbox: pebble-challtestsrv's DNS port and management API (dns-01). */
   dnsPort?: number;
   challtestsrvUrl?: string;
@@ -165,6 +167,7 @@ function sandboxCa(entry: CaCatalogEntry, ca: SandboxCaState, state: SandboxStat
     caBundlePath: state.caBundlePath,
     caBundlePem: readCaBundle(state.caBundlePath, 'The sandbox CA bundle'),
     httpPort: state.httpPort,
+    ...(state.tlsAlpnPort === undefined ? {} : { tlsAlpnPort: state.tlsAlpnPort }),
     dnsPort: state.dnsPort,
     challtestsrvUrl: state.challtestsrvUrl,
   };

@@ -25,6 +25,8 @@ export interface SandboxState {
   caBundlePath: string;
   /** Port Pebble's validator connects to for HTTP-01: certdeck's challenge server must listen there. */
   httpPort: number;
+  /** Port Pebble's validator connects to for TLS-ALPN-01 (absent in state files of older versions). */
+  tlsAlpnPort?: number;
   /** pebble-challtestsrv's DNS port (every name resolves to 127.0.0.1). */
   dnsPort: number;
   /** pebble-challtestsrv's management API (set TXT records for dns-01). */

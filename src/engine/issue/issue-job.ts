@@ -7,7 +7,8 @@ import type { EngineEvent, KeyType } from '../events.js';
 import { mergePolicy, type WaitPolicy } from '../policy.js';
 import { resolveCa, type ResolvedCa } from '../ca/catalog.js';
 import type { SessionRegistry } from '../acme/session-registry.js';
-import type { SolverPool } from '../challenge/solver-pool.js';
+import { solverDefaultsFor, type SolverPool } from '../challenge/solver-pool.js';
+import { cleanupLeftoverRecords, hookEnvFor } from '../challenge/dns01/leftovers.js';
 import { OrderControl, stopIntent } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
 import { withPolicyRetries } from '../order/retry-loop.js';
@@ -93,7 +94,9 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         clock,
         createKey: () => createKey(keyType),
         ...(effective.reuseKey ? { reuseKeyPem: (await readCertificate(paths, certName))?.keyPem } : {}),
+        challenge,
       });
+      await cleanupLeftoverRecords(journal, { certName, hookEnv: hookEnvFor(primary), clock, emit });
       let ca: ResolvedCa = primary;
       let caSpec = effective.ca;
       let replaces: string | undefined;
@@ -106,7 +109,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         emit({ type: 'order:queued', at: at(), orderId, certName, domains, caId: ca.id, caName: ca.name, keyType, challenge: challenge.method, policy, ...(replaces ? { replaces } : {}) });
         const control = new OrderControl(signal);
         deps.controls.set(orderId, control);
-        const solverDefaults = { host: ca.httpPort !== undefined ? '127.0.0.1' : '::', port: ca.httpPort ?? 80 };
+        const solverDefaults = solverDefaultsFor(ca, clock);
         try {
           emit({ type: 'order:phase', at: at(), orderId, phase: 'account' });
           const account = { agreeTos: effective.agreeTos, ...(effective.email ? { email: effective.email } : {}), ...(effective.eab ? { eab: effective.eab } : {}) };

@@ -3,7 +3,9 @@ import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import type { KeyType, OrderOutcome } from '../events.js';
 import type { OrderJournalPort } from '../order/order-runner.js';
-import { beginOrder, finishOrder, readJournal, readPendingKey, recordFailure, recordFinalizeSent, recordOrderUrl, requestKeyOf } from '../store/journal.js';
+import { beginOrder, finishOrder, readJournal, readPendingKey, recordDnsCleaned, recordDnsPublished, recordFailure, recordFinalizeSent, recordOrderUrl, requestKeyOf } from '../store/journal.js';
+import type { ChallengeConfig, Dns01Config } from '../api.js';
+import type { PublishedRecord } from '../challenge/solver.js';
 import type { StatePaths } from '../store/paths.js';
 import { sameDomainSet } from '../names.js';
 
@@ -17,6 +19,9 @@ export interface RequestJournal {
   abandon(reason: string): Promise<void>;
   /** Notes this run's failure (the order may stay in flight, to be resumed). */
   recordFailure(caId: string, reason: string): Promise<void>;
+  /** dns-01 records an earlier run published and did not clean up (it crashed or its cleanup hook failed). */
+  leftoverDnsRecords(): Promise<{ config: Dns01Config; records: PublishedRecord[] } | undefined>;
+  dnsCleaned(records: PublishedRecord[]): Promise<void>;
 }
 
 /**
@@ -26,7 +31,7 @@ export interface RequestJournal {
 export async function openRequestJournal(
   paths: StatePaths,
   certName: string,
-  opts: { domains: string[]; keyType: KeyType; clock: Clock; createKey: () => Promise<string>; reuseKeyPem?: string | undefined },
+  opts: { domains: string[]; keyType: KeyType; clock: Clock; createKey: () => Promise<string>; reuseKeyPem?: string | undefined; challenge?: ChallengeConfig },
 ): Promise<RequestJournal> {
   let keyPem: string | undefined = opts.reuseKeyPem;
   const sameCertificate = (domains: string[], keyType: KeyType): boolean =>
@@ -65,6 +70,12 @@ export async function openRequestJournal(
         resumeUrl,
         recordOrderUrl: async (url) => void (await recordOrderUrl(paths, certName, url)),
         recordFinalizeSent: async () => void (await recordFinalizeSent(paths, certName, opts.clock.now())),
+        dns: {
+          recordPublished: async (records) => {
+            if (opts.challenge?.method === 'dns-01') await recordDnsPublished(paths, certName, opts.challenge, records);
+          },
+          recordCleaned: (records) => recordDnsCleaned(paths, certName, records),
+        },
       };
     },
     async finish(outcome, reason) {
@@ -73,6 +84,13 @@ export async function openRequestJournal(
     },
     abandon(reason) {
       return self.finish('abandoned', reason);
+    },
+    async leftoverDnsRecords() {
+      const journal = await readJournal(paths, certName);
+      return journal?.dnsRecords?.records.length ? journal.dnsRecords : undefined;
+    },
+    dnsCleaned(records) {
+      return recordDnsCleaned(paths, certName, records);
     },
     recordFailure(caId, reason) {
       return recordFailure(paths, certName, { at: opts.clock.now(), caId, reason });

@@ -2,6 +2,7 @@ import type { ChallengeConfig, IssueRequest } from '../api.js';
 import { BadInputError } from '../core/errors.js';
 import type { KeyType } from '../events.js';
 import { assertCertName, defaultCertName, normalizeDomains } from '../names.js';
+import { checkDns01Config } from '../challenge/dns01/hooks.js';
 import type { PolicyOverride } from '../policy.js';
 import type { ResolvedCa } from '../ca/catalog.js';
 import { accountId, listAccounts, readAccountRecord } from '../store/accounts.js';
@@ -46,7 +47,8 @@ export interface ResolveDeps {
 
 export async function resolveIssueRequest(deps: ResolveDeps, request: IssueRequest): Promise<{ effective: EffectiveRequest; note?: string }> {
   const { paths, settings } = deps;
-  const domains = normalizeDomains(request.domains, { wildcardAllowed: false });
+  // Wildcards are checked once the challenge is known (only dns-01 can validate them), below.
+  const domains = normalizeDomains(request.domains, { wildcardAllowed: true });
   const certName = assertCertName(request.certName ?? defaultCertName(domains));
   const stored = await readStoredRequest(paths, certName);
   const cert = settings.certificates?.[certName];
@@ -63,6 +65,8 @@ export async function resolveIssueRequest(deps: ResolveDeps, request: IssueReque
     request.challenge && stored && request.challenge.method === stored.challenge.method
       ? ({ ...stored.challenge, ...request.challenge } as ChallengeConfig)
       : (request.challenge ?? cert?.challenge ?? stored?.challenge ?? { method: 'http-01-standalone' });
+  if (challenge.method === 'dns-01') checkDns01Config(challenge);
+  else normalizeDomains(request.domains, { wildcardAllowed: false }); // throws the "wildcards need dns-01" error
   const email = request.email ?? cert?.email ?? (await recordedEmail(paths, stored, sameCa, primary)) ?? settings.defaultEmail ?? (await onlyAccountEmail(paths, primary));
   const preferredChain = request.preferredChain ?? stored?.preferredChain;
 

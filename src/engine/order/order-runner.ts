@@ -5,7 +5,7 @@ import type { AcmeChallengeStatus, AcmeOrderStatus, EngineEvent } from '../event
 import { nextDelay, type WaitPhase, type WaitPolicy } from '../policy.js';
 import { budgetExhausted, isRetryableStepError, waitBeforeRetry, withPolicyRetries, type RetryContext } from './retry-loop.js';
 import type { AcmeAuthorization, AcmeOrder, AcmeSession } from '../acme/session.js';
-import type { Http01Solver } from '../challenge/solver.js';
+import type { ChallengeSolver, ChallengeTask, SolverJournalPort } from '../challenge/solver.js';
 import { formatCountdown, formatElapsed } from '../core/duration.js';
 import type { OrderControl } from './order-control.js';
 import { isOrderStatus, stepFor } from './order-steps.js';
@@ -21,6 +21,8 @@ export interface OrderJournalPort {
   resumeUrl: string | undefined;
   recordOrderUrl(url: string): Promise<void>;
   recordFinalizeSent(): Promise<void>;
+  /** dns-01: the records that are (or may be) published, so a crashed run's successor cleans them up. */
+  dns: SolverJournalPort;
 }
 
 export interface OrderRunInput {
@@ -31,7 +33,7 @@ export interface OrderRunInput {
   preferredChain?: string;
   policy: WaitPolicy;
   session: AcmeSession;
-  solver: Http01Solver;
+  solver: ChallengeSolver;
   journal: OrderJournalPort;
   control: OrderControl;
   clock: Clock;
@@ -149,55 +151,57 @@ export class OrderRunner {
   }
 
   private async authorize(order: AcmeOrder): Promise<AcmeOrder> {
-    const { session, solver, orderId } = this.input;
+    const { session, solver, orderId, clock, control } = this.input;
+    const type = solver.type;
     this.phase('authorizing', solver.description);
     const authzs = await this.withRetries('read the authorizations', () => session.getAuthorizations(order, this.op));
-    const cleanups: Array<() => Promise<void>> = [];
-    const pending: AcmeAuthorization[] = [];
+    const pending: Array<{ authz: AcmeAuthorization; challenge: AcmeAuthorization['challenges'][number]; task: ChallengeTask }> = [];
+    for (const authz of authzs) {
+      const domain = nameOf(authz);
+      if (authz.status === 'valid') {
+        this.emitAuthz(authz, 'valid');
+        continue;
+      }
+      if (authz.status !== 'pending') {
+        throw new AcmeProblemError({ type: 'urn:ietf:params:acme:error:unauthorized', status: 403, detail: `The authorization for ${domain} is ${authz.status}.`,
+          hint: 'This order can no longer be completed; run the same command again and certdeck starts a new order (certdeck log NAME shows why the authorization failed).',
+        });
+      }
+      const challenge = authz.challenges.find((c) => c.type === type);
+      if (!challenge) {
+        const offered = authz.challenges.map((c) => c.type).join(', ') || 'none';
+        throw new AcmeProblemError({
+          type: 'urn:ietf:params:acme:error:unsupportedIdentifier',
+          status: 400,
+          detail: `The CA offers no ${type} challenge for ${domain} (offered: ${offered}).`,
+          hint: authz.wildcard ? 'Wildcard names can only be validated with dns-01: pass --challenge dns-01 with a --dns-hook.' : `Choose one of the offered challenge types with --challenge.`,
+        });
+      }
+      const task: ChallengeTask = { domain, identifier: authz.identifier.value, wildcard: authz.wildcard === true, token: challenge.token, keyAuthorization: await session.keyAuthorization(challenge) };
+      pending.push({ authz, challenge, task });
+      this.emitAuthz(authz, 'pending', type, challenge.status as AcmeChallengeStatus);
+    }
+    if (pending.length === 0) return order;
+    const attempt = solver.begin({ orderId, signal: control.signal, clock, emit: (e) => this.emit(e), journal: this.input.journal.dns });
     try {
-      for (const authz of authzs) {
-        const domain = authz.identifier.value;
-        if (authz.status === 'valid') {
-          this.emitAuthz(authz, 'valid');
-          continue;
-        }
-        if (authz.status !== 'pending') {
-          throw new AcmeProblemError({ type: 'urn:ietf:params:acme:error:unauthorized', status: 403, detail: `The authorization for ${domain} is ${authz.status}.`,
-            hint: 'This order can no longer be completed; run the same command again and certdeck starts a new order (certdeck log NAME shows why the authorization failed).',
-          });
-        }
-        const challenge = authz.challenges.find((c) => c.type === 'http-01');
-        if (!challenge) {
-          const offered = authz.challenges.map((c) => c.type).join(', ') || 'none';
-          throw new AcmeProblemError({
-            type: 'urn:ietf:params:acme:error:unsupportedIdentifier',
-            status: 400,
-            detail: `The CA offers no http-01 challenge for ${domain} (offered: ${offered}).`,
-            hint: 'Wildcard names need dns-01, which this version of certdeck does not solve yet.',
-          });
-        }
-        cleanups.push(await solver.present(challenge.token, await session.keyAuthorization(challenge)));
-        pending.push(authz);
-        this.emitAuthz(authz, 'pending', 'http-01', challenge.status as AcmeChallengeStatus);
+      // Every answer in place before the first is announced: the CA may validate the moment it hears of one.
+      await attempt.prepare(pending.map((p) => p.task));
+      for (const p of pending) {
+        if (p.challenge.status === 'pending') await this.answerChallenge(p.authz, p.challenge);
+        this.emitAuthz(p.authz, 'pending', type, 'processing');
       }
-      for (const authz of pending) {
-        const challenge = authz.challenges.find((c) => c.type === 'http-01')!;
-        if (challenge.status === 'pending') await this.answerChallenge(authz, challenge);
-        this.emitAuthz(authz, 'pending', 'http-01', 'processing');
-      }
-      if (pending.length === 0) return order;
-      const answered = solver.answered?.bind(solver);
-      const validated = answered ? Promise.all(pending.map((a) => answered(a.challenges.find((c) => c.type === 'http-01')!.token))) : undefined;
+      const answered = attempt.answered?.bind(attempt);
+      const validated = answered ? Promise.all(pending.map((p) => answered(p.task))) : undefined;
       // One POST-as-GET of the order covers every name; per-authorization reads happen only to explain a failure.
       const settled = await this.pollUntil('authorization', order, undefined, (o) => o.status !== 'pending', validated);
       if (settled.status === 'invalid') return settled;
-      for (const authz of pending) this.emitAuthz(authz, 'valid', 'http-01', 'valid');
+      for (const p of pending) this.emitAuthz(p.authz, 'valid', type, 'valid');
       return settled;
     } catch (err) {
-      if (err instanceof CancelledError && pending.length) await this.deactivate(pending);
+      if (err instanceof CancelledError) await this.deactivate(pending.map((p) => p.authz));
       throw err;
     } finally {
-      await Promise.all(cleanups.map((c) => c().catch(() => undefined)));
+      await attempt.cleanup().catch(() => undefined);
     }
   }
 
@@ -234,7 +238,7 @@ export class OrderRunner {
       type: 'authz:updated',
       orderId: this.input.orderId,
       url: authz.url,
-      domain: authz.identifier.value,
+      domain: nameOf(authz),
       status,
       ...(challengeType ? { challengeType } : {}),
       ...(challengeStatus ? { challengeStatus } : {}),
@@ -311,7 +315,7 @@ export class OrderRunner {
         const failed = authz.challenges.find((c) => c.status === 'invalid') as (AcmeAuthorization['challenges'][number] & { error?: { type?: string; detail?: string } }) | undefined;
         const detail = failed?.error?.detail ?? (authz.status !== 'valid' ? `authorization ${authz.status}` : undefined);
         if (detail) {
-          reasons.push({ identifier: authz.identifier.value, detail, ...(failed?.error?.type ? { type: failed.error.type } : {}) });
+          reasons.push({ identifier: nameOf(authz), detail, ...(failed?.error?.type ? { type: failed.error.type } : {}) });
           const shown = failed?.error?.type ? `${shortProblemType(failed.error.type)}: ${detail}` : detail;
           this.emitAuthz(authz, authz.status, failed?.type, failed?.status as AcmeChallengeStatus | undefined, shown);
         }
@@ -432,4 +436,9 @@ export class OrderRunner {
   private withRetries<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     return withPolicyRetries(this.retryContext, operation, fn);
   }
+}
+
+/** The name as the certificate lists it: RFC 8555 7.1.4 gives a wildcard's authorization its base name plus a flag. */
+function nameOf(authz: AcmeAuthorization): string {
+  return authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value;
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { ChallengeConfig, Dns01Config } from '../api.js';
+import type { PublishedRecord } from '../challenge/solver.js';
 import { BugError, ConfigError } from '../core/errors.js';
 import type { KeyType, OrderOutcome, RenewalFailure } from '../events.js';
 import { assertCertName } from '../names.js';
@@ -55,6 +57,12 @@ export interface Journal {
    * order is valid again: what tells "renewal failed, certificate still valid" after a cron run.
    */
   lastFailure?: RenewalFailure;
+  /**
+   * dns-01 TXT records that are (or may be) published and not yet cleaned up, with the hooks that clean them:
+   * written before each auth hook runs, removed after its cleanup hook succeeded. Kept across orders (a crashed
+   * run's records are cleaned by the next run, whatever it orders).
+   */
+  dnsRecords?: { config: Dns01Config; records: PublishedRecord[] };
 }
 
 /** Older entries are dropped; the journal is for resuming and recent troubleshooting, not an archive. */
@@ -131,6 +139,7 @@ export async function beginOrder(
     },
     history: history.slice(-HISTORY_LIMIT),
     ...(previous?.lastFailure ? { lastFailure: previous.lastFailure } : {}),
+    ...(previous?.dnsRecords ? { dnsRecords: previous.dnsRecords } : {}),
   };
   await writeJournal(paths, journal);
   await removeOrphanKeys(paths, certName, keyFile);
@@ -150,6 +159,29 @@ async function removeOrphanKeys(paths: StatePaths, certName: string, keep: strin
 export async function recordFailure(paths: StatePaths, certName: string, failure: RenewalFailure): Promise<void> {
   const journal = await readJournal(paths, certName);
   if (journal) await writeJournal(paths, { ...journal, lastFailure: failure });
+}
+
+function sameRecord(a: PublishedRecord, b: PublishedRecord): boolean {
+  return a.fqdn === b.fqdn && a.value === b.value && a.domain === b.domain;
+}
+
+/**
+ * Notes dns-01 records as published (replacing earlier notes of the same records), with the hook settings that
+ * remove them. Call before the hook runs: a crash during it must still leave the note.
+ */
+export async function recordDnsPublished(paths: StatePaths, certName: string, config: Dns01Config, records: PublishedRecord[]): Promise<void> {
+  const journal = await requireJournal(paths, certName);
+  const kept = (journal.dnsRecords?.records ?? []).filter((old) => !records.some((r) => sameRecord(old, r)));
+  await writeJournal(paths, { ...journal, dnsRecords: { config, records: [...kept, ...records] } });
+}
+
+/** Forgets records whose cleanup hook succeeded. */
+export async function recordDnsCleaned(paths: StatePaths, certName: string, records: PublishedRecord[]): Promise<void> {
+  const journal = await readJournal(paths, certName);
+  if (!journal?.dnsRecords) return;
+  const left = journal.dnsRecords.records.filter((old) => !records.some((r) => sameRecord(old, r)));
+  const { dnsRecords, ...rest } = journal;
+  await writeJournal(paths, left.length ? { ...rest, dnsRecords: { config: dnsRecords.config, records: left } } : rest);
 }
 
 /** Call the moment the CA returns the order's Location, before anything else can fail. */

@@ -67,10 +67,18 @@ const challengeSchema = {
   additionalProperties: false,
   required: ['method'],
   properties: {
-    method: { enum: ['http-01-standalone', 'http-01-webroot'] },
+    method: { enum: ['http-01-standalone', 'http-01-webroot', 'dns-01', 'tls-alpn-01'] },
     host: { type: 'string' },
     port: { type: 'integer', minimum: 1, maximum: 65535 },
     webroot: { type: 'string', minLength: 1 },
+    hook: { type: 'string', minLength: 1 },
+    authHook: { type: 'string', minLength: 1 },
+    cleanupHook: { type: 'string', minLength: 1 },
+    hookTimeoutMs: ms,
+    resolvers: { type: 'array', items: { type: 'string', minLength: 1 } },
+    propagation: { enum: ['authoritative', 'resolvers', 'wait'] },
+    propagationWaitMs: ms,
+    propagationTimeoutMs: ms,
   },
 } as const;
 

@@ -1,6 +1,8 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { AuthorizationList, authorizationLines } from '../components/AuthorizationList.js';
+import { DnsRecordList, dnsRecordLines } from '../components/DnsRecordList.js';
+import { describeDnsProgress } from '../view-model/dns-progress.js';
 import { Frame } from '../components/Frame.js';
 import { HungNotice } from '../components/HungNotice.js';
 import { OrderRow, orderRowHeight } from '../components/OrderRow.js';
@@ -93,6 +95,11 @@ export function IssueScreen() {
         }
         rows.push(<SectionTitle key="authz" title="Authorizations" />, <AuthorizationList key="authz-list" authorizations={selected.authorizations} />);
         used += 1 + Math.max(1, authorizationLines(selected.authorizations));
+        const dns = describeDnsProgress(selected, now);
+        if (dns) {
+          rows.push(<SectionTitle key="dns" title="DNS records" note={dns.summary} />, <DnsRecordList key="dns-list" progress={dns} />);
+          used += 1 + dnsRecordLines(dns);
+        }
         const room = Math.max(0, bodyRows - used - 1);
         if (room > 0) {
           const lines = selected.timeline.map(describeTimelineEntry);

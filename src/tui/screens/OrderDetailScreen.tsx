@@ -1,5 +1,7 @@
 import { Box, Text } from 'ink';
 import { AuthorizationList, authorizationLines } from '../components/AuthorizationList.js';
+import { DnsRecordList, dnsRecordLines } from '../components/DnsRecordList.js';
+import { describeDnsProgress } from '../view-model/dns-progress.js';
 import { ErrorPanel, errorPanelLines } from '../components/ErrorPanel.js';
 import { Frame } from '../components/Frame.js';
 import { HungNotice } from '../components/HungNotice.js';
@@ -17,7 +19,7 @@ import { describeOrder } from '../view-model/order-progress.js';
 import { describeTimelineEntry } from '../view-model/timeline.js';
 import { urlPath } from '../view-model/text.js';
 
-const CHALLENGE_WORDS = { 'http-01-standalone': 'standalone http-01', 'http-01-webroot': 'webroot http-01' } as const;
+const CHALLENGE_WORDS = { 'http-01-standalone': 'standalone http-01', 'http-01-webroot': 'webroot http-01', 'dns-01': 'dns-01', 'tls-alpn-01': 'tls-alpn-01' } as const;
 
 /**
  * One order in full: what it is, where it stands, the policy bounding its waits, its authorizations, the error and
@@ -62,6 +64,7 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
     order.replacedBy ? `replaced by ${order.replacedBy}` : '',
   ].filter(Boolean);
   const timeline = order.timeline.map(describeTimelineEntry);
+  const dns = describeDnsProgress(order, now);
   return (
     <Frame title={`Order · ${order.domains[0] ?? order.certName}`} status={order.phase} now={now} hints={hints}>
       {(bodyRows, columns) => {
@@ -74,6 +77,7 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
           policyLines +
           1 +
           Math.max(1, authorizationLines(order.authorizations)) +
+          (dns ? 1 + dnsRecordLines(dns) : 0) +
           1;
         const room = Math.max(0, bodyRows - used);
         const shown = timeline.slice(Math.max(0, timeline.length - room));
@@ -96,6 +100,8 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
             <PolicyPanel order={order} now={now} />
             <SectionTitle title="Authorizations" note={String(order.authorizations.length)} />
             <AuthorizationList authorizations={order.authorizations} />
+            {dns ? <SectionTitle title="DNS records" note={dns.summary} /> : null}
+            {dns ? <DnsRecordList progress={dns} /> : null}
             <SectionTitle title="Timeline" note={`last ${shown.length} of ${timeline.length} · l shows all`} />
             <TimelineList lines={shown} />
           </Box>
