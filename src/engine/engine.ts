@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, EngineApi, IssueOutcome, IssueRequest } from './api.js';
+import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, DiagnoseOptions, DiagnoseReport, EngineApi, IssueOutcome, IssueRequest, PreflightOptions, PreflightReport } from './api.js';
 import type { Clock } from './core/clock.js';
 import { BadInputError } from './core/errors.js';
 import type { DeployTargetInfo } from './events.js';
@@ -201,6 +201,25 @@ export class Engine implements EngineApi {
       if (this.targetEdits.get(certName) === next) this.targetEdits.delete(certName);
     }).catch(() => undefined);
     return this.track(next);
+  }
+
+  diagnose(opts: DiagnoseOptions = {}): Promise<DiagnoseReport> {
+    return this.track(import('./diagnose/index.js').then(({ runDoctor }) => runDoctor(this.diagnoseDeps(), opts)));
+  }
+
+  preflight(opts: PreflightOptions): Promise<PreflightReport> {
+    return this.track(import('./diagnose/index.js').then(({ runPreflight }) => runPreflight(this.diagnoseDeps(), opts)));
+  }
+
+  /** The diagnostics read the home directly; the account check goes through the engine's own ACME sessions. */
+  private diagnoseDeps() {
+    return {
+      paths: this.opts.paths,
+      clock: this.opts.clock,
+      ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}),
+      readAccount: async (ca: Parameters<SessionRegistry['readAccount']>[0], email: string | undefined, signal?: AbortSignal) =>
+        (await this.loadAcme()).sessions.readAccount(ca, email, signal),
+    };
   }
 
   /**
