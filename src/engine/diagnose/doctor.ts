@@ -96,7 +96,7 @@ export async function runDoctor(deps: DiagnoseDeps, opts: DiagnoseOptions = {}):
     } else {
       await caTier(runner, deps, ca, opts.signal);
     }
-    await runner.run({ key: `ca:${ca.id}:behaviour`, title: `${ca.name}: known behaviour`, tier: 'behaviour', caId: ca.id }, async () => behaviourFindings(ca));
+    await runner.run({ key: `ca:${ca.id}:behaviour`, title: `known behaviour of ${ca.name}`, tier: 'behaviour', caId: ca.id }, async () => behaviourFindings(ca));
   }
 
   const counts = countFindings(runner.findings);
@@ -157,7 +157,8 @@ async function offlineTier(runner: CheckRunner, deps: DiagnoseDeps, certName: st
 
 /** The CA the certificate came from (or its request names): a catalog id first, else its directory URL. */
 function resolveCertCa(ctx: CertContext, deps: DiagnoseDeps): void {
-  const refs = [ctx.disk.meta?.caId, ctx.journal?.request.caId, ctx.disk.meta?.directoryUrl, ctx.journal?.request.directoryUrl].filter(
+  // The certificate's own meta first: it says where the served certificate came from; the request may since differ.
+  const refs = [ctx.disk.meta?.caId, ctx.disk.meta?.directoryUrl, ctx.journal?.request.caId, ctx.journal?.request.directoryUrl].filter(
     (r): r is string => typeof r === 'string' && r !== '' && r !== 'unknown',
   );
   const caCtx = { sandboxDir: deps.paths.sandboxDir, ...(deps.caPolicies ? { caPolicies: deps.caPolicies } : {}) };
@@ -200,12 +201,12 @@ async function dnsTier(runner: CheckRunner, deps: DiagnoseDeps, ctx: CertContext
 async function caTier(runner: CheckRunner, deps: DiagnoseDeps, ca: ResolvedCa, signal?: AbortSignal): Promise<void> {
   const base = { tier: 'ca' as const, caId: ca.id };
   let probe: DirectoryProbe | undefined;
-  await runner.run({ ...base, key: `ca:${ca.id}:directory`, title: `${ca.name}: directory reachable, TLS` }, async () => {
+  await runner.run({ ...base, key: `ca:${ca.id}:directory`, title: `directory of ${ca.name} reachable, TLS` }, async () => {
     probe = await probeDirectory(ca.directoryUrl, { clock: deps.clock, ...(ca.caBundlePem ? { caBundlePem: ca.caBundlePem } : {}), ...(signal ? { signal } : {}) });
     return reachabilityFindings(ca, probe, deps.clock.now());
   });
   const reachable = probe && !probe.error && probe.status === 200;
-  const title = (t: string) => `${ca.name}: ${t}`;
+  const title = (t: string) => t;
   if (!probe || probe.error) {
     runner.skip({ ...base, key: `ca:${ca.id}:clock`, title: title('clock skew') }, 'skipped: the CA did not answer');
   } else {
@@ -220,7 +221,7 @@ async function caTier(runner: CheckRunner, deps: DiagnoseDeps, ca: ResolvedCa, s
   const p = probe!;
   await runner.run({ ...base, key: `ca:${ca.id}:tos`, title: title('terms of service agreed are current') }, async () => tosFindings(ca, p, accounts));
   for (const account of accounts.filter((a) => a.accountUrl)) {
-    await runner.run({ ...base, key: `ca:${ca.id}:account:${account.accountUrl}`, title: title(`account ${account.email ?? account.accountUrl}`) }, async () => {
+    await runner.run({ ...base, key: `ca:${ca.id}:account:${account.accountUrl}`, title: title(`account ${account.email ?? '(no e-mail)'} is valid at the CA`) }, async () => {
       if (!deps.readAccount) return { findings: [], skipped: true, note: 'no ACME session available' };
       try {
         const state = await deps.readAccount(ca, account.email, signal);

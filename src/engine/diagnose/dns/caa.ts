@@ -25,7 +25,8 @@ const KNOWN_TAGS = new Set(['issue', 'issuewild', 'iodef', 'contactemail', 'cont
 
 export function toProperties(raw: readonly RawCaa[]): CaaProperty[] {
   return raw.map((r) => {
-    const tag = Object.keys(r).find((k) => k !== 'critical') ?? '';
+    // node adds `type: 'CAA'` next to the one property (node >= 22); no CAA tag is called "type".
+    const tag = Object.keys(r).find((k) => k !== 'critical' && k !== 'type') ?? '';
     return { critical: (Number(r.critical) & 128) !== 0, tag: tag.toLowerCase(), value: String(r[tag] ?? '') };
   });
 }
