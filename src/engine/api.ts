@@ -7,6 +7,8 @@ import type { ErrorInfo } from './core/errors.js';
 import type { NotifierInput } from './notify/config.js';
 import type { DeliveryResult, NotifierInfo } from './notify/types.js';
 import type { HistoryRecord, OrderHistorySummary } from './history-view.js';
+import type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptions, DiagnoseReport, Finding, Severity, Tier } from './diagnose/types.js';
+import type { PreflightName, PreflightOptions, PreflightReport } from './diagnose/preflight.js';
 
 /**
  * The contract between the engine and every view (TUI, headless reporters, scripts). Views read the snapshot
@@ -253,6 +255,13 @@ export interface EngineApi {
   readHistory(certName: string, opts?: { orderId?: string }): Promise<HistoryRecord[]>;
   /** One summary per recorded order, of one certificate or of all. */
   orderHistory(certName?: string): Promise<OrderHistorySummary[]>;
+  /**
+   * `certdeck doctor`: checks the state home, the certificates (all, or `certNames`) and their CAs, in tiers (offline,
+   * DNS, CA, known behaviour), streaming each check's start and result. Writes nothing, creates nothing at a CA.
+   */
+  diagnose(opts?: DiagnoseOptions): Promise<DiagnoseReport>;
+  /** The setup's preflight: names, DNS, CAA, the HTTP-01 port and the clock, before anything is sent to a CA. */
+  preflight(opts: PreflightOptions): Promise<PreflightReport>;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }
@@ -269,3 +278,6 @@ export interface NotificationsApi {
 
 export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, DeliveryResult, HistoryRecord, NotifierInfo, NotifierInput, OrderHistorySummary };
 export { NOTIFY_EVENT_HELP, NOTIFY_EVENTS, type NotifyEventKind } from './notify/types.js';
+
+export type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptions, DiagnoseReport, Finding, Severity, Tier };
+export type { PreflightName, PreflightOptions, PreflightReport };

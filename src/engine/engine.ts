@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type {
   AccountInfo,
@@ -9,10 +10,14 @@ import type {
   DeployTarget,
   DeployTargetDetails,
   DeployTargetInput,
+  DiagnoseOptions,
+  DiagnoseReport,
   EngineApi,
   IssueDefaults,
   IssueOutcome,
   IssueRequest,
+  PreflightOptions,
+  PreflightReport,
   StoredRequestInfo,
 } from './api.js';
 import type { Clock } from './core/clock.js';
@@ -138,6 +143,11 @@ export class Engine implements EngineApi, NotificationsApi {
       return { sessions, solvers: new SolverPool(), runIssueJob };
     })();
     return this.acme;
+  }
+
+  /** Where this engine keeps certificates, accounts and journals (CERTDECK_HOME, or the platform's data directory). */
+  get stateHome(): string {
+    return path.dirname(this.opts.paths.liveDir);
   }
 
   getSnapshot = () => this.hub.getSnapshot();
@@ -411,6 +421,25 @@ export class Engine implements EngineApi, NotificationsApi {
 
   testNotifiers(id?: string): Promise<DeliveryResult[]> {
     return this.track(this.notifications.test(id));
+  }
+
+  diagnose(opts: DiagnoseOptions = {}): Promise<DiagnoseReport> {
+    return this.track(import('./diagnose/index.js').then(({ runDoctor }) => runDoctor(this.diagnoseDeps(), opts)));
+  }
+
+  preflight(opts: PreflightOptions): Promise<PreflightReport> {
+    return this.track(import('./diagnose/index.js').then(({ runPreflight }) => runPreflight(this.diagnoseDeps(), opts)));
+  }
+
+  /** The diagnostics read the home directly; the account check goes through the engine's own ACME sessions. */
+  private diagnoseDeps() {
+    return {
+      paths: this.opts.paths,
+      clock: this.opts.clock,
+      ...(this.settings.caPolicies ? { caPolicies: this.settings.caPolicies } : {}),
+      readAccount: async (ca: Parameters<SessionRegistry['readAccount']>[0], email: string | undefined, signal?: AbortSignal) =>
+        (await this.loadAcme()).sessions.readAccount(ca, email, signal),
+    };
   }
 
   /**

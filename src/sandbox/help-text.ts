@@ -19,6 +19,7 @@ to a JSON scenario file ({"rules": [...]}). Rules (optional fields after ":", de
   latency:MS[:RESOURCE]                            add MS milliseconds to each response [any]
   reset[:RESOURCE[:K]]                             drop the connection without a response [new-order:1]
   lost-answer[:RESOURCE[:K[:reset|withhold]]]      forward (Pebble acts), then lose the answer [challenge:1:reset]
+  clock-skew:SECONDS                               every response's Date header SECONDS off (negative: behind)
 K counts matching requests (* = all of them). RETRY is seconds (5), an HTTP-date that many seconds ahead
 (date+5), or none. RESOURCE: directory new-nonce new-account account new-order order finalize authz challenge
 cert key-change revoke other any.

@@ -86,9 +86,16 @@ function parseRule(text: string): FaultRule {
       if (mode !== 'reset' && mode !== 'withhold') return fail(`MODE "${mode}" is not reset or withhold`);
       return { kind: 'lost-answer', match: match(resource, fail), ...count(k, fail), mode };
     }
+    case 'clock-skew': {
+      tooMany(1);
+      const text = args[0];
+      const seconds = Number(text);
+      if (text === undefined || text.trim() === '' || !Number.isFinite(seconds)) return fail('clock-skew needs seconds, e.g. clock-skew:3600 (or -3600)');
+      return { kind: 'clock-skew', seconds };
+    }
     default:
       return fail(
-        `unknown fault "${name}"; known: hang-processing, order-not-ready, rate-limit, unavailable, bad-nonce, latency, reset, lost-answer`,
+        `unknown fault "${name}"; known: hang-processing, order-not-ready, rate-limit, unavailable, bad-nonce, latency, reset, lost-answer, clock-skew`,
       );
   }
 }

@@ -18,7 +18,8 @@ export type FaultRule =
   | BadNonceRule
   | LatencyRule
   | ResetRule
-  | LostAnswerRule;
+  | LostAnswerRule
+  | ClockSkewRule;
 
 /** Holds orders in "processing": a valid order is shown as processing, without its certificate URL. */
 export interface HangProcessingRule {
@@ -79,6 +80,12 @@ export interface LostAnswerRule {
   mode?: 'reset' | 'withhold';
 }
 
+/** Sends every response with a Date header this many seconds off the proxy's clock (positive: the CA runs ahead). */
+export interface ClockSkewRule {
+  kind: 'clock-skew';
+  seconds: number;
+}
+
 export const FAULT_KINDS = [
   'hang-processing',
   'order-not-ready-after-finalize',
@@ -88,6 +95,7 @@ export const FAULT_KINDS = [
   'latency',
   'reset',
   'lost-answer',
+  'clock-skew',
 ] as const;
 
 export const NO_FAULTS: FaultScenario = { rules: [] };
@@ -145,6 +153,11 @@ export function parseScenarioJson(value: unknown, source = 'scenario'): FaultSce
         const mode = raw.mode;
         if (mode !== undefined && mode !== 'reset' && mode !== 'withhold') return fail(`${at}.mode must be "reset" or "withhold"`);
         return compact({ kind: raw.kind, match: field.match(), count: field.count(), mode });
+      }
+      case 'clock-skew': {
+        const seconds = field.number('seconds', {});
+        if (seconds === undefined) return fail(`${at}.seconds is required for clock-skew`);
+        return { kind: raw.kind, seconds };
       }
       default:
         return fail(`${at}.kind ${JSON.stringify(raw.kind)} is not one of ${FAULT_KINDS.join(', ')}`);

@@ -16,6 +16,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['h', 'recorded history: past orders of the certificate and their full timelines (kept across restarts)'],
   ['a  x', 'in the deploy view: add a target, remove the selected one (asks first)'],
   ['e', 'renew the selected certificate: the new-order form, filled in with its names and CA'],
+  ['D', 'doctor: check the certificate (or order) live: files, keys, DNS, CAA, the CA; what to do for each finding'],
   ['n', 'new order'],
   ['q', 'quit (asks what to do with running orders)'],
   ['?', 'this help'],
