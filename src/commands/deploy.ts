@@ -5,7 +5,7 @@ import { BadInputError, EngineError, EXIT_CODES, exitCodeFor } from '../engine/c
 import type { DeployOutcome } from '../engine/api.js';
 import type { EngineEvent } from '../engine/events.js';
 import { parseDuration } from '../engine/policy.js';
-import { replay } from '../engine/state.js';
+import { emptySnapshot, reduce, type Snapshot } from '../engine/state.js';
 import { resolveStatePaths } from '../engine/store/paths.js';
 import {
   addTarget,
@@ -66,7 +66,9 @@ export async function runDeployCommand(certName: string, opts: DeployRunCliOptio
   const abort = new AbortController();
   const release = cancelOnSignals(abort, { close: async () => undefined });
   const report = json ? (e: EngineEvent) => write(`${JSON.stringify(e)}\n`) : liveLines(write, opts.verbose ?? false);
-  const events: EngineEvent[] = [];
+  // Folded as they come (the reducer keeps only the last lines of each target's output), not collected: a hook
+  // that prints millions of lines must not hold them all in memory until the summary.
+  let folded: Snapshot = emptySnapshot;
   try {
     const outcome = await runDeploy({
       paths,
@@ -74,7 +76,7 @@ export async function runDeployCommand(certName: string, opts: DeployRunCliOptio
       ...(only ? { only } : {}),
       clock: systemClock,
       emit: (e) => {
-        events.push(e);
+        folded = reduce(folded, e);
         report(e);
       },
       signal: abort.signal,
@@ -83,7 +85,7 @@ export async function runDeployCommand(certName: string, opts: DeployRunCliOptio
     });
     const code = exitCodeForDeploy(outcome.outcome);
     if (json) write(`${JSON.stringify({ type: 'summary', exitCode: code, ...outcome })}\n`);
-    else write(summary(events, outcome));
+    else write(summary(folded, outcome));
     return code;
   } catch (err) {
     if (err instanceof BadInputError && err.code === 'nothing-to-deploy') {
@@ -148,8 +150,8 @@ const MARK: Record<string, string> = {
  * The summary is folded from the same events by the shared reducer, so it says exactly what the live lines (and the
  * TUI) said about each target.
  */
-function summary(events: EngineEvent[], outcome: DeployOutcome): string {
-  const run = replay(events).deploys[outcome.runId];
+function summary(folded: Snapshot, outcome: DeployOutcome): string {
+  const run = folded.deploys[outcome.runId];
   if (!run) return '';
   const idWidth = Math.max(8, ...run.targets.map((t) => t.id.length));
   const lines = [`\n${outcome.certName}: deploy ${outcome.outcome} — ${outcome.succeeded} succeeded, ${outcome.failed} failed, ${outcome.skipped} skipped or cancelled`];

@@ -29,7 +29,32 @@ export function hookEnvironment(bundle: CertBundle): Record<string, string> {
     CERTDECK_CHAIN_PATH: bundle.files.chain,
     CERTDECK_FULLCHAIN_PATH: bundle.files.fullchain,
     CERTDECK_KEY_PATH: bundle.files.key,
+    // certbot's deploy-hook variables, so a reload script written for certbot runs unchanged.
+    RENEWED_LINEAGE: bundle.dir,
+    RENEWED_DOMAINS: bundle.domains.join(' '),
+    // lego's (its run/renew hook), for the same reason.
+    LEGO_CERT_DOMAIN: bundle.domains[0] ?? bundle.certName,
+    LEGO_CERT_PATH: bundle.files.cert,
+    LEGO_CERT_KEY_PATH: bundle.files.key,
+    LEGO_CERT_PEM_PATH: bundle.files.fullchain,
   };
+}
+
+/**
+ * The only variables a hook inherits from certdeck's own environment. Everything else (CERTDECK_EAB_HMAC_KEY,
+ * cloud credentials, tokens a cron job exported) stays out: a hook is a separate program and gets what it needs
+ * from the certificate variables and the env the target configured, nothing it could leak.
+ */
+export const INHERITED_HOOK_VARIABLES = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'USER', 'LOGNAME', 'TMPDIR'] as const;
+
+export function minimalEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of INHERITED_HOOK_VARIABLES) {
+    const v = env[name];
+    if (v !== undefined) out[name] = v;
+  }
+  out.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  return out;
 }
 
 interface Exit {
@@ -58,7 +83,7 @@ export async function deployCommand(t: CommandTarget, ctx: TargetContext): Promi
     buffer: false,
     stdin: 'ignore',
     extendEnv: false,
-    env: { ...ctx.env, ...t.env, ...hookEnvironment(ctx.bundle) },
+    env: { ...minimalEnvironment(ctx.env), ...t.env, ...hookEnvironment(ctx.bundle) },
     ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
   });
   const stderrTail: string[] = [];
