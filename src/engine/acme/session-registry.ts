@@ -7,6 +7,7 @@ import type { ResolvedCa } from '../ca/catalog.js';
 import type { StatePaths } from '../store/paths.js';
 import { loadAccount, saveAccount, saveAccountKey } from '../store/accounts.js';
 import { AcmeSession } from './session.js';
+import { stripControl } from '../core/sanitize.js';
 import { NoncePool } from './nonce-pool.js';
 import type { Exchange } from './transport.js';
 
@@ -71,7 +72,8 @@ export class SessionRegistry {
           at: x.at,
           caId: ca.id,
           method: x.method,
-          url: x.url,
+          // URLs inside JSON bodies (authorizations, challenges) come from the CA: safe for a terminal and a log.
+          url: stripControl(x.url),
           durationMs: x.durationMs,
           ...(orderId ? { orderId } : {}),
           ...(x.status === undefined ? {} : { status: x.status }),
@@ -108,7 +110,7 @@ export class SessionRegistry {
         ...(result.tosUrl ? { tosUrl: result.tosUrl } : {}),
         ...(eab ? { eabKid: eab.kid, eabHmacKey: eab.hmacKey } : {}),
       });
-      emit({ type: 'log', at: clock.now(), level: 'info', message: `Registered a new account at ${ca.name}: ${result.accountUrl}` });
+      emit({ type: 'log', at: clock.now(), level: 'info', message: `Registered a new account at ${ca.name}: ${stripControl(result.accountUrl)}` });
     }
     return session;
   }

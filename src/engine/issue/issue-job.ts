@@ -1,7 +1,7 @@
 import acme from 'acme-client';
 import type { ChallengeConfig, IssueOutcome, IssueRequest } from '../api.js';
 import type { Clock } from '../core/clock.js';
-import { BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
+import { BadInputError, CancelledError, EngineError, StorageError, toErrorInfo } from '../core/errors.js';
 import { loadAccount } from '../store/accounts.js';
 import type { EngineEvent, KeyType } from '../events.js';
 import { mergePolicy, type PolicyOverride, type WaitPolicy } from '../policy.js';
@@ -17,6 +17,7 @@ import { readJournal } from '../store/journal.js';
 import { renewalDueAt } from '../renewal.js';
 import type { StatePaths } from '../store/paths.js';
 import { openRequestJournal } from './request-journal.js';
+import { checkIssuedCertificate } from './check-issued.js';
 
 export interface IssueJobDeps {
   paths: StatePaths;
@@ -129,6 +130,8 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           } finally {
             await release();
           }
+          // Checked before anything is installed: names, validity, chain and key (a CA is not trusted blindly).
+          checkIssuedCertificate({ fullchainPem: result.fullchainPem, keyPem: journal.keyPem, domains, now: clock.now(), caName: ca.name });
           emit({ type: 'order:phase', at: at(), orderId, phase: 'saving' });
           const [leaf, ...chain] = acme.crypto.splitPemChain(result.fullchainPem);
           const saved = await saveCertificate(paths, certName, {
@@ -136,6 +139,14 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             chainPem: chain.join('\n'),
             keyPem: journal.keyPem,
             meta: { domains, caId: ca.id, directoryUrl: ca.directoryUrl, keyType, savedAt: clock.now() },
+          }).catch((err: unknown) => {
+            // The CA has issued: the journal keeps the order, so the next run downloads it instead of ordering again.
+            if (!(err instanceof StorageError)) throw err;
+            throw new StorageError(
+              `${err.message} The certificate was issued but could not be saved.`,
+              `${err.hint ?? 'Fix the storage problem.'} Then run the same command again: the order resumes and the certificate is downloaded again, without a new order.`,
+              err,
+            );
           });
           await journal.finish('valid', 'issued');
           const { version: _v, versionDir: _d, ...summary } = saved;
@@ -180,9 +191,10 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             ca = next;
             continue;
           }
-          // A timeout or network failure leaves the journal as it is, so the next run resumes this order.
-          if (!info.retryable) await journal.abandon(`failed: ${info.message}`);
-          await journal.recordFailure(ca.id, info.message);
+          // A timeout or network failure leaves the journal as it is, so the next run resumes this order; so does a
+          // storage failure (a full disk while saving): the CA has issued, and the next run downloads it again.
+          if (!info.retryable && info.kind !== 'storage') await journal.abandon(`failed: ${info.message}`);
+          await journal.recordFailure(ca.id, info.message).catch(() => undefined);
           emit({ type: 'order:finished', at: at(), orderId, outcome: 'failed', error: info });
           return { certName, ok: false, orderId, orderIds, error: info };
         } finally {

@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, realpath, rename, rm, symlink } from 'node:fs
 import path from 'node:path';
 import { BadInputError, ConfigError, StorageError } from '../core/errors.js';
 import type { CertificateSummary } from '../events.js';
-import { assertCertName } from '../names.js';
+import { assertCertName, sameDomainSet } from '../names.js';
 import { ensureDir, errnoCode, fsyncDir, storageError, uniqueTempName, writeDurably } from './atomic.js';
 import { inspectCertificate, keyMatchesCertificate, splitPemBundle } from './inspect.js';
 import type { StatePaths } from './paths.js';
@@ -126,12 +126,15 @@ export async function saveCertificate(
 
   const staging = path.join(archiveRoot, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await mkdir(staging, { mode: 0o700 });
+    await mkdir(staging, { mode: 0o700 }).catch((err: unknown) => {
+      throw storageError(err, staging, 'create');
+    });
     const versionGuess = (await listVersions(archiveRoot)).reduce((a, b) => Math.max(a, b), 0) + 1;
     const meta: CertificateMeta = {
       metaVersion: 1,
       certName,
-      domains: input.meta.domains ?? facts.dnsNames,
+      // The certificate's own names: the caller's order of them when it asked for exactly these, else as issued.
+      domains: input.meta.domains && sameDomainSet(input.meta.domains, facts.dnsNames) ? input.meta.domains : facts.dnsNames,
       caId: input.meta.caId,
       directoryUrl: input.meta.directoryUrl,
       ...(input.meta.accountUrl === undefined ? {} : { accountUrl: input.meta.accountUrl }),
@@ -144,11 +147,18 @@ export async function saveCertificate(
       savedAt: new Date(input.meta.savedAt).toISOString(),
       version: versionGuess,
     };
-    await writeDurably(path.join(staging, CERT_FILES.cert), certPem, 0o644);
-    await writeDurably(path.join(staging, CERT_FILES.chain), chainPem, 0o644);
-    await writeDurably(path.join(staging, CERT_FILES.fullchain), certPem + chainPem, 0o644);
-    await writeDurably(path.join(staging, CERT_FILES.privkey), input.keyPem, 0o600);
-    await writeDurably(path.join(staging, CERT_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`, 0o644);
+    const write = async (name: string, data: string, mode: number): Promise<void> => {
+      const file = path.join(staging, name);
+      // A full disk here is a storage problem the operator can fix, not a bug: said so, with the path.
+      await writeDurably(file, data, mode).catch((err: unknown) => {
+        throw storageError(err, file, 'write');
+      });
+    };
+    await write(CERT_FILES.cert, certPem, 0o644);
+    await write(CERT_FILES.chain, chainPem, 0o644);
+    await write(CERT_FILES.fullchain, certPem + chainPem, 0o644);
+    await write(CERT_FILES.privkey, input.keyPem, 0o600);
+    await write(CERT_FILES.meta, `${JSON.stringify(meta, null, 2)}\n`, 0o644);
     await fsyncDir(staging);
 
     const versionDir = path.join(archiveRoot, String(versionGuess));
