@@ -188,7 +188,7 @@ const KIND_OPTIONS: Record<string, Array<keyof DeployAddCliOptions>> = {
   files: ['dir', 'certPath', 'chainPath', 'fullchainPath', 'keyPath', 'owner', 'keyMode', 'certMode'],
   command: ['cwd', 'killGrace'],
   pfx: ['out', 'passwordEnv', 'friendlyName', 'legacy'],
-  verify: ['host', 'interval'],
+  verify: ['host', 'interval', 'caBundle'],
 };
 
 function flagName(key: string): string {
@@ -268,6 +268,7 @@ export function targetInputFromFlags(kind: string, argv: string[], opts: DeployA
         // Parsed here so a malformed host is reported in the user's own spelling.
         hosts: (opts.host ?? []).map((h) => parseVerifyHost(h)),
         ...(opts.interval === undefined ? {} : { intervalMs: durationOption(opts.interval, '--interval') }),
+        ...(opts.caBundle === undefined ? {} : { caBundle: abs(opts.caBundle) }),
       };
     default:
       throw new BadInputError('bad-kind', `unknown target kind "${kind}"`, 'Use files, command, pfx or verify.');

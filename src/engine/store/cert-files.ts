@@ -5,7 +5,7 @@ import { BadInputError, ConfigError, StorageError } from '../core/errors.js';
 import type { CertificateSummary } from '../events.js';
 import { assertCertName, sameDomainSet } from '../names.js';
 import { ensureDir, errnoCode, fsyncDir, storageError, uniqueTempName, writeDurably } from './atomic.js';
-import { inspectCertificate, keyMatchesCertificate, splitPemBundle } from './inspect.js';
+import { inspectCertificate, keyMatchesCertificate, splitPemBundle, type CertificateFacts } from './inspect.js';
 import type { StatePaths } from './paths.js';
 import { pidAlive } from './pid.js';
 
@@ -265,7 +265,32 @@ export async function readCertificate(paths: StatePaths, certName: string): Prom
     read(CERT_FILES.meta),
   ]);
   const meta = parseMeta(metaText, path.join(dir, CERT_FILES.meta));
+  // meta.json is a cache of what the files say; renewal decisions must rest on the files themselves.
+  verifyAgainstFiles(meta, certPem, path.join(dir, CERT_FILES.cert));
+  if (!keyMatchesCertificate(certPem, keyPem)) {
+    throw withFile(
+      new ConfigError('key-mismatch', `${path.join(dir, CERT_FILES.privkey)} is not the private key of ${path.join(dir, CERT_FILES.cert)}.`, 'The certificate cannot be served as it is; issue it again.'),
+      path.join(dir, CERT_FILES.privkey),
+    );
+  }
   return { certPem, chainPem, fullchainPem, keyPem, meta, dir };
+}
+
+/** Throws when cert.pem does not parse or is not the certificate meta.json describes. */
+function verifyAgainstFiles(meta: CertificateMeta, certPem: string, certFile: string): CertificateFacts {
+  let facts: CertificateFacts;
+  try {
+    facts = inspectCertificate(certPem);
+  } catch (err) {
+    throw withFile(new ConfigError('bad-certificate-file', `${certFile}: ${(err as Error).message}`, 'The certificate file is damaged; issue it again.'), certFile);
+  }
+  if (facts.fingerprint !== meta.fingerprint) {
+    throw withFile(
+      new ConfigError('meta-mismatch', `${certFile} is not the certificate ${path.basename(path.dirname(certFile))}/meta.json describes (serial ${facts.serial}, not ${meta.serial}).`, 'Move meta.json aside (certdeck then reads cert.pem), or issue the certificate again.'),
+      certFile,
+    );
+  }
+  return facts;
 }
 
 /** Summaries of every certificate under live/, read from meta.json (or cert.pem when meta.json is missing). */
@@ -299,16 +324,32 @@ async function summaryOf(certName: string, files: ReturnType<typeof livePaths>):
   }
   if (metaText !== undefined) {
     const meta = parseMeta(metaText, files.meta);
+    // What list and the dashboard show comes from the certificate itself; meta.json must agree with it.
+    let pem: string;
+    try {
+      pem = await readFile(files.cert, 'utf8');
+    } catch (err) {
+      throw withFile(storageError(err, files.cert, 'read'), files.cert);
+    }
+    const facts = verifyAgainstFiles(meta, pem, files.cert);
+    const keyPem = await readFile(files.privkey, 'utf8').catch((err: unknown) => {
+      // Another user's store (list by a monitoring user) may not let us read the key: the certificate still lists.
+      if (errnoCode(err) === 'EACCES') return undefined;
+      throw withFile(storageError(err, files.privkey, 'read'), files.privkey);
+    });
+    if (keyPem !== undefined && !keyMatchesCertificate(pem, keyPem)) {
+      throw withFile(new ConfigError('key-mismatch', `${files.privkey} is missing, damaged or not the key of ${files.cert}.`, 'The certificate cannot be served as it is; issue it again.'), files.privkey);
+    }
     return {
       certName,
-      domains: meta.domains,
+      domains: facts.dnsNames.length ? meta.domains.filter((d) => facts.dnsNames.includes(d)).concat(facts.dnsNames.filter((d) => !meta.domains.includes(d))) : meta.domains,
       caId: meta.caId,
       dir: files.dir,
-      serial: meta.serial,
-      notBefore: Date.parse(meta.notBefore),
-      notAfter: Date.parse(meta.notAfter),
-      fingerprint: meta.fingerprint,
-      issuer: meta.issuer,
+      serial: facts.serial,
+      notBefore: facts.notBefore,
+      notAfter: facts.notAfter,
+      fingerprint: facts.fingerprint,
+      issuer: facts.issuer,
     };
   }
   // A directory imported from certbot has no meta.json; its certificate still says everything the dashboard shows.
