@@ -327,8 +327,11 @@ export async function runDeployRemoveCommand(certName: string, id: string, io: C
   }
 }
 
+/** Secrets stay in the targets file: a command target's env values (tokens, passwords) are shown by name only. */
 function redact(t: DeployTarget): DeployTarget {
-  return t.kind === 'pfx' && t.password !== undefined ? { ...t, password: '(hidden)' } : t;
+  if (t.kind === 'pfx' && t.password !== undefined) return { ...t, password: '(hidden)' };
+  if (t.kind === 'command' && t.env !== undefined) return { ...t, env: Object.fromEntries(Object.keys(t.env).map((k) => [k, '(hidden)'])) };
+  return t;
 }
 
 function describeTarget(t: DeployTarget): string {

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError, ConfigError } from '../core/errors.js';
@@ -61,8 +62,20 @@ function emailKey(email: string | undefined): string {
 /** The stored account, or undefined when no key was ever saved for this CA and e-mail. */
 export async function loadAccount(paths: StatePaths, directoryUrl: string, email: string | undefined): Promise<StoredAccount | undefined> {
   const dir = accountDir(paths, directoryUrl, email);
-  const keyPem = await readOptional(path.join(dir, FILES.key));
+  const keyFile = path.join(dir, FILES.key);
+  const keyPem = await readOptional(keyFile);
   if (keyPem === undefined) return undefined;
+  // A damaged key would otherwise surface as a signing failure deep in the library, retried as a network error.
+  try {
+    createPrivateKey(keyPem);
+  } catch (err) {
+    throw new ConfigError(
+      'bad-account-key',
+      `The account key ${keyFile} is not a readable private key (${(err as Error).message}).`,
+      `Restore it from a backup. To register a new account instead, move ${dir} aside (the CA keeps the old account and its history under the old key).`,
+      err,
+    );
+  }
   const jsonFile = path.join(dir, FILES.json);
   const jsonText = await readOptional(jsonFile);
   const eabHmacKey = (await readOptional(path.join(dir, FILES.eab)))?.trim();
