@@ -148,7 +148,7 @@ export class AcmeProblemError extends EngineError {
       ...(p.hint === undefined ? {} : { hint: p.hint }),
       retryable: rateLimited || short === 'badNonce' || p.status >= 500,
     });
-    this.problemType = p.type;
+    this.problemType = stripControl(p.type);
     this.status = p.status;
     this.retryAfterMs = p.retryAfterMs;
     this.subproblems = (p.subproblems ?? []).map((sp) => ({

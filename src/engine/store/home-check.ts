@@ -1,18 +1,18 @@
-import { lstatSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, statSync, type Stats } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
 
 /**
  * The state home holds account keys, certificate keys and the journal, and certdeck often runs as root. A home
  * another user can write (or owns) lets that user plant symlinks that certdeck would then write through, or swap
  * a key. So an existing home must be a directory owned by the user running certdeck and writable by nobody else;
- * anything else is refused with what to do. A missing home is fine: certdeck creates it 0700 on first write.
+ * anything else is refused with what to do. A missing home is created, 0700.
  */
 export function checkStateHome(dir: string): void {
   let link: Stats;
   try {
     link = lstatSync(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return createHome(dir);
     throw new ConfigError('state-home-unreadable', `The certdeck state home ${dir} cannot be read: ${(err as Error).message}.`, 'Set CERTDECK_HOME to a directory you own.', err);
   }
   // A symlinked home (an operator's choice, e.g. onto a bigger disk) is judged by what it points at, and the link
@@ -42,6 +42,19 @@ export function checkStateHome(dir: string): void {
       `The certdeck state home ${dir} is writable by ${info.mode & 0o002 ? 'every user' : 'its group'} (mode ${(info.mode & 0o7777).toString(8)}); another user could plant files in it.`,
       `chmod 700 ${dir} (certdeck creates it that way), then run the command again.`,
     );
+  }
+}
+
+/**
+ * Created here, 0700 whatever the umask, rather than by whichever write comes first (conf creates its directory
+ * with the umask's mode). A home that cannot be created is left to the first write to report.
+ */
+function createHome(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  } catch {
+    // EACCES, EROFS: the first write reports it as a storage error with the path and what to do.
   }
 }
 
