@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { EngineEvent } from '../events.js';
 import type { ResolvedCa } from '../ca/catalog.js';
 import type { StatePaths } from '../store/paths.js';
-import { loadAccount, saveAccount, saveAccountKey } from '../store/accounts.js';
+import { assertUsableAccountKey, loadAccount, saveAccount, saveAccountKey } from '../store/accounts.js';
 import { AcmeSession } from './session.js';
 import { stripControl } from '../core/sanitize.js';
 import { NoncePool } from './nonce-pool.js';
@@ -85,6 +85,7 @@ export class SessionRegistry {
     const op = signal ? { signal } : {};
     await session.loadDirectory(op);
     const stored = await loadAccount(paths, ca.directoryUrl, account.email);
+    if (stored) assertUsableAccountKey(paths, ca.directoryUrl, account.email, stored.keyPem);
     const eab = account.eab ?? (stored?.eabKid && stored.eabHmacKey ? { kid: stored.eabKid, hmacKey: stored.eabHmacKey } : undefined);
     const keyPem = stored?.keyPem ?? (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
     // The key is on disk before the CA ever sees it, so a crash between the two cannot orphan an account.
