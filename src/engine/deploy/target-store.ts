@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError, ConfigError } from '../core/errors.js';
 import type { StatePaths } from '../store/paths.js';
+import { storageError } from '../store/atomic.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { errnoCode } from './errors.js';
 import { RESERVED_IDS, TargetSchemaError, normalizeTarget, parseTargetsFile } from './target-schema.js';
@@ -71,8 +72,24 @@ export async function loadTargets(paths: StatePaths, certName: string): Promise<
 
 export async function saveTargets(paths: StatePaths, file: DeployTargetsFile): Promise<void> {
   checkCertName(file.certName);
-  await mkdir(paths.deployDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(targetsFilePath(paths, file.certName), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  const target = targetsFilePath(paths, file.certName);
+  await saveStateFile(paths, target, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/**
+ * Writes a file under deploy/ and turns a file-system failure (read-only home, full disk, permissions) into a
+ * StorageError naming the path and what to do, never a stack trace.
+ */
+async function saveStateFile(paths: StatePaths, file: string, text: string): Promise<void> {
+  try {
+    await mkdir(paths.deployDir, { recursive: true, mode: 0o700 }).catch(async (err: unknown) => {
+      // A recursive mkdir on a read-only file system reports ENOENT; a plain one says what really happened.
+      throw await mkdir(paths.deployDir, { mode: 0o700 }).then(() => err, (real: unknown) => real);
+    });
+    await writeFileAtomic(file, text, { mode: 0o600 });
+  } catch (err) {
+    throw storageError(err, file, 'write');
+  }
 }
 
 /** `kind-N` with N one past the highest in use, so ids stay stable when other targets are removed. */
@@ -144,8 +161,7 @@ export async function loadResults(paths: StatePaths, certName: string): Promise<
 }
 
 export async function saveResults(paths: StatePaths, results: LastResultsFile): Promise<void> {
-  await mkdir(paths.deployDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(resultsFilePath(paths, results.certName), `${JSON.stringify(results, null, 2)}\n`, { mode: 0o600 });
+  await saveStateFile(paths, resultsFilePath(paths, results.certName), `${JSON.stringify(results, null, 2)}\n`);
 }
 
 /** Folds one run's results into the file: targets that ran get their new result, the others keep theirs. */
