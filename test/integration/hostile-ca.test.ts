@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { EngineError } from '../../src/engine/core/errors.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { pathsUnder } from '../../src/engine/store/paths.js';
+import { accountDir } from '../../src/engine/store/accounts.js';
 import { startHostileCa, type HostileCa } from '../support/hostile-ca.js';
 
 /**
@@ -174,6 +175,21 @@ describe('a hostile CA gets nowhere', () => {
     assert.equal(outcome.error?.code, 'tos-required');
     assert.doesNotMatch(outcome.error!.message, CONTROL);
     assert.match(outcome.error!.message, /https:\/\/tos\.test\/red forged line/);
+  });
+
+  it('a corrupt account key is a configuration error at once, not a network error after retries', async () => {
+    const home = await mkdtemp(path.join(root, 'home-'));
+    ca.behaviour = {};
+    assert.equal((await issue(home, { domains: ['acct.test'] })).outcome.ok, true);
+    const keyFile = path.join(accountDir(pathsUnder(home), ca.directoryUrl, undefined), 'account.key');
+    assert.match(await readFile(keyFile, 'utf8'), /PRIVATE KEY/);
+    await writeFile(keyFile, '-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n');
+    const { outcome, events } = await issue(home, { domains: ['acct2.test'] });
+    assert.equal(outcome.ok, false);
+    assert.equal(outcome.error?.kind, 'config', JSON.stringify(outcome.error));
+    assert.equal(outcome.error?.code, 'bad-account-key');
+    assert.match(outcome.error!.message, /is not a readable private key/);
+    assert.equal(events.some((e) => e.type === 'retry:scheduled'), false, 'no retries');
   });
 
   describe('transport limits', () => {
