@@ -11,7 +11,7 @@ import { EventHub } from './event-hub.js';
 import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
 import { listCertificates } from './store/cert-files.js';
-import { withRenewalFailures } from './store/renewal-failures.js';
+import { unreadableJournals, withRenewalFailures } from './store/renewal-failures.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, listTargetInfos, removeTargetById, targetInfo } from './deploy-targets.js';
@@ -88,7 +88,13 @@ export class Engine implements EngineApi {
     for (const certificate of await withRenewalFailures(this.opts.paths, listing.certificates)) {
       this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
     }
-    for (const b of listing.broken) this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+    for (const b of listing.broken) {
+      this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+      this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), certName: b.certName, file: b.file, message: b.message, ...(b.hint ? { hint: b.hint } : {}) });
+    }
+    for (const p of await unreadableJournals(this.opts.paths)) {
+      this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), ...p });
+    }
   }
 
   issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {

@@ -77,6 +77,7 @@ export interface BrokenCertificate {
   certName: string;
   file: string;
   message: string;
+  hint?: string;
 }
 
 export interface CertificateListing {
@@ -309,7 +310,8 @@ export async function listCertificates(paths: StatePaths): Promise<CertificateLi
     try {
       certificates.push(await summaryOf(certName, files));
     } catch (err) {
-      broken.push({ certName, file: (err as { file?: string }).file ?? files.meta, message: (err as Error).message });
+      const hint = (err as { hint?: unknown }).hint;
+      broken.push({ certName, file: (err as { file?: string }).file ?? files.meta, message: (err as Error).message, ...(typeof hint === 'string' ? { hint } : {}) });
     }
   }
   return { certificates, broken };
