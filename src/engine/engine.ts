@@ -28,6 +28,11 @@ export interface EngineOptions {
   deployAfterIssue?: boolean;
   /** Where a new deploy target's program is looked up (PATH) and its password variable checked. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The time an issued certificate must be valid at before it is installed. Real time by default, apart from
+   * `clock`: a test that fakes the scheduling clock still gets real certificates from a real CA.
+   */
+  validityClock?: Clock;
 }
 
 /** The ACME side of the engine: acme-client (with axios and its crypto), the sessions, the challenge servers. */
@@ -114,6 +119,7 @@ export class Engine implements EngineApi {
         newId: () => randomUUID().slice(0, 8),
         ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}),
         ...(this.opts.random ? { random: this.opts.random } : {}),
+        ...(this.opts.validityClock ? { validityClock: this.opts.validityClock } : {}),
         ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.runDeploy(certName, { afterIssue: true })) } : {}),
       },
       request,

@@ -1,6 +1,6 @@
 import acme from 'acme-client';
 import type { ChallengeConfig, IssueOutcome, IssueRequest } from '../api.js';
-import type { Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { BadInputError, CancelledError, EngineError, StorageError, toErrorInfo } from '../core/errors.js';
 import { loadAccount } from '../store/accounts.js';
 import type { EngineEvent, KeyType } from '../events.js';
@@ -30,6 +30,8 @@ export interface IssueJobDeps {
   random?: () => number;
   /** Per-CA policy overrides from the settings file. */
   caPolicies?: Record<string, PolicyOverride>;
+  /** The time an issued certificate must be valid at (see EngineOptions.validityClock). @default systemClock */
+  validityClock?: Clock;
   /** Called after a certificate was saved (runs the deploy pipeline). */
   afterSave?: (certName: string) => Promise<void>;
 }
@@ -131,7 +133,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             await release();
           }
           // Checked before anything is installed: names, validity, chain and key (a CA is not trusted blindly).
-          checkIssuedCertificate({ fullchainPem: result.fullchainPem, keyPem: journal.keyPem, domains, now: clock.now(), caName: ca.name });
+          checkIssuedCertificate({ fullchainPem: result.fullchainPem, keyPem: journal.keyPem, domains, now: (deps.validityClock ?? systemClock).now(), caName: ca.name });
           emit({ type: 'order:phase', at: at(), orderId, phase: 'saving' });
           const [leaf, ...chain] = acme.crypto.splitPemChain(result.fullchainPem);
           const saved = await saveCertificate(paths, certName, {
