@@ -368,7 +368,8 @@ export class OrderRunner {
         const deadlineAt = control.deadlineAt;
         const remaining = deadlineAt - now;
         if (remaining <= 0) throw this.deadlineError(phase, current, now - startedAt, attempt - 1, deadlineAt - startedAt);
-        if (planned.reason === 'retry-after' && planned.delayMs > remaining) {
+        // Only the CA's own figure counts here: the floor a Retry-After of 0 was raised to is ours, and is capped below.
+        if (planned.reason === 'retry-after' && retryAfterMs !== undefined && retryAfterMs > remaining) {
           throw new TimeoutError(
             `${phase}-retry-after-beyond-deadline`,
             `The CA asked to wait ${formatDuration(planned.delayMs)} (Retry-After) before the next poll, but the ${phase} deadline is in ${formatDuration(remaining)}.`,
