@@ -97,6 +97,13 @@ describe('command target', () => {
     assert.equal(kept.at(-2), 'line 59999 with escape');
   });
 
+  it("a hook's escape sequences and control characters reach neither the log nor the failure reason", async () => {
+    const outcome = await deploy([target({ kind: 'command', id: 'esc', argv: ['sh', '-c', 'printf "ok\\033[2J\\033]0;pwned\\007 line\\n"; printf "bad\\033[31m thing\\r\\n" >&2; exit 3'] })]);
+    assert.equal(outcome.outcome, 'failed');
+    assert.ok(logLines('esc').includes('ok line'), logLines('esc').join('\n'));
+    assert.equal(finalStatuses(fx.events).esc?.reason, 'sh: exit code 3: bad thing');
+  });
+
   it('says "command not found" for a missing program and "not executable" for a file without +x', async () => {
     const plain = path.join(fx.root, 'not-executable.sh');
     await writeFile(plain, '#!/bin/sh\necho hi\n');

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { throwIfAborted } from '../../core/clock.js';
 import { CancelledError } from '../../core/errors.js';
+import { stripControl } from '../../core/sanitize.js';
 import type { CertBundle } from '../cert-bundle.js';
 import { DeployTargetError, errnoCode } from '../errors.js';
 import { killProcessGroup } from '../process-group.js';
@@ -65,7 +66,11 @@ interface Exit {
 function streamLines(stream: Readable | null | undefined, onLine: (line: string) => void): (() => void) | undefined {
   if (!stream) return undefined;
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  rl.on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
+  // Made safe here, at the source, so the failure reason (the last stderr line) is as clean as the log.
+  rl.on('line', (raw) => {
+    const line = stripControl(raw);
+    onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line);
+  });
   return () => rl.close();
 }
 
