@@ -23,5 +23,14 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   module.enableCompileCache?.();
   const { buildProgram } = await import('./commands/program.js');
   const program = buildProgram(packageVersion());
-  await program.parseAsync(process.argv);
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    // An engine error that escaped a command (a refused state home, an unwritable file) is a message and an exit
+    // code for the operator, never a stack trace.
+    const { EngineError, exitCodeFor } = await import('./engine/core/errors.js');
+    if (!(err instanceof EngineError)) throw err;
+    process.stderr.write(`certdeck: ${err.message}\n${err.hint ? `  what to do: ${err.hint}\n` : ''}`);
+    process.exitCode = exitCodeFor(err.kind);
+  }
 }

@@ -35,6 +35,7 @@ export interface DeployAddCliOptions {
   // verify
   host?: string[];
   interval?: string;
+  caBundle?: string;
   json?: boolean;
 }
 
@@ -99,6 +100,7 @@ export function registerDeployCommand(program: Command): void {
     .option('--legacy', 'pfx: 3DES + SHA-1 MAC for old Windows/Java importers (default AES-256 + SHA-256)')
     .option('--host <NAME[@ADDR][:PORT]>', 'verify: endpoint to check (repeatable); default: every name on port 443', collect)
     .option('--interval <duration>', 'verify: first wait between handshakes (default 500ms)')
+    .option('--ca-bundle <file>', 'verify: PEM roots clients of these endpoints trust (private CA); the served chain must validate to them or the system roots')
     .option('--json', 'print the saved target as JSON')
     .action(async (name: string, kind: string, argv: string[], opts: DeployAddCliOptions) => {
       const { runDeployAddCommand } = await import('./deploy.js');

@@ -3,7 +3,7 @@ import { BadInputError, EngineError, EXIT_CODES, exitCodeFor } from '../engine/c
 import type { DeployOutcome, DeployTarget, TargetResult } from '../engine/api.js';
 import type { EngineEvent } from '../engine/events.js';
 import { parseDuration } from '../engine/policy.js';
-import { replay } from '../engine/state.js';
+import { emptySnapshot, reduce, type Snapshot } from '../engine/state.js';
 import { formatSpan } from '../engine/core/duration.js';
 import { formatVerifyHost, parseVerifyHost } from '../engine/deploy/host-spec.js';
 import { createRuntime } from '../app/runtime.js';
@@ -60,16 +60,18 @@ export async function runDeployCommand(certName: string, opts: DeployRunCliOptio
   // A signal closes the engine, which cancels the running deploy (hooks killed, nothing half-written).
   const release = cancelOnSignals(abort, engine);
   const report = json ? (e: EngineEvent) => write(`${JSON.stringify(e)}\n`) : liveLines(write, opts.verbose ?? false);
-  const events: EngineEvent[] = [];
+  // Folded as they come (the reducer keeps only the last lines of each target's output), not collected: a hook
+  // that prints millions of lines must not hold them all in memory until the summary.
+  let folded: Snapshot = emptySnapshot;
   const stopReporting = engine.onEvent((e) => {
-    events.push(e);
+    folded = reduce(folded, e);
     report(e);
   });
   try {
     const outcome = await engine.deploy(certName, only ? { only } : {});
     const code = exitCodeForDeploy(outcome.outcome);
     if (json) write(`${JSON.stringify({ type: 'summary', exitCode: code, ...outcome })}\n`);
-    else write(summary(events, outcome));
+    else write(summary(folded, outcome));
     return code;
   } catch (err) {
     if (err instanceof BadInputError && err.code === 'nothing-to-deploy') {
@@ -136,8 +138,8 @@ const MARK: Record<string, string> = {
  * The summary is folded from the same events by the shared reducer, so it says exactly what the live lines (and the
  * TUI) said about each target.
  */
-function summary(events: EngineEvent[], outcome: DeployOutcome): string {
-  const run = replay(events).deploys[outcome.runId];
+function summary(folded: Snapshot, outcome: DeployOutcome): string {
+  const run = folded.deploys[outcome.runId];
   if (!run) return '';
   const idWidth = Math.max(8, ...run.targets.map((t) => t.id.length));
   const lines = [`\n${outcome.certName}: deploy ${outcome.outcome} — ${outcome.succeeded} succeeded, ${outcome.failed} failed, ${outcome.skipped} skipped or cancelled`];
@@ -174,7 +176,7 @@ const KIND_OPTIONS: Record<string, Array<keyof DeployAddCliOptions>> = {
   files: ['dir', 'certPath', 'chainPath', 'fullchainPath', 'keyPath', 'owner', 'keyMode', 'certMode'],
   command: ['cwd', 'killGrace'],
   pfx: ['out', 'passwordEnv', 'friendlyName', 'legacy'],
-  verify: ['host', 'interval'],
+  verify: ['host', 'interval', 'caBundle'],
 };
 
 function flagName(key: string): string {
@@ -254,6 +256,7 @@ export function targetInputFromFlags(kind: string, argv: string[], opts: DeployA
         // Parsed here so a malformed host is reported in the user's own spelling.
         hosts: (opts.host ?? []).map((h) => parseVerifyHost(h)),
         ...(opts.interval === undefined ? {} : { intervalMs: durationOption(opts.interval, '--interval') }),
+        ...(opts.caBundle === undefined ? {} : { caBundle: abs(opts.caBundle) }),
       };
     default:
       throw new BadInputError('bad-kind', `unknown target kind "${kind}"`, 'Use files, command, pfx or verify.');

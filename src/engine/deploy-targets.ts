@@ -102,6 +102,9 @@ export async function describeTargets(paths: StatePaths, certName: string): Prom
   return { certName, file: targetsFilePath(paths, certName), targets: targets.map((t) => ({ ...redactTarget(t), lastResult: results?.targets[t.id] ?? null })) };
 }
 
+/** Secrets stay in the targets file: a PFX password and a command target's env values are shown by name only. */
 export function redactTarget(t: DeployTarget): DeployTarget {
-  return t.kind === 'pfx' && t.password !== undefined ? { ...t, password: '(hidden)' } : t;
+  if (t.kind === 'pfx' && t.password !== undefined) return { ...t, password: '(hidden)' };
+  if (t.kind === 'command' && t.env !== undefined) return { ...t, env: Object.fromEntries(Object.keys(t.env).map((k) => [k, '(hidden)'])) };
+  return t;
 }

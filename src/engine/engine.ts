@@ -34,7 +34,7 @@ import { EventHub } from './event-hub.js';
 import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
 import { listCertificates, readCertificate, type CertificateMeta } from './store/cert-files.js';
-import { withRenewalFailures } from './renew/failures.js';
+import { unreadableJournals, withRenewalFailures } from './renew/failures.js';
 import { listHistoryNames, readHistoryFile } from './store/history.js';
 import { HistoryRecorder } from './history/history-recorder.js';
 import { followHistory, type FollowEnd, type FollowOptions } from './history/follow-history.js';
@@ -70,6 +70,11 @@ export interface EngineOptions {
   history?: boolean;
   /** How long one request to a CA may go unanswered before it counts as lost. @default 30 s (transport.ts) */
   requestTimeoutMs?: number;
+  /**
+   * The time an issued certificate must be valid at before it is installed. Real time by default, apart from
+   * `clock`: a test that fakes the scheduling clock still gets real certificates from a real CA.
+   */
+  validityClock?: Clock;
 }
 
 /** The ACME side of the engine: acme-client (with axios and its crypto), the sessions, the challenge servers. */
@@ -176,7 +181,13 @@ export class Engine implements EngineApi, NotificationsApi {
     for (const certificate of await withRenewalFailures(this.opts.paths, listing.certificates)) {
       this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
     }
-    for (const b of listing.broken) this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+    for (const b of listing.broken) {
+      this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+      this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), certName: b.certName, file: b.file, message: b.message, ...(b.hint ? { hint: b.hint } : {}) });
+    }
+    for (const p of await unreadableJournals(this.opts.paths)) {
+      this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), ...p });
+    }
   }
 
   async listCertificates(): Promise<CertificateListingResult> {
@@ -292,6 +303,7 @@ export class Engine implements EngineApi, NotificationsApi {
         newId: () => randomUUID().slice(0, 8),
         settings: this.settings,
         ...(this.opts.random ? { random: this.opts.random } : {}),
+        ...(this.opts.validityClock ? { validityClock: this.opts.validityClock } : {}),
         ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.runDeploy(certName, { afterIssue: true })) } : {}),
       },
       request,

@@ -209,6 +209,8 @@ export type EngineEvent =
     })
   | (At & { type: 'certificate:saved'; certificate: CertificateSummary })
   | (At & { type: 'certificate:known'; certificate: CertificateSummary })
+  /** State on disk certdeck cannot read (a corrupt meta.json, a damaged cert.pem, an unreadable journal). */
+  | (At & { type: 'state:problem'; certName: string; file: string; message: string; hint?: string })
   | (At & { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; orderId?: string; certName?: string })
   | (At & {
       type: 'deploy:started';

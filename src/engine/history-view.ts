@@ -136,5 +136,7 @@ export function describeHistoryRecord(r: HistoryRecord): HistoryLine {
     case 'deploy:targets':
     case 'issue:finished':
       return line(r.type, 'muted');
+    case 'state:problem':
+      return line(`${r.file}: ${r.message}`, 'bad');
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { BadInputError } from './core/errors.js';
 
 /**
@@ -21,6 +21,18 @@ const MAX_NAME = 253;
 const MAX_LABEL = 63;
 /** Characters a host name may contain once lower-cased (plus '*' for a wildcard's leftmost label). */
 const LDH = /^[a-z0-9-]+$/;
+/** Zero-width and other default-ignorable characters UTS #46 maps to nothing, plus the soft hyphen. */
+const INVISIBLE = /[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/u;
+
+/**
+ * An A-label (RFC 5890 2.3.2.1) must decode to Unicode that encodes back to exactly it and is not plain ASCII:
+ * "xn--abc" (undecodable) and "xn--ab-" (decodes to "ab") are not names any CA should be asked for.
+ */
+function isValidALabel(label: string): boolean {
+  const unicode = domainToUnicode(label);
+  return unicode !== '' && unicode !== label && /[^\x00-\x7f]/.test(unicode) && domainToASCII(unicode) === label;
+}
+
 /** IDNA treats these as label separators just like '.' (UTS #46 mapping). */
 const IDN_DOTS = /[\u3002\uff0e\uff61]/g;
 
@@ -43,6 +55,11 @@ export function validateDomain(raw: string, opts: DomainRules): NameCheck {
     if (!opts.ipAllowed) return bad('is an IP address: IP certificates are not supported yet');
     return { ok: true, name: ip };
   }
+
+  // IDNA mapping deletes these silently ("ex\u200bample.com" becomes example.com): a name that looks like one thing
+  // and is ordered as another is refused instead, saying which character it was.
+  const invisible = INVISIBLE.exec(raw);
+  if (invisible) return bad(`contains the invisible character U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
 
   // NFKC first so full-width look-alikes ('／', '＿') are judged as the ASCII the IDNA mapping would turn them into;
   // domainToASCII alone would silently cut "a／b" to "a" the way a URL parser drops a path.
@@ -77,6 +94,7 @@ export function validateDomain(raw: string, opts: DomainRules): NameCheck {
   }
 
   for (const label of ascii.split('.')) {
+    if (label.startsWith('xn--') && !isValidALabel(label)) return bad(`has an invalid punycode label '${shorten(label)}'`);
     if (label.length > MAX_LABEL) {
       return bad(`has a label of ${label.length} characters ('${shorten(label)}'); the limit is ${MAX_LABEL}`);
     }

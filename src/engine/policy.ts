@@ -57,8 +57,15 @@ export interface NextDelay {
 }
 
 /**
+ * No policy's floor goes below this (a local Pebble lab polls every few tens of ms; real CAs' floors are seconds).
+ * With it, a `Retry-After: 0` (or a negative value, or a date in the past) waits the policy's floor, never nothing.
+ */
+export const MIN_WAIT_MS = 10;
+
+/**
  * Delay before attempt number `attempt` (1-based: the wait before the first re-poll is attempt 1).
- * A Retry-After from the server is honoured as given; it is the CA telling us when an answer can exist.
+ * A Retry-After from the server is honoured (it is the CA telling us when an answer can exist), but never below
+ * the policy's floor: a hostile or broken server cannot make certdeck spin.
  */
 export function nextDelay(
   policy: WaitPolicy,
@@ -66,10 +73,11 @@ export function nextDelay(
   retryAfterMs: number | undefined,
   random: () => number = Math.random,
 ): NextDelay {
-  if (retryAfterMs !== undefined && retryAfterMs >= 0) return { delayMs: retryAfterMs, reason: 'retry-after' };
-  const raw = Math.min(policy.capMs, policy.floorMs * policy.factor ** Math.max(0, attempt - 1));
+  const floor = Math.max(MIN_WAIT_MS, policy.floorMs);
+  if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) return { delayMs: Math.max(floor, retryAfterMs), reason: 'retry-after' };
+  const raw = Math.min(policy.capMs, floor * policy.factor ** Math.max(0, attempt - 1));
   const spread = raw * policy.jitter * (random() * 2 - 1);
-  const delayMs = Math.round(Math.min(policy.capMs, Math.max(policy.floorMs, raw + spread)));
+  const delayMs = Math.round(Math.min(Math.max(floor, policy.capMs), Math.max(floor, raw + spread)));
   return { delayMs, reason: 'backoff' };
 }
 
@@ -82,6 +90,8 @@ export function parseRetryAfter(value: string | undefined | null, now: number): 
   const trimmed = String(value).trim();
   if (trimmed === '') return undefined;
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // A negative number is not a Retry-After; Date.parse would read "-5" as a year.
+  if (/^[-+]?\d+(\.\d+)?$/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);

@@ -167,6 +167,15 @@ export interface Snapshot {
   deployTargets: Readonly<Record<string, readonly DeployTargetInfo[]>>;
   /** Engine-level messages not tied to an order. */
   log: ReadonlyArray<{ at: number; level: string; message: string; certName?: string }>;
+  /** Files certdeck found and could not read, by path: shown, never hidden. */
+  stateProblems: Readonly<Record<string, StateProblem>>;
+}
+
+export interface StateProblem {
+  certName: string;
+  file: string;
+  message: string;
+  hint?: string;
 }
 
 export const emptySnapshot: Snapshot = Object.freeze({
@@ -177,6 +186,7 @@ export const emptySnapshot: Snapshot = Object.freeze({
   latestDeploy: {},
   deployTargets: {},
   log: [],
+  stateProblems: {},
 });
 
 const TERMINAL: ReadonlySet<OrderPhase> = new Set(['done', 'failed', 'cancelled', 'abandoned']);
@@ -413,9 +423,19 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
     case 'issue:finished':
       // The orders' own events already put everything in the snapshot; this one is for notifications and reporters.
       return s;
-    case 'certificate:saved':
+    case 'certificate:saved': {
+      // A certificate saved anew replaces whatever was unreadable about its files.
+      const live = `${e.certificate.dir}/`;
+      const stateProblems = Object.fromEntries(Object.entries(s.stateProblems).filter(([file, p]) => p.certName !== e.certificate.certName || !file.startsWith(live)));
+      return { ...s, certificates: { ...s.certificates, [e.certificate.certName]: e.certificate }, stateProblems };
+    }
     case 'certificate:known':
       return { ...s, certificates: { ...s.certificates, [e.certificate.certName]: e.certificate } };
+    case 'state:problem':
+      return {
+        ...s,
+        stateProblems: { ...s.stateProblems, [e.file]: { certName: e.certName, file: e.file, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } },
+      };
     case 'log': {
       if (e.orderId && s.orders[e.orderId]) {
         return updateOrder(s, e.orderId, e.at, (o) => ({

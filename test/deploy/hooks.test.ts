@@ -22,10 +22,11 @@ describe('example deploy hooks (assets/hooks)', () => {
     const outcome = await runDeploy({
       paths: fx.paths,
       certName: fx.certName,
-      targets: [normalizeTarget({ kind: 'command', id: 'haproxy', argv: [path.join(HOOKS, 'haproxy-combined-pem.sh'), dir] }, 't')],
+      // A hook's settings come from the target's env (certdeck's own environment does not reach hooks).
+      targets: [normalizeTarget({ kind: 'command', id: 'haproxy', argv: [path.join(HOOKS, 'haproxy-combined-pem.sh'), dir], env: { RELOAD: `touch ${reloaded}` } }, 't')],
       clock: new ManualClock(),
       emit: fx.emit,
-      env: { PATH: process.env.PATH, RELOAD: `touch ${reloaded}` },
+      env: { PATH: process.env.PATH },
     });
     assert.equal(outcome.outcome, 'succeeded', JSON.stringify(finalStatuses(fx.events)));
     const out = path.join(dir, 'site.pem');
@@ -41,10 +42,10 @@ describe('example deploy hooks (assets/hooks)', () => {
     const outcome = await runDeploy({
       paths: fx.paths,
       certName: fx.certName,
-      targets: [normalizeTarget({ kind: 'command', id: 'nginx', argv: [path.join(HOOKS, 'reload-nginx.sh')] }, 't')],
+      targets: [normalizeTarget({ kind: 'command', id: 'nginx', argv: [path.join(HOOKS, 'reload-nginx.sh')], env: { NGINX: fakeNginx } }, 't')],
       clock: new ManualClock(),
       emit: fx.emit,
-      env: { PATH: process.env.PATH, NGINX: fakeNginx },
+      env: { PATH: process.env.PATH },
     });
     assert.equal(outcome.outcome, 'failed');
     assert.equal(finalStatuses(fx.events).nginx?.reason, `${path.join(HOOKS, 'reload-nginx.sh')}: exit code 1: nginx: [emerg] cannot load certificate key`);

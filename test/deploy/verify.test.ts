@@ -7,7 +7,9 @@ import { normalizeTarget, runDeploy } from '../../src/engine/deploy/index.js';
 import type { DeployTarget } from '../../src/engine/deploy/types.js';
 import { finalStatuses, makeFixture, targetEvents, type DeployFixture } from './support/fixture.js';
 import { driveClock, freePort } from './support/net.js';
-import type { TestLeaf } from './support/test-pki.js';
+import { makeCa, type TestLeaf } from './support/test-pki.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 const target = (input: Record<string, unknown>): DeployTarget => normalizeTarget(input, 'test');
 
@@ -85,6 +87,41 @@ describe('verify target', () => {
     // 500, 1000, 2000 (capped by the deadline): four handshakes in 3 s of clock time.
     assert.equal(attempts, 4);
     assert.match(finalStatuses(fx.events).v?.reason ?? '', /^1 of 3 not serving the new certificate: c\.test: serves another certificate/);
+  });
+
+  it('checks the name as a client would: the new certificate served for a name it does not cover fails', async () => {
+    const { server, port } = await sniServer(() => fx.leaf);
+    servers.push(server);
+    const clock = new ManualClock();
+    const outcome = await driveClock(clock, deploy([target({ kind: 'verify', id: 'v', hosts: [`a.test@127.0.0.1:${port}`, `other.test@127.0.0.1:${port}`], timeoutMs: 1000 })], clock), 250);
+    assert.equal(outcome.outcome, 'failed');
+    const names = Object.fromEntries(targetEvents(fx.events, 'v').filter((e) => e.domain && e.status !== 'running').map((e) => [e.domain, e]));
+    assert.equal(names['a.test']?.status, 'succeeded');
+    assert.equal(names['other.test']?.status, 'failed');
+    assert.match(names['other.test']?.reason ?? '', /serves the new certificate, but a client would reject it for other\.test: .*altnames/i);
+  });
+
+  it('checks the chain as a client would: with a CA bundle the chain does not lead to, it fails', async () => {
+    const { server, port } = await sniServer(() => fx.leaf);
+    servers.push(server);
+    const stranger = await makeCa('a CA the clients trust instead');
+    const bundle = path.join(fx.root, 'stranger-bundle.pem');
+    await writeFile(bundle, stranger.certPem);
+    const trusted = path.join(fx.root, 'right-bundle.pem');
+    await writeFile(trusted, fx.ca.certPem);
+    const clock = new ManualClock();
+    const outcome = await driveClock(
+      clock,
+      deploy([
+        target({ kind: 'verify', id: 'wrong', hosts: [`a.test@127.0.0.1:${port}`], timeoutMs: 1000, caBundle: bundle }),
+        target({ kind: 'verify', id: 'right', hosts: [`a.test@127.0.0.1:${port}`], timeoutMs: 1000, caBundle: trusted }),
+      ], clock),
+      250,
+    );
+    assert.equal(outcome.outcome, 'partial');
+    const s = finalStatuses(fx.events);
+    assert.match(s.wrong?.reason ?? '', /a client would reject its chain \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+    assert.equal(s.right?.status, 'succeeded');
   });
 
   it('waits out a reload: a name that switches to the new certificate on the third handshake succeeds', async () => {

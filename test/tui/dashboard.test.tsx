@@ -208,3 +208,21 @@ describe('dashboard', () => {
     await ui.waitForText('› ✔ example.com');
   });
 });
+
+describe('dashboard: unreadable state is shown, not hidden', () => {
+  test('a certificate with a corrupt meta.json and a corrupt journal are listed above the certificates', async () => {
+    const engine = new FakeEngine({
+      events: [
+        certKnown(certificate('good.example', { lifetimeDays: 60 })),
+        { type: 'state:problem', at: T0, certName: 'broken.example', file: '/h/live/broken.example/meta.json', message: '/h/live/broken.example/meta.json is not valid JSON (Unexpected token).' },
+        { type: 'state:problem', at: T0, certName: 'stuck.example', file: '/h/journal/stuck.example.json', message: 'The journal /h/journal/stuck.example.json is corrupt.' },
+      ],
+    });
+    const ui = renderApp(engine, { clock: new ManualClock() });
+    const frame = await ui.waitForText('Unreadable state');
+    assert.match(frame, /Unreadable state 2 files/);
+    assert.match(frame, /⚠ broken\.example: \/h\/live\/broken\.example\/meta\.json is not valid JSON/);
+    assert.match(frame, /⚠ stuck\.example: The journal/);
+    assert.match(frame, /good\.example/);
+  });
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_POLICY, mergePolicy, nextDelay, parseDuration, parseRetryAfter, type WaitPolicy } from '../../src/engine/policy.js';
+import { DEFAULT_POLICY, MIN_WAIT_MS, mergePolicy, nextDelay, parseDuration, parseRetryAfter, type WaitPolicy } from '../../src/engine/policy.js';
 
 const noJitter: WaitPolicy = { ...DEFAULT_POLICY, floorMs: 1000, capMs: 30_000, factor: 2, jitter: 0 };
 
@@ -12,7 +12,18 @@ describe('wait policy', () => {
 
   it('uses Retry-After as given, even above the cap, and says so', () => {
     assert.deepEqual(nextDelay(noJitter, 1, 45_000), { delayMs: 45_000, reason: 'retry-after' });
-    assert.deepEqual(nextDelay(noJitter, 3, 0), { delayMs: 0, reason: 'retry-after' });
+  });
+
+  it("never waits less than the policy's floor, whatever Retry-After says (0, negative, a past date)", () => {
+    assert.deepEqual(nextDelay(noJitter, 3, 0), { delayMs: 1000, reason: 'retry-after' });
+    assert.deepEqual(nextDelay(noJitter, 1, -5000), { delayMs: 1000, reason: 'retry-after' });
+    assert.deepEqual(nextDelay(noJitter, 1, 400), { delayMs: 1000, reason: 'retry-after' });
+    const now = Date.parse('2026-11-23T12:00:00Z');
+    assert.equal(parseRetryAfter('-5', now), undefined, 'a negative number is not a Retry-After');
+    assert.equal(nextDelay(noJitter, 1, parseRetryAfter('Thu, 01 Jan 1970 00:00:00 GMT', now)).delayMs, 1000);
+    // Even a policy with no floor of its own waits MIN_WAIT_MS.
+    assert.equal(nextDelay({ ...noJitter, floorMs: 0 }, 1, 0).delayMs, MIN_WAIT_MS);
+    assert.equal(nextDelay({ ...noJitter, floorMs: 0 }, 1, undefined).delayMs, MIN_WAIT_MS);
   });
 
   it('keeps jittered delays within floor and cap', () => {

@@ -1,7 +1,8 @@
 import { formatSpan } from '../core/duration.js';
 import { AcmeProblemError, BugError, CancelledError, ConfigError, EngineError, NetworkError } from '../core/errors.js';
 import type { OperationContext } from './transport.js';
-import { REQUEST_TIMEOUT_MS } from './transport.js';
+import { excerpt } from '../core/sanitize.js';
+import { BODY_TOO_LARGE, DEADLINE_EXCEEDED, REQUEST_DEADLINE_MS, REQUEST_TIMEOUT_MS } from './transport.js';
 import { hintForProblems } from './problem-hints.js';
 
 const TLS_TRUST_CODES = new Set([
@@ -47,6 +48,19 @@ export function toEngineError(err: unknown, ctx: OperationContext, what: string,
   }
   const e = err as AxiosLike;
   const code = e?.code;
+  if (ctx.last?.errorCode === DEADLINE_EXCEEDED) {
+    return new NetworkError(
+      `${caName} did not complete its answer within ${(ctx.requestDeadlineMs ?? REQUEST_DEADLINE_MS) / 1000}s while trying to ${what}.`,
+      'The CA or the network is very slow, or the server drips its answer; certdeck retries with backoff. Check connectivity or switch CA.',
+      err,
+    );
+  }
+  if (ctx.last?.errorCode === BODY_TOO_LARGE) {
+    return new EngineError('ca-problem', 'response-too-large', `${caName} sent an answer larger than certdeck accepts while trying to ${what}; it was not read.`, {
+      hint: 'An ACME answer is a few kilobytes. Check the directory URL points at an ACME server, or switch CA.',
+      cause: err,
+    });
+  }
   if (code === 'ERR_CANCELED' || e?.name === 'CanceledError') return new CancelledError('cancelled');
   if (code && TLS_TRUST_CODES.has(code)) {
     return new ConfigError(
@@ -68,14 +82,21 @@ export function toEngineError(err: unknown, ctx: OperationContext, what: string,
     return new AcmeProblemError({
       type: last.problem.type,
       status: last.status,
-      detail: last.problem.detail || e?.message || 'no detail',
+      detail: last.problem.detail || excerpt(e?.message ?? '', 300) || 'no detail',
       ...(last.retryAfterMs === undefined ? {} : { retryAfterMs: last.retryAfterMs }),
       ...(last.problem.subproblems ? { subproblems: last.problem.subproblems } : {}),
       ...(hint === undefined ? {} : { hint }),
     });
   }
   if (e?.isAxiosError || (typeof code === 'string' && code.startsWith('E'))) {
-    return new NetworkError(`Network error talking to ${caName} (${code ?? e.message}) while trying to ${what}.`, undefined, err);
+    return new NetworkError(`Network error talking to ${caName} (${excerpt(code ?? e.message)}) while trying to ${what}.`, undefined, err);
   }
-  return new BugError(`Unexpected error from the ACME library while trying to ${what}: ${e?.message ?? String(err)}`, err);
+  // The CA answered, and the library could not use the answer (a missing field, a wrong type): the CA's problem.
+  if (last?.status !== undefined) {
+    return new EngineError('ca-problem', 'malformed-response', `${caName} sent an answer certdeck cannot use while trying to ${what}: ${excerpt(e?.message ?? String(err), 200)}`, {
+      hint: 'The CA is misbehaving or the URL is not an ACME server; try again later or switch CA.',
+      cause: err,
+    });
+  }
+  return new BugError(`Unexpected error from the ACME library while trying to ${what}: ${excerpt(e?.message ?? String(err), 300)}`, err);
 }

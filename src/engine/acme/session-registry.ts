@@ -5,9 +5,10 @@ import type { Clock } from '../core/clock.js';
 import type { EngineEvent } from '../events.js';
 import type { ResolvedCa } from '../ca/catalog.js';
 import type { StatePaths } from '../store/paths.js';
-import { accountId, loadAccount, markAccountDeactivated, saveAccount, saveAccountKey } from '../store/accounts.js';
+import { accountId, assertUsableAccountKey, loadAccount, markAccountDeactivated, saveAccount, saveAccountKey } from '../store/accounts.js';
 import { BadInputError } from '../core/errors.js';
 import { AcmeSession } from './session.js';
+import { stripControl } from '../core/sanitize.js';
 import { NoncePool } from './nonce-pool.js';
 import type { Exchange } from './transport.js';
 
@@ -74,7 +75,8 @@ export class SessionRegistry {
           at: x.at,
           caId: ca.id,
           method: x.method,
-          url: x.url,
+          // URLs inside JSON bodies (authorizations, challenges) come from the CA: safe for a terminal and a log.
+          url: stripControl(x.url),
           durationMs: x.durationMs,
           ...(orderId ? { orderId } : {}),
           ...(x.status === undefined ? {} : { status: x.status }),
@@ -93,6 +95,7 @@ export class SessionRegistry {
         'Create another account (certdeck account add, or issue with another --email and --agree-tos).',
       );
     }
+    if (stored) assertUsableAccountKey(paths, ca.directoryUrl, account.email, stored.keyPem);
     const eab = account.eab ?? (stored?.eabKid && stored.eabHmacKey ? { kid: stored.eabKid, hmacKey: stored.eabHmacKey } : undefined);
     const keyPem = stored?.keyPem ?? (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
     // The key is on disk before the CA ever sees it, so a crash between the two cannot orphan an account.
@@ -119,7 +122,7 @@ export class SessionRegistry {
         ...(result.tosUrl ? { tosUrl: result.tosUrl } : {}),
         ...(eab ? { eabKid: eab.kid, eabHmacKey: eab.hmacKey } : {}),
       });
-      emit({ type: 'log', at: clock.now(), level: 'info', message: `Registered a new account at ${ca.name}: ${result.accountUrl}` });
+      emit({ type: 'log', at: clock.now(), level: 'info', message: `Registered a new account at ${ca.name}: ${stripControl(result.accountUrl)}` });
     }
     return session;
   }

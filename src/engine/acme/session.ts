@@ -5,7 +5,8 @@ import { AcmeProblemError, BadInputError, ConfigError, EngineError } from '../co
 import { toEngineError } from './errors.js';
 import type { NoncePool } from './nonce-pool.js';
 import type { Exchange, OperationContext } from './transport.js';
-import { runInOperation } from './transport.js';
+import { assertSchemeAllowed, MAX_CHAIN_BODY_BYTES, runInOperation } from './transport.js';
+import { excerpt } from '../core/sanitize.js';
 
 /** The directory fields certdeck relies on (RFC 8555 7.1.1). */
 export interface AcmeDirectory {
@@ -41,6 +42,8 @@ export interface SessionOptions {
   onExchange: (x: Exchange, orderId: string | undefined) => void;
   /** Per-request timeout. @default REQUEST_TIMEOUT_MS (transport.ts) */
   requestTimeoutMs?: number;
+  /** Overall deadline of one request; tests shorten it. @default REQUEST_DEADLINE_MS */
+  requestDeadlineMs?: number;
 }
 
 export interface AccountCredentials {
@@ -74,9 +77,12 @@ export class AcmeSession {
     return this.opts.caId;
   }
 
-  private async op<T>(what: string, o: OpOptions, fn: (ctx: OperationContext) => Promise<T>): Promise<{ value: T; last: Exchange | undefined }> {
+  private async op<T>(what: string, o: OpOptions, fn: (ctx: OperationContext) => Promise<T>, maxBodyBytes?: number): Promise<{ value: T; last: Exchange | undefined }> {
     const ctx: OperationContext = {
       clock: this.opts.clock,
+      directoryUrl: this.opts.directoryUrl,
+      ...(this.opts.requestDeadlineMs === undefined ? {} : { requestDeadlineMs: this.opts.requestDeadlineMs }),
+      ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
       nonces: this.opts.nonces,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(this.opts.httpsAgent ? { httpsAgent: this.opts.httpsAgent } : {}),
@@ -112,6 +118,14 @@ export class AcmeSession {
         hint: 'The CA is busy or down for maintenance: certdeck waits and asks again within the retry budget; if it keeps failing, try later or switch to another CA.',
       });
     }
+    if (value.status >= 300 && value.status < 400) {
+      const location = value.headers?.location;
+      throw new ConfigError(
+        'directory-redirect',
+        `${url} answered HTTP ${value.status} (a redirect${typeof location === 'string' ? ` to ${excerpt(location)}` : ''}); certdeck does not follow redirects for a CA.`,
+        'Pass the final https directory URL itself.',
+      );
+    }
     if (value.status >= 400) {
       throw new ConfigError(
         'not-acme',
@@ -127,7 +141,23 @@ export class AcmeSession {
         'Check the directory URL (it usually ends in /directory), or pick a CA from `certdeck --help` by id.',
       );
     }
-    this.directory = dir as AcmeDirectory;
+    // Every endpoint stays https (or on the lab CA's own http host): checked now, before any key is used.
+    for (const field of ['newNonce', 'newAccount', 'newOrder', 'revokeCert', 'keyChange', 'renewalInfo'] as const) {
+      const endpoint = dir[field];
+      if (endpoint === undefined) continue;
+      if (typeof endpoint !== 'string') {
+        throw new ConfigError('not-acme', `${url} is not a usable ACME directory (${field} is not a URL).`, 'Check the directory URL, or switch CA.');
+      }
+      assertSchemeAllowed(endpoint, url);
+    }
+    const meta = dir.meta && typeof dir.meta === 'object' ? dir.meta : undefined;
+    const tos = meta?.termsOfService;
+    this.directory = {
+      ...(dir as AcmeDirectory),
+      // Shown in prompts and errors: a CA-controlled string, so made safe for a terminal (or dropped if not a string).
+      ...(meta ? { meta: { ...meta, ...(typeof tos === 'string' ? { termsOfService: excerpt(tos, 300) } : { termsOfService: undefined }) } } : {}),
+    } as AcmeDirectory;
+    if (this.directory.meta && this.directory.meta.termsOfService === undefined) delete this.directory.meta.termsOfService;
     return this.directory;
   }
 
@@ -250,7 +280,7 @@ export class AcmeSession {
   /** Downloads the chain of a valid order (the alternate whose issuer matches `preferredChain`, when given). */
   async downloadCertificate(order: AcmeOrder, preferredChain: string | undefined, o: OpOptions): Promise<string> {
     const client = this.requireClient();
-    const { value } = await this.op('download the certificate', o, () => client.getCertificate(order, preferredChain));
+    const { value } = await this.op('download the certificate', o, () => client.getCertificate(order, preferredChain), MAX_CHAIN_BODY_BYTES);
     return value;
   }
 }

@@ -3,6 +3,8 @@ import type { Agent as HttpsAgent } from 'node:https';
 import acme from 'acme-client';
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Clock } from '../core/clock.js';
+import { AcmeProblemError, ConfigError } from '../core/errors.js';
+import { excerpt } from '../core/sanitize.js';
 import { parseRetryAfter } from '../policy.js';
 import type { NoncePool } from './nonce-pool.js';
 
@@ -36,6 +38,15 @@ export interface Exchange {
 
 export interface OperationContext {
   signal?: AbortSignal;
+  /**
+   * The directory URL the operator gave. Every URL an operation follows must be https, except that a CA passed
+   * explicitly as http:// (a lab) may use http on that same host.
+   */
+  directoryUrl?: string;
+  /** Overall deadline of one request (connect, headers and the whole body). @default REQUEST_DEADLINE_MS */
+  requestDeadlineMs?: number;
+  /** Largest response body accepted. @default MAX_JSON_BODY_BYTES */
+  maxBodyBytes?: number;
   httpsAgent?: HttpsAgent;
   nonces?: NoncePool;
   clock: Clock;
@@ -47,6 +58,18 @@ export interface OperationContext {
 }
 
 export const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * axios's timeout is an idle timeout: a server that sends one byte a second never trips it. This one covers the
+ * whole exchange, so a dripping CA cannot hold certdeck (and the certificate's lock) past its own deadlines.
+ */
+export const REQUEST_DEADLINE_MS = 60_000;
+/** ACME JSON (directory, orders, authorizations) is a few KB; anything near this is not an honest answer. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+/** A PEM chain with alternates is tens of KB; this leaves room for long chains and nothing more. */
+export const MAX_CHAIN_BODY_BYTES = 4 * 1024 * 1024;
+/** errorCode of an exchange cut by REQUEST_DEADLINE_MS / by the body cap. */
+export const DEADLINE_EXCEEDED = 'CERTDECK_DEADLINE';
+export const BODY_TOO_LARGE = 'CERTDECK_BODY_TOO_LARGE';
 /**
  * How long a signed request waits for a nonce on its way back from another request before asking newNonce itself:
  * about one round trip to a distant CA, so waiting never costs much more than the request it saves.
@@ -60,6 +83,7 @@ interface TimedConfig extends InternalAxiosRequestConfig {
   certdeckStart?: number;
   /** Counted by the nonce pool as a request that will bring a nonce back. */
   certdeckNonceSource?: boolean;
+  certdeckDeadline?: AbortSignal;
 }
 
 export function runInOperation<T>(ctx: OperationContext, fn: () => Promise<T>): Promise<T> {
@@ -74,6 +98,9 @@ export function installTransport(userAgent: string): void {
   instance.interceptors.request.clear();
   instance.interceptors.response.clear();
   instance.defaults.timeout = REQUEST_TIMEOUT_MS;
+  // A redirect would take a signed request (or the directory) wherever the server says, http included.
+  instance.defaults.maxRedirects = 0;
+  instance.defaults.maxContentLength = MAX_JSON_BODY_BYTES;
   instance.defaults.headers.common['User-Agent'] = userAgent;
   // The library re-reads these for its retry interceptor, which we removed; zero them in case it comes back.
   const settings = (instance.defaults as unknown as { acmeSettings?: Record<string, number> }).acmeSettings;
@@ -84,11 +111,16 @@ export function installTransport(userAgent: string): void {
   instance.interceptors.request.use(async (config: TimedConfig) => {
     const ctx = als.getStore();
     if (!ctx) return config;
-    if (ctx.signal) config.signal = ctx.signal;
     if (ctx.timeoutMs !== undefined) config.timeout = ctx.timeoutMs;
-    if (ctx.httpsAgent) config.httpsAgent = ctx.httpsAgent;
     const method = (config.method ?? 'get').toLowerCase();
     const url = config.url;
+    if (url) assertSchemeAllowed(url, ctx.directoryUrl);
+    config.maxRedirects = 0;
+    config.maxContentLength = ctx.maxBodyBytes ?? MAX_JSON_BODY_BYTES;
+    const deadline = AbortSignal.timeout(ctx.requestDeadlineMs ?? REQUEST_DEADLINE_MS);
+    config.certdeckDeadline = deadline;
+    config.signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline;
+    if (ctx.httpsAgent) config.httpsAgent = ctx.httpsAgent;
     // acme-client's HEAD newNonce: answered from the pool (or a nonce on its way back) when there is one.
     const pooled = method === 'head' && url && ctx.nonces
       ? await ctx.nonces.next(url, { clock: ctx.clock, maxWaitMs: NONCE_WAIT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) })
@@ -146,6 +178,8 @@ function record(ctx: OperationContext, config: TimedConfig, response: AxiosRespo
   if (retryAfterMs !== undefined) x.retryAfterMs = retryAfterMs;
   if (problem) x.problem = problem;
   if (!response && error) x.errorCode = error.code ?? error.name;
+  if (error && config.certdeckDeadline?.aborted && !ctx.signal?.aborted) x.errorCode = DEADLINE_EXCEEDED;
+  else if (error && /maxContentLength size of/.test(error.message)) x.errorCode = BODY_TOO_LARGE;
   ctx.last = x;
   ctx.onExchange?.(x);
 }
@@ -166,20 +200,49 @@ function headerString(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The problem document, with every CA-controlled string made safe for a terminal and a log. A body that is not a
+ * problem document is reduced to a short excerpt: it may be anything (an HTML error page, a proxy's banner).
+ */
 function problemOf(response: AxiosResponse): Problem | undefined {
   if (response.status < 400) return undefined;
   const data: unknown = response.data;
   if (data && typeof data === 'object' && typeof (data as { type?: unknown }).type === 'string') {
     const d = data as { type: string; detail?: unknown; subproblems?: unknown };
-    const p: Problem = { type: d.type, detail: typeof d.detail === 'string' ? d.detail : '', status: response.status };
+    const p: Problem = { type: excerpt(d.type, 200), detail: typeof d.detail === 'string' ? excerpt(d.detail, 1000) : '', status: response.status };
     if (Array.isArray(d.subproblems)) {
-      p.subproblems = d.subproblems.map((sp: { type?: string; detail?: string; identifier?: { value?: string } }) => ({
-        ...(sp.type ? { type: sp.type } : {}),
-        ...(sp.detail ? { detail: sp.detail } : {}),
-        ...(sp.identifier?.value ? { identifier: sp.identifier.value } : {}),
-      }));
+      p.subproblems = (d.subproblems as unknown[]).slice(0, 100).map((raw) => {
+        const sp = (raw ?? {}) as { type?: unknown; detail?: unknown; identifier?: { value?: unknown } };
+        return {
+          ...(typeof sp.type === 'string' && sp.type ? { type: excerpt(sp.type, 200) } : {}),
+          ...(typeof sp.detail === 'string' && sp.detail ? { detail: excerpt(sp.detail, 500) } : {}),
+          ...(typeof sp.identifier?.value === 'string' && sp.identifier.value ? { identifier: excerpt(sp.identifier.value, 300) } : {}),
+        };
+      });
     }
     return p;
   }
-  return { type: `http-${response.status}`, detail: typeof data === 'string' ? data.slice(0, 200) : '', status: response.status };
+  return { type: `http-${response.status}`, detail: typeof data === 'string' ? excerpt(data) : '', status: response.status };
+}
+
+/**
+ * Every URL followed for a CA is https. The one exception is a lab CA the operator passed as http:// explicitly:
+ * then http is allowed on that same host only, so a directory cannot send certdeck's requests anywhere else in
+ * clear text.
+ */
+export function assertSchemeAllowed(url: string, directoryUrl: string | undefined): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new AcmeProblemError({ type: 'urn:ietf:params:acme:error:malformed', status: 0, detail: `The CA sent a URL that cannot be parsed: ${excerpt(url)}.` });
+  }
+  if (u.protocol === 'https:') return;
+  const dir = directoryUrl ? new URL(directoryUrl) : undefined;
+  if (u.protocol === 'http:' && dir?.protocol === 'http:' && dir.host === u.host) return;
+  throw new ConfigError(
+    'insecure-ca-url',
+    `The CA${dir ? ` at ${dir.host}` : ''} pointed certdeck at ${excerpt(u.origin)}${excerpt(u.pathname, 60)}, which is not https; certdeck does not follow it.`,
+    'A CA must keep every endpoint on https. If this is a lab CA served over plain http, pass its directory URL as http:// explicitly (then http is allowed on that host only).',
+  );
 }

@@ -2,6 +2,8 @@
  * Errors are values with a kind: the views say what happened and what to do from `message` and `hint`, and the
  * headless exit code comes from `kind`. Nothing here knows about terminals.
  */
+import { stripControl } from './sanitize.js';
+
 export type ErrorKind =
   | 'bad-input'
   | 'config'
@@ -139,16 +141,21 @@ export class AcmeProblemError extends EngineError {
     subproblems?: Array<{ type?: string; detail?: string; identifier?: string }>;
     hint?: string;
   }) {
-    const short = p.type.replace('urn:ietf:params:acme:error:', '');
+    // Both strings come from the CA: made safe here as well, whoever built the error.
+    const short = stripControl(p.type.replace('urn:ietf:params:acme:error:', ''));
     const rateLimited = short === 'rateLimited' || p.status === 429;
-    super(rateLimited ? 'rate-limited' : 'ca-problem', short, `${short}: ${p.detail}`, {
+    super(rateLimited ? 'rate-limited' : 'ca-problem', short, `${short}: ${stripControl(p.detail)}`, {
       ...(p.hint === undefined ? {} : { hint: p.hint }),
       retryable: rateLimited || short === 'badNonce' || p.status >= 500,
     });
-    this.problemType = p.type;
+    this.problemType = stripControl(p.type);
     this.status = p.status;
     this.retryAfterMs = p.retryAfterMs;
-    this.subproblems = p.subproblems ?? [];
+    this.subproblems = (p.subproblems ?? []).map((sp) => ({
+      ...(sp.type === undefined ? {} : { type: stripControl(sp.type) }),
+      ...(sp.detail === undefined ? {} : { detail: stripControl(sp.detail) }),
+      ...(sp.identifier === undefined ? {} : { identifier: stripControl(sp.identifier) }),
+    }));
   }
 
   get shortType(): string {

@@ -49,6 +49,35 @@ function sanNames(cert: X509Certificate): string[] {
     .map((s) => s.replace(/^DNS:|^IP Address:/, ''));
 }
 
+/**
+ * Deploy copies chain.pem and fullchain.pem as well as cert.pem: each must parse, fullchain must be this leaf
+ * followed by this chain, and the chain must be what signed the leaf. A garbage fullchain is never "deployed ok".
+ */
+function checkCopiedFiles(leaf: X509Certificate, files: CertBundle['files'], fullchainPem: string, chainPem: string): void {
+  const parse = (pem: string, file: string): X509Certificate[] => {
+    const blocks = splitPemBundle(pem);
+    if (pem.trim() !== '' && blocks.length === 0) throw new ConfigError('cert-broken', `${file} holds no PEM certificate`, 'Re-issue the certificate; nothing was deployed.');
+    try {
+      return blocks.map((b) => new X509Certificate(b));
+    } catch (err) {
+      throw new ConfigError('cert-broken', `${file} is not a readable certificate bundle: ${err instanceof Error ? err.message : String(err)}`, 'Re-issue the certificate; nothing was deployed.');
+    }
+  };
+  const chain = parse(chainPem, files.chain);
+  const full = parse(fullchainPem, files.fullchain);
+  const fp = (c: X509Certificate): string => c.fingerprint256;
+  if (full.length === 0 || fp(full[0]!) !== fp(leaf)) {
+    throw new ConfigError('cert-broken', `${files.fullchain} does not start with the certificate in ${files.cert}`, 'Re-issue the certificate; nothing was deployed.');
+  }
+  if (full.slice(1).map(fp).join() !== chain.map(fp).join()) {
+    throw new ConfigError('cert-broken', `${files.fullchain} and ${files.chain} hold different chains`, 'Re-issue the certificate; nothing was deployed.');
+  }
+  const issuer = chain[0];
+  if (issuer && !(leaf.checkIssued(issuer) && leaf.verify(issuer.publicKey))) {
+    throw new ConfigError('cert-broken', `${files.chain} is not the issuer of ${files.cert}`, 'Re-issue the certificate; nothing was deployed.');
+  }
+}
+
 export async function loadCertBundle(paths: StatePaths, certName: string): Promise<CertBundle> {
   checkCertName(certName);
   const dir = path.join(paths.liveDir, certName);
@@ -95,13 +124,19 @@ export async function loadCertBundle(paths: StatePaths, certName: string): Promi
   const leafPem = splitPemBundle(certPem)[0]!;
   const fullchainPem = fullchainFile ?? certPem + (chainFile ?? '');
   const chainPem = chainFile ?? splitPemBundle(fullchainPem).slice(1).join('');
+  checkCopiedFiles(leaf, files, fullchainPem, chainPem);
   let domains: string[] | undefined;
   if (metaText !== undefined) {
+    let meta: { domains?: unknown; fingerprint?: unknown } | undefined;
     try {
-      const meta = JSON.parse(metaText) as { domains?: unknown };
-      if (Array.isArray(meta.domains) && meta.domains.every((d): d is string => typeof d === 'string')) domains = meta.domains;
+      meta = JSON.parse(metaText) as { domains?: unknown; fingerprint?: unknown };
     } catch {
       /* meta.json is a cache of what the certificate says; fall back to the certificate itself */
+    }
+    if (meta && Array.isArray(meta.domains) && meta.domains.every((d): d is string => typeof d === 'string')) domains = meta.domains;
+    // The current certificate is the one meta.json describes; a cert.pem swapped in by hand is not deployed.
+    if (meta && typeof meta.fingerprint === 'string' && normalizeFingerprint(meta.fingerprint) !== normalizeFingerprint(leaf.fingerprint256)) {
+      throw new ConfigError('not-current', `${files.cert} is not the certificate ${certName}/meta.json records as current`, 'Re-issue the certificate (or restore the live directory); nothing was deployed.');
     }
   }
   return {

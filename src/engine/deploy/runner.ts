@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeployOutcome } from '../api.js';
 import type { Clock } from '../core/clock.js';
 import { toErrorInfo } from '../core/errors.js';
+import { stripControl } from '../core/sanitize.js';
 import type { DeployStatus, EngineEvent } from '../events.js';
 import { nextDelay, DEFAULT_POLICY } from '../policy.js';
 import { acquireLock, describeLockOwner } from '../store/lock.js';
@@ -11,6 +12,7 @@ import { verifyHostKeys } from './host-spec.js';
 import { selectTargets } from './select-targets.js';
 import { loadResults, loadTargets, mergeResults, saveResults } from './target-store.js';
 import { formatSpan } from '../core/duration.js';
+import { BoundedOutputLog, outputLogPath } from './output-log.js';
 import { cancelReason, runAttempt } from './run-attempt.js';
 import { verifyHosts } from './targets/verify.js';
 import { MAX_BACKOFF_MS, type DeployTarget, type LastResultsFile, type TargetResult } from './types.js';
@@ -103,7 +105,12 @@ async function runDeployLocked(opts: RunDeployOptions, signal: AbortSignal): Pro
     if (signal.aborted) ended('cancelled', `not started: ${cancelReason(signal)}`);
     else if (blockedBy) ended('skipped', `skipped: ${blockedBy.id} failed and stops later targets (continueOnFailure: false)`);
     else {
-      results[target.id] = await runTarget(target, { runId, bundle, clock, emit, signal, env: opts.env ?? process.env, domains: domainsOf(target) ?? [] });
+      const output = new BoundedOutputLog(outputLogPath(paths, certName, target.id));
+      try {
+        results[target.id] = await runTarget(target, { runId, bundle, clock, emit, signal, env: opts.env ?? process.env, domains: domainsOf(target) ?? [], output });
+      } finally {
+        await output.close();
+      }
       const status = results[target.id]!.status;
       if ((status === 'failed' || status === 'timed-out') && !target.continueOnFailure) blockedBy = target;
     }
@@ -147,12 +154,18 @@ interface TargetRunContext {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   domains: string[];
+  /** Where the target's whole output goes (bounded); events carry it too, but views keep only the last lines. */
+  output: BoundedOutputLog;
 }
 
 /** All attempts of one target; returns its final result (never throws). */
 async function runTarget(target: DeployTarget, c: TargetRunContext): Promise<TargetResult> {
   const { runId, clock, emit } = c;
-  const log = (line: string): void => emit({ type: 'deploy:log', at: clock.now(), runId, targetId: target.id, line });
+  const log = (raw: string): void => {
+    const line = stripControl(raw);
+    c.output.write(line);
+    emit({ type: 'deploy:log', at: clock.now(), runId, targetId: target.id, line });
+  };
   const domainStatus = new Map<string, { status: DeployStatus; reason?: string }>();
   const startedAt = clock.now();
   const attempts = 1 + target.retries.count;

@@ -221,12 +221,14 @@ export function normalizeTarget(input: unknown, where: string): DeployTarget {
     }
     case 'verify': {
       const hosts = verifyHosts(input, where);
+      const caBundle = absPath(input, 'caBundle', where);
       return {
         kind: 'verify',
         ...common,
         label: label ?? shorten(`verify ${hosts.length ? hosts.map(formatVerifyHost).join(', ') : 'all names on :443'}`),
         hosts,
         intervalMs: int(input, 'intervalMs', where, 500, 1, 600_000),
+        ...(caBundle === undefined ? {} : { caBundle }),
       };
     }
   }

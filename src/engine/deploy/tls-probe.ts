@@ -1,13 +1,12 @@
 import { isIP } from 'node:net';
-import { connect, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect, type TLSSocket } from 'node:tls';
 import type { Clock } from '../core/clock.js';
 import { errnoCode } from '../core/errno.js';
 import type { VerifyHost } from './types.js';
 
 /**
- * One TLS handshake to see which certificate an endpoint serves for a name. Chain validation is off on purpose: the
- * question is "is this exactly the certificate we just deployed", answered by the leaf's SHA-256, which is stricter
- * than any chain check and works for private CAs the system does not trust.
+ * One TLS handshake to see which certificate an endpoint serves for a name: "is this exactly the certificate we just
+ * deployed" (the leaf's SHA-256), and would a client accept it (the chain to its roots, the name).
  */
 
 export class ProbeError extends Error {
@@ -43,9 +42,21 @@ function describe(err: unknown, h: VerifyHost): string {
   }
 }
 
-/** Resolves with the served leaf's SHA-256 fingerprint (upper-case hex with colons). */
-export function probeTlsFingerprint(h: VerifyHost, opts: { clock: Clock; signal: AbortSignal; timeoutMs: number }): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
+export interface ProbeResult {
+  /** The served leaf's SHA-256 fingerprint (upper-case hex with colons). */
+  fingerprint: string;
+  /** Why a client trusting `opts.ca` would reject the served chain, or undefined when it would accept it. */
+  chainError?: string;
+  /** Why the served certificate does not cover the name asked for, or undefined when it does. */
+  hostnameError?: string;
+}
+
+/**
+ * One handshake, not aborted on an untrusted chain (the fingerprint is still the first answer), but judged as a
+ * client would judge it: the chain against `ca` and the name against the certificate.
+ */
+export function probeTls(h: VerifyHost, opts: { clock: Clock; signal: AbortSignal; timeoutMs: number; ca?: string[] }): Promise<ProbeResult> {
+  return new Promise<ProbeResult>((resolve, reject) => {
     if (opts.signal.aborted) return reject(new ProbeError('cancelled', true));
     let socket: TLSSocket | undefined;
     const timer = new AbortController();
@@ -67,10 +78,21 @@ export function probeTlsFingerprint(h: VerifyHost, opts: { clock: Clock; signal:
       // RFC 6066 3: SNI carries host names only, never IP literals.
       ...(isIP(h.name) ? {} : { servername: h.name }),
       rejectUnauthorized: false,
+      // An intermediate given as an anchor (the stored issuer chain of a lab CA) is enough, as in the browser.
+      ...(opts.ca ? { ca: opts.ca, allowPartialTrustChain: true } : {}),
+      // The name is checked below, for IP names too (no SNI there); here only the chain decides `authorized`.
+      checkServerIdentity: () => undefined,
     });
     socket.once('secureConnect', () => {
-      const fp = socket?.getPeerCertificate()?.fingerprint256;
-      finish(() => (fp ? resolve(fp) : reject(new ProbeError(`the server sent no certificate (${endpoint(h)})`))));
+      const peer = socket?.getPeerCertificate();
+      const fp = peer?.fingerprint256;
+      const chainError = socket?.authorized ? undefined : String(socket?.authorizationError ?? 'untrusted chain');
+      const identity = peer && fp ? checkServerIdentity(h.name, peer) : undefined;
+      finish(() =>
+        fp
+          ? resolve({ fingerprint: fp, ...(chainError ? { chainError } : {}), ...(identity ? { hostnameError: identity.message } : {}) })
+          : reject(new ProbeError(`the server sent no certificate (${endpoint(h)})`)),
+      );
     });
     socket.once('error', (err) => finish(() => reject(new ProbeError(describe(err, h)))));
   });

@@ -93,6 +93,11 @@ export interface VerifyTarget extends TargetCommon {
   hosts: VerifyHost[];
   /** First wait between handshakes for a name that does not serve the new certificate yet. @default 500 */
   intervalMs: number;
+  /**
+   * PEM file of the roots a client of these endpoints trusts (a private CA). The served chain must validate to the
+   * system roots or these. Without it, the system roots and the issuer chain stored with the certificate.
+   */
+  caBundle?: string;
 }
 
 export type DeployTarget = FilesTarget | CommandTarget | PfxTarget | VerifyTarget;

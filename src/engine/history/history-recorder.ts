@@ -62,6 +62,7 @@ export class HistoryRecorder {
       case 'deploy:finished':
         return event.certName;
       case 'issue:finished':
+      case 'state:problem':
         return undefined; // the request's summary for notifications; its orders' own records already tell the story
       case 'log':
         return event.orderId !== undefined ? (this.orderCert.get(event.orderId) ?? event.certName) : event.certName;

@@ -1,7 +1,7 @@
 import acme from 'acme-client';
 import type { IssueOutcome, IssueRequest } from '../api.js';
-import type { Clock } from '../core/clock.js';
-import { AcmeProblemError, BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { AcmeProblemError, BadInputError, CancelledError, EngineError, StorageError, toErrorInfo } from '../core/errors.js';
 import { accountId, loadAccount } from '../store/accounts.js';
 import type { EngineEvent, KeyType } from '../events.js';
 import { mergePolicy, type WaitPolicy } from '../policy.js';
@@ -20,6 +20,7 @@ import type { SettingsData } from '../store/settings.js';
 import { writeStoredRequest } from '../store/stored-request.js';
 import { openRequestJournal } from './request-journal.js';
 import { resolveIssueRequest, type EffectiveRequest } from './resolve-request.js';
+import { checkIssuedCertificate } from './check-issued.js';
 
 export interface IssueJobDeps {
   paths: StatePaths;
@@ -32,6 +33,8 @@ export interface IssueJobDeps {
   random?: () => number;
   /** The operator's settings (defaults, per-CA policies, per-certificate settings), read once by the runtime. */
   settings: SettingsData;
+  /** The time an issued certificate must be valid at (see EngineOptions.validityClock). @default systemClock */
+  validityClock?: Clock;
   /** Called after a certificate was saved (runs the deploy pipeline). */
   afterSave?: (certName: string) => Promise<void>;
 }
@@ -141,6 +144,8 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           } finally {
             await release();
           }
+          // Checked before anything is installed: names, validity, chain and key (a CA is not trusted blindly).
+          checkIssuedCertificate({ fullchainPem: result.fullchainPem, keyPem: journal.keyPem, domains, now: (deps.validityClock ?? systemClock).now(), caName: ca.name });
           emit({ type: 'order:phase', at: at(), orderId, phase: 'saving' });
           const [leaf, ...chain] = acme.crypto.splitPemChain(result.fullchainPem);
           const saved = await saveCertificate(paths, certName, {
@@ -148,6 +153,14 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             chainPem: chain.join('\n'),
             keyPem: journal.keyPem,
             meta: { domains, caId: ca.id, directoryUrl: ca.directoryUrl, keyType, savedAt: clock.now() },
+          }).catch((err: unknown) => {
+            // The CA has issued: the journal keeps the order, so the next run downloads it instead of ordering again.
+            if (!(err instanceof StorageError)) throw err;
+            throw new StorageError(
+              `${err.message} The certificate was issued but could not be saved.`,
+              `${err.hint ?? 'Fix the storage problem.'} Then run the same command again: the order resumes and the certificate is downloaded again, without a new order.`,
+              err,
+            );
           });
           await journal.finish('valid', 'issued');
           await remember(paths, effective, caSpec, ca, clock.now());
@@ -202,9 +215,10 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             caSpec = nextId;
             continue;
           }
-          // A timeout or network failure leaves the journal as it is, so the next run resumes this order.
-          if (!info.retryable) await journal.abandon(`failed: ${info.message}`);
-          await journal.recordFailure(ca.id, info.message);
+          // A timeout or network failure leaves the journal as it is, so the next run resumes this order; so does a
+          // storage failure (a full disk while saving): the CA has issued, and the next run downloads it again.
+          if (!info.retryable && info.kind !== 'storage') await journal.abandon(`failed: ${info.message}`);
+          await journal.recordFailure(ca.id, info.message).catch(() => undefined);
           emit({ type: 'order:finished', at: at(), orderId, outcome: 'failed', error: info });
           return { certName, ok: false, orderId, orderIds, error: info };
         } finally {

@@ -1,6 +1,7 @@
 import acme from 'acme-client';
 import type { Clock } from '../core/clock.js';
-import { AcmeProblemError, BugError, CancelledError, EngineError, TimeoutError } from '../core/errors.js';
+import { AcmeProblemError, CancelledError, EngineError, TimeoutError } from '../core/errors.js';
+import { stripControl } from '../core/sanitize.js';
 import type { AcmeChallengeStatus, AcmeOrderStatus, EngineEvent } from '../events.js';
 import { nextDelay, type WaitPhase, type WaitPolicy } from '../policy.js';
 import { budgetExhausted, isRetryableStepError, waitBeforeRetry, withPolicyRetries, type RetryContext } from './retry-loop.js';
@@ -107,7 +108,11 @@ export class OrderRunner {
 
   private noteStatus(order: AcmeOrder): void {
     const status = order.status as AcmeOrderStatus;
-    if (!isOrderStatus(status)) throw new BugError(`The CA returned an order with an unknown status ${JSON.stringify(order.status)}.`);
+    if (!isOrderStatus(status)) {
+      throw new EngineError('ca-problem', 'malformed-order', `${this.input.caName} returned an order with an unknown status ${stripControl(JSON.stringify(order.status) ?? 'undefined')}.`, {
+        hint: 'The CA is misbehaving; run the command again later or switch CA.',
+      });
+    }
     if (status === 'processing' || status === 'valid') this.input.control.issuing = true;
     if (status === 'processing' && this.processingSince === undefined) this.processingSince = this.input.clock.now();
     if (status === this.lastStatus) return;
@@ -126,6 +131,7 @@ export class OrderRunner {
       try {
         const order = await this.readOrder(journal.resumeUrl);
         if (order.status !== 'invalid') {
+          this.checkIdentifiers(order);
           this.lastStatus = order.status as AcmeOrderStatus;
           this.emit({ type: 'order:created', orderId, orderUrl: order.url, status: order.status as AcmeOrderStatus, resumed: true, ...(order.expires ? { expires: order.expires } : {}) });
           return order;
@@ -140,9 +146,31 @@ export class OrderRunner {
     const order = await this.withRetries('create the order', () => this.input.session.createOrder(this.input.domains, this.op));
     // Journal first: a crash from here on resumes this order instead of creating another.
     await journal.recordOrderUrl(order.url);
+    this.checkIdentifiers(order);
     this.lastStatus = order.status as AcmeOrderStatus;
     this.emit({ type: 'order:created', orderId, orderUrl: order.url, status: order.status as AcmeOrderStatus, resumed: false, ...(order.expires ? { expires: order.expires } : {}) });
     return order;
+  }
+
+  /** The order must be for exactly the requested identifiers (RFC 8555 7.4), no more and no fewer. */
+  private checkIdentifiers(order: AcmeOrder): void {
+    const ids = Array.isArray(order.identifiers) ? order.identifiers : [];
+    const got = ids.map((i) => (i && i.type === 'dns' && typeof i.value === 'string' ? i.value.toLowerCase() : `${String(i?.type)}:${String(i?.value)}`));
+    const want = this.input.domains.map((d) => d.toLowerCase());
+    const extra = got.filter((g) => !want.includes(g));
+    if (extra.length) throw this.notRequested(`identifiers ${extra.map((e) => stripControl(e)).join(', ')}`);
+    const missing = want.filter((w) => !got.includes(w));
+    if (missing.length) {
+      throw new EngineError('ca-problem', 'order-names-differ', `${this.input.caName} created an order without ${missing.join(', ')}, which were requested.`, {
+        hint: 'The CA is misbehaving; run the command again later or switch CA.',
+      });
+    }
+  }
+
+  private notRequested(what: string): EngineError {
+    return new EngineError('ca-problem', 'unrequested-identifier', `${this.input.caName} added ${what} to the order, which certdeck did not request; the order is refused.`, {
+      hint: 'Nothing was presented or installed for it. Report it to the CA, or issue from another CA.',
+    });
   }
 
   private async readOrder(url: string): Promise<AcmeOrder> {
@@ -155,6 +183,15 @@ export class OrderRunner {
     const type = solver.type;
     this.phase('authorizing', solver.description);
     const authzs = await this.withRetries('read the authorizations', () => session.getAuthorizations(order, this.op));
+    // A CA may not slip in names nobody asked for: refused before anything is presented or reported valid. A
+    // wildcard's authorization carries its base name (RFC 8555 7.1.4).
+    const requested = new Set(this.input.domains.map((d) => d.toLowerCase().replace(/^\*\./, '')));
+    for (const authz of authzs) {
+      const value = authz.identifier?.value;
+      if (authz.identifier?.type !== 'dns' || typeof value !== 'string' || !requested.has(value.toLowerCase())) {
+        throw this.notRequested(`an authorization for ${stripControl(JSON.stringify(authz.identifier?.value ?? authz.identifier) ?? '?')}`);
+      }
+    }
     const pending: Array<{ authz: AcmeAuthorization; challenge: AcmeAuthorization['challenges'][number]; task: ChallengeTask }> = [];
     for (const authz of authzs) {
       const domain = nameOf(authz);
@@ -242,7 +279,7 @@ export class OrderRunner {
       status,
       ...(challengeType ? { challengeType } : {}),
       ...(challengeStatus ? { challengeStatus } : {}),
-      ...(error ? { error } : {}),
+      ...(error ? { error: stripControl(error) } : {}),
     });
   }
 
@@ -371,7 +408,8 @@ export class OrderRunner {
         step += hinted ? 2 : 1;
         const remaining = deadlineAt - now;
         if (remaining <= 0) throw this.deadlineError(phase, current, now - startedAt, attempt - 1, deadlineAt - startedAt);
-        if (planned.reason === 'retry-after' && planned.delayMs > remaining) {
+        // Only the CA's own figure counts here: the floor a Retry-After of 0 was raised to is ours, and is capped below.
+        if (planned.reason === 'retry-after' && retryAfterMs !== undefined && retryAfterMs > remaining) {
           throw new TimeoutError(
             `${phase}-retry-after-beyond-deadline`,
             `The CA asked to wait ${formatCountdown(planned.delayMs)} (Retry-After) before the next poll, but the ${phase} deadline is in ${formatCountdown(remaining)}.`,

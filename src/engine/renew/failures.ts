@@ -1,4 +1,7 @@
 import type { CertificateSummary } from '../events.js';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { toErrorInfo } from '../core/errors.js';
 import { readJournal } from '../store/journal.js';
 import type { StatePaths } from '../store/paths.js';
 
@@ -16,4 +19,23 @@ export async function withRenewalFailures(paths: StatePaths, certificates: Certi
       return { ...cert, lastRenewalFailure: failure };
     }),
   );
+}
+
+/**
+ * Journals that exist and cannot be read (corrupt JSON, a missing pending key): the listing above ignores them, the
+ * dashboard must not. An order a corrupt journal held cannot resume, and the operator should know why.
+ */
+export async function unreadableJournals(paths: StatePaths): Promise<Array<{ certName: string; file: string; message: string; hint?: string }>> {
+  const entries = await readdir(paths.journalDir).catch(() => [] as string[]);
+  const out: Array<{ certName: string; file: string; message: string; hint?: string }> = [];
+  for (const entry of entries.filter((e) => e.endsWith('.json') && !e.startsWith('.')).sort()) {
+    const certName = entry.slice(0, -'.json'.length);
+    try {
+      await readJournal(paths, certName);
+    } catch (err) {
+      const info = toErrorInfo(err);
+      out.push({ certName, file: path.join(paths.journalDir, entry), message: info.message, ...(info.hint ? { hint: info.hint } : {}) });
+    }
+  }
+  return out;
 }

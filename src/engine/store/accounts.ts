@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError, ConfigError } from '../core/errors.js';
@@ -76,7 +77,10 @@ function emailKey(email: string | undefined): string {
   return e.replace(/[^a-z0-9._@+-]/g, '_');
 }
 
-/** The stored account, or undefined when no key was ever saved for this CA and e-mail. */
+/**
+ * The stored account, or undefined when no key was ever saved for this CA and e-mail. The key is returned as
+ * stored; `assertUsableAccountKey` checks it before it signs anything.
+ */
 export async function loadAccount(paths: StatePaths, directoryUrl: string, email: string | undefined): Promise<StoredAccount | undefined> {
   const dir = accountDir(paths, directoryUrl, email);
   const keyPem = await readOptional(path.join(dir, FILES.key));
@@ -237,5 +241,23 @@ async function readDirOptional(dir: string): Promise<string[]> {
   } catch (err) {
     if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
     throw storageError(err, dir, 'read');
+  }
+}
+
+/**
+ * A damaged account key would otherwise surface as a signing failure deep in the ACME library, retried like a
+ * network error: it is a configuration problem, said at once, with where the key is and what to do.
+ */
+export function assertUsableAccountKey(paths: StatePaths, directoryUrl: string, email: string | undefined, keyPem: string): void {
+  try {
+    createPrivateKey(keyPem);
+  } catch (err) {
+    const dir = accountDir(paths, directoryUrl, email);
+    throw new ConfigError(
+      'bad-account-key',
+      `The account key ${path.join(dir, FILES.key)} is not a readable private key (${(err as Error).message}).`,
+      `Restore it from a backup. To register a new account instead, move ${dir} aside (the CA keeps the old account and its history under the old key).`,
+      err,
+    );
   }
 }

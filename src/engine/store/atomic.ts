@@ -114,7 +114,10 @@ export async function writeDurably(file: string, data: string | Uint8Array, mode
 /** mkdir -p with a mode for the directories it creates (existing ones are left alone). */
 export async function ensureDir(dir: string, mode = 0o700): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode });
+    await mkdir(dir, { recursive: true, mode }).catch(async (err: unknown) => {
+      // A recursive mkdir on a read-only file system reports ENOENT; a plain one says what really happened (EROFS).
+      throw await mkdir(dir, { mode }).then(() => err, (real: unknown) => real);
+    });
   } catch (err) {
     throw storageError(err, dir, 'create');
   }

@@ -3,9 +3,9 @@ import { mkdir, readFile, readdir, realpath, rename, rm, symlink } from 'node:fs
 import path from 'node:path';
 import { BadInputError, ConfigError, StorageError } from '../core/errors.js';
 import type { CertificateSummary } from '../events.js';
-import { assertCertName } from '../names.js';
+import { assertCertName, sameDomainSet } from '../names.js';
 import { ensureDir, errnoCode, fsyncDir, storageError, uniqueTempName, writeDurably } from './atomic.js';
-import { inspectCertificate, keyMatchesCertificate, splitPemBundle } from './inspect.js';
+import { inspectCertificate, keyMatchesCertificate, splitPemBundle, type CertificateFacts } from './inspect.js';
 import type { StatePaths } from './paths.js';
 import { pidAlive } from './pid.js';
 
@@ -77,6 +77,7 @@ export interface BrokenCertificate {
   certName: string;
   file: string;
   message: string;
+  hint?: string;
 }
 
 export interface CertificateListing {
@@ -126,12 +127,15 @@ export async function saveCertificate(
 
   const staging = path.join(archiveRoot, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await mkdir(staging, { mode: 0o700 });
+    await mkdir(staging, { mode: 0o700 }).catch((err: unknown) => {
+      throw storageError(err, staging, 'create');
+    });
     const versionGuess = (await listVersions(archiveRoot)).reduce((a, b) => Math.max(a, b), 0) + 1;
     const meta: CertificateMeta = {
       metaVersion: 1,
       certName,
-      domains: input.meta.domains ?? facts.dnsNames,
+      // The certificate's own names: the caller's order of them when it asked for exactly these, else as issued.
+      domains: input.meta.domains && sameDomainSet(input.meta.domains, facts.dnsNames) ? input.meta.domains : facts.dnsNames,
       caId: input.meta.caId,
       directoryUrl: input.meta.directoryUrl,
       ...(input.meta.accountUrl === undefined ? {} : { accountUrl: input.meta.accountUrl }),
@@ -144,11 +148,18 @@ export async function saveCertificate(
       savedAt: new Date(input.meta.savedAt).toISOString(),
       version: versionGuess,
     };
-    await writeDurably(path.join(staging, CERT_FILES.cert), certPem, 0o644);
-    await writeDurably(path.join(staging, CERT_FILES.chain), chainPem, 0o644);
-    await writeDurably(path.join(staging, CERT_FILES.fullchain), certPem + chainPem, 0o644);
-    await writeDurably(path.join(staging, CERT_FILES.privkey), input.keyPem, 0o600);
-    await writeDurably(path.join(staging, CERT_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`, 0o644);
+    const write = async (name: string, data: string, mode: number): Promise<void> => {
+      const file = path.join(staging, name);
+      // A full disk here is a storage problem the operator can fix, not a bug: said so, with the path.
+      await writeDurably(file, data, mode).catch((err: unknown) => {
+        throw storageError(err, file, 'write');
+      });
+    };
+    await write(CERT_FILES.cert, certPem, 0o644);
+    await write(CERT_FILES.chain, chainPem, 0o644);
+    await write(CERT_FILES.fullchain, certPem + chainPem, 0o644);
+    await write(CERT_FILES.privkey, input.keyPem, 0o600);
+    await write(CERT_FILES.meta, `${JSON.stringify(meta, null, 2)}\n`, 0o644);
     await fsyncDir(staging);
 
     const versionDir = path.join(archiveRoot, String(versionGuess));
@@ -255,7 +266,32 @@ export async function readCertificate(paths: StatePaths, certName: string): Prom
     read(CERT_FILES.meta),
   ]);
   const meta = parseMeta(metaText, path.join(dir, CERT_FILES.meta));
+  // meta.json is a cache of what the files say; renewal decisions must rest on the files themselves.
+  verifyAgainstFiles(meta, certPem, path.join(dir, CERT_FILES.cert));
+  if (!keyMatchesCertificate(certPem, keyPem)) {
+    throw withFile(
+      new ConfigError('key-mismatch', `${path.join(dir, CERT_FILES.privkey)} is not the private key of ${path.join(dir, CERT_FILES.cert)}.`, 'The certificate cannot be served as it is; issue it again.'),
+      path.join(dir, CERT_FILES.privkey),
+    );
+  }
   return { certPem, chainPem, fullchainPem, keyPem, meta, dir };
+}
+
+/** Throws when cert.pem does not parse or is not the certificate meta.json describes. */
+function verifyAgainstFiles(meta: CertificateMeta, certPem: string, certFile: string): CertificateFacts {
+  let facts: CertificateFacts;
+  try {
+    facts = inspectCertificate(certPem);
+  } catch (err) {
+    throw withFile(new ConfigError('bad-certificate-file', `${certFile}: ${(err as Error).message}`, 'The certificate file is damaged; issue it again.'), certFile);
+  }
+  if (facts.fingerprint !== meta.fingerprint) {
+    throw withFile(
+      new ConfigError('meta-mismatch', `${certFile} is not the certificate ${path.basename(path.dirname(certFile))}/meta.json describes (serial ${facts.serial}, not ${meta.serial}).`, 'Move meta.json aside (certdeck then reads cert.pem), or issue the certificate again.'),
+      certFile,
+    );
+  }
+  return facts;
 }
 
 /** Summaries of every certificate under live/, read from meta.json (or cert.pem when meta.json is missing). */
@@ -274,7 +310,8 @@ export async function listCertificates(paths: StatePaths): Promise<CertificateLi
     try {
       certificates.push(await summaryOf(certName, files));
     } catch (err) {
-      broken.push({ certName, file: (err as { file?: string }).file ?? files.meta, message: (err as Error).message });
+      const hint = (err as { hint?: unknown }).hint;
+      broken.push({ certName, file: (err as { file?: string }).file ?? files.meta, message: (err as Error).message, ...(typeof hint === 'string' ? { hint } : {}) });
     }
   }
   return { certificates, broken };
@@ -289,16 +326,32 @@ async function summaryOf(certName: string, files: ReturnType<typeof livePaths>):
   }
   if (metaText !== undefined) {
     const meta = parseMeta(metaText, files.meta);
+    // What list and the dashboard show comes from the certificate itself; meta.json must agree with it.
+    let pem: string;
+    try {
+      pem = await readFile(files.cert, 'utf8');
+    } catch (err) {
+      throw withFile(storageError(err, files.cert, 'read'), files.cert);
+    }
+    const facts = verifyAgainstFiles(meta, pem, files.cert);
+    const keyPem = await readFile(files.privkey, 'utf8').catch((err: unknown) => {
+      // Another user's store (list by a monitoring user) may not let us read the key: the certificate still lists.
+      if (errnoCode(err) === 'EACCES') return undefined;
+      throw withFile(storageError(err, files.privkey, 'read'), files.privkey);
+    });
+    if (keyPem !== undefined && !keyMatchesCertificate(pem, keyPem)) {
+      throw withFile(new ConfigError('key-mismatch', `${files.privkey} is missing, damaged or not the key of ${files.cert}.`, 'The certificate cannot be served as it is; issue it again.'), files.privkey);
+    }
     return {
       certName,
-      domains: meta.domains,
+      domains: facts.dnsNames.length ? meta.domains.filter((d) => facts.dnsNames.includes(d)).concat(facts.dnsNames.filter((d) => !meta.domains.includes(d))) : meta.domains,
       caId: meta.caId,
       dir: files.dir,
-      serial: meta.serial,
-      notBefore: Date.parse(meta.notBefore),
-      notAfter: Date.parse(meta.notAfter),
-      fingerprint: meta.fingerprint,
-      issuer: meta.issuer,
+      serial: facts.serial,
+      notBefore: facts.notBefore,
+      notAfter: facts.notAfter,
+      fingerprint: facts.fingerprint,
+      issuer: facts.issuer,
     };
   }
   // A directory imported from certbot has no meta.json; its certificate still says everything the dashboard shows.

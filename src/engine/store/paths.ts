@@ -1,5 +1,6 @@
 import path from 'node:path';
 import envPaths from 'env-paths';
+import { checkStateHome } from './home-check.js';
 
 /**
  * Where certdeck keeps things. Everything lives under `$CERTDECK_HOME` when it is set (tests always set it);
@@ -23,10 +24,17 @@ export interface StatePaths {
   historyDir: string;
 }
 
+/** Resolves the state home and refuses one another user could tamper with (see home-check.ts). */
 export function resolveStatePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {
   const home = env.CERTDECK_HOME;
-  if (home) return pathsUnder(path.resolve(home));
+  if (home) {
+    const root = path.resolve(home);
+    checkStateHome(root);
+    return pathsUnder(root);
+  }
   const p = envPaths('certdeck', { suffix: '' });
+  checkStateHome(p.data);
+  checkStateHome(p.config);
   return { ...pathsUnder(p.data), configDir: p.config };
 }
 

@@ -5,6 +5,7 @@ import { CertificateRow } from '../components/CertificateRow.js';
 import { Frame } from '../components/Frame.js';
 import { OrderRow, orderRowHeightAt } from '../components/OrderRow.js';
 import { SectionTitle } from '../components/SectionTitle.js';
+import { StateProblems, stateProblemsHeight } from '../components/StateProblems.js';
 import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
 import { useNow } from '../hooks/use-now.js';
@@ -40,6 +41,7 @@ export function DashboardScreen() {
   const { wide, columns } = useTerminalSize();
 
   const items = useMemo(() => dashboardItems(snapshot), [snapshot]);
+  const problems = useMemo(() => Object.values(snapshot.stateProblems).sort((a, b) => a.certName.localeCompare(b.certName) || a.file.localeCompare(b.file)), [snapshot]);
   const caNames = useMemo(() => new Map(engine.listCas().map((ca) => [ca.id, ca.name])), [engine]);
   const orders = useMemo(() => snapshot.orderIds.map((id) => snapshot.orders[id]).filter((o) => o !== undefined), [snapshot]);
   // A certificate's status looks at its own orders only: with thousands of orders, not every order for every row.
@@ -114,9 +116,11 @@ export function DashboardScreen() {
   return (
     <Frame title="certdeck" status={running ? `${running} running` : 'idle'} now={now} hints={hints}>
       {(bodyRows) => {
+        const problemBlock = <StateProblems key="problems" problems={problems} />;
         if (items.length === 0) {
           return (
             <Box flexDirection="column">
+              {problemBlock}
               <Text>No certificates or orders yet.</Text>
               <Text {...theme.tone('muted')}>Press n to request a certificate.</Text>
             </Box>
@@ -128,14 +132,14 @@ export function DashboardScreen() {
           return item?.kind === 'order' ? orderRowHeightAt(item.order, now) : 1;
         };
         // Two section titles, plus one line for "more" marks when the list does not fit.
-        const window = visibleWindowBy(items.length, heightOf, index, Math.max(1, bodyRows - 3));
+        const window = visibleWindowBy(items.length, heightOf, index, Math.max(1, bodyRows - 3 - stateProblemsHeight(problems.length)));
         const shown = items.slice(window.start, window.end);
         const hiddenBelow = items.length - window.end;
         const more = window.start ? ` · ${window.start} more above` : '';
         const caName = (item: DashboardItem) => (item.kind === 'order' ? item.order.caName : (caNames.get(item.certificate.caId) ?? item.certificate.caId));
         // One CA column width for every row on screen, so the rows line up.
         const caWidth = caColumnWidth(shown.map(caName), columns);
-        const rows: ReactNode[] = [];
+        const rows: ReactNode[] = problems.length ? [problemBlock] : [];
         if (certCount === 0) rows.push(<SectionTitle key="certs-none" title="Certificates" note="none managed yet" />);
         shown.forEach((item, i) => {
           if (i === 0 || shown[i - 1]?.kind !== item.kind) {

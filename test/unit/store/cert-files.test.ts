@@ -157,3 +157,40 @@ describe('listCertificates', () => {
     });
   });
 });
+
+describe('list and renewal read the certificate itself, not only meta.json', () => {
+  it('a broken cert.pem, a cert.pem that is not the one meta.json describes, or a foreign privkey.pem is listed as broken', async () => {
+    await withHome(async (paths) => {
+      for (const name of ['garbled.test', 'swapped.test', 'wrongkey.test', 'fine.test']) {
+        const c = makeCert([name]);
+        await saveCertificate(paths, name, { certPem: c.certPem, chainPem: '', keyPem: c.keyPem, meta });
+      }
+      await writeFile(livePaths(paths, 'garbled.test').cert, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+      await writeFile(livePaths(paths, 'swapped.test').cert, makeCert(['swapped.test']).certPem);
+      await writeFile(livePaths(paths, 'wrongkey.test').privkey, makeCert(['other.test']).keyPem);
+
+      const { certificates, broken } = await listCertificates(paths);
+      assert.deepEqual(certificates.map((c) => c.certName), ['fine.test']);
+      const why = Object.fromEntries(broken.map((b) => [b.certName, b.message]));
+      assert.match(why['garbled.test']!, /does not parse/);
+      assert.match(why['swapped.test']!, /is not the certificate swapped\.test\/meta\.json describes/);
+      assert.match(why['wrongkey.test']!, /missing, damaged or not the key/);
+
+      // readCertificate (what --if-due and renew decide from) refuses the same entries.
+      await assert.rejects(readCertificate(paths, 'swapped.test'), /meta\.json describes/);
+      await assert.rejects(readCertificate(paths, 'wrongkey.test'), /is not the private key/);
+      assert.ok(await readCertificate(paths, 'fine.test'));
+    });
+  });
+
+  it("meta.json's names and dates are the certificate's, not the caller's", async () => {
+    await withHome(async (paths) => {
+      const c = makeCert(['real.test', 'www.real.test']);
+      const saved = await saveCertificate(paths, 'real.test', { certPem: c.certPem, chainPem: '', keyPem: c.keyPem, meta: { ...meta, domains: ['claimed.test'] } });
+      assert.deepEqual(saved.domains, ['real.test', 'www.real.test']);
+      const m = JSON.parse(await readFile(livePaths(paths, 'real.test').meta, 'utf8')) as { domains: string[]; notAfter: string };
+      assert.deepEqual(m.domains, ['real.test', 'www.real.test']);
+      assert.equal(Date.parse(m.notAfter), inspectCertificate(c.certPem).notAfter);
+    });
+  });
+});

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { throwIfAborted } from '../../core/clock.js';
 import { CancelledError } from '../../core/errors.js';
+import { stripControl } from '../../core/sanitize.js';
 import type { CertBundle } from '../cert-bundle.js';
 import { errnoCode } from '../../core/errno.js';
 import { DeployTargetError } from '../errors.js';
@@ -30,7 +31,32 @@ export function hookEnvironment(bundle: CertBundle): Record<string, string> {
     CERTDECK_CHAIN_PATH: bundle.files.chain,
     CERTDECK_FULLCHAIN_PATH: bundle.files.fullchain,
     CERTDECK_KEY_PATH: bundle.files.key,
+    // certbot's deploy-hook variables, so a reload script written for certbot runs unchanged.
+    RENEWED_LINEAGE: bundle.dir,
+    RENEWED_DOMAINS: bundle.domains.join(' '),
+    // lego's (its run/renew hook), for the same reason.
+    LEGO_CERT_DOMAIN: bundle.domains[0] ?? bundle.certName,
+    LEGO_CERT_PATH: bundle.files.cert,
+    LEGO_CERT_KEY_PATH: bundle.files.key,
+    LEGO_CERT_PEM_PATH: bundle.files.fullchain,
   };
+}
+
+/**
+ * The only variables a hook inherits from certdeck's own environment. Everything else (CERTDECK_EAB_HMAC_KEY,
+ * cloud credentials, tokens a cron job exported) stays out: a hook is a separate program and gets what it needs
+ * from the certificate variables and the env the target configured, nothing it could leak.
+ */
+export const INHERITED_HOOK_VARIABLES = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'USER', 'LOGNAME', 'TMPDIR'] as const;
+
+export function minimalEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of INHERITED_HOOK_VARIABLES) {
+    const v = env[name];
+    if (v !== undefined) out[name] = v;
+  }
+  out.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  return out;
 }
 
 interface Exit {
@@ -41,7 +67,11 @@ interface Exit {
 function streamLines(stream: Readable | null | undefined, onLine: (line: string) => void): (() => void) | undefined {
   if (!stream) return undefined;
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  rl.on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
+  // Made safe here, at the source, so the failure reason (the last stderr line) is as clean as the log.
+  rl.on('line', (raw) => {
+    const line = stripControl(raw);
+    onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line);
+  });
   return () => rl.close();
 }
 
@@ -59,7 +89,7 @@ export async function deployCommand(t: CommandTarget, ctx: TargetContext): Promi
     buffer: false,
     stdin: 'ignore',
     extendEnv: false,
-    env: { ...ctx.env, ...t.env, ...hookEnvironment(ctx.bundle) },
+    env: { ...minimalEnvironment(ctx.env), ...t.env, ...hookEnvironment(ctx.bundle) },
     ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
   });
   const stderrTail: string[] = [];
