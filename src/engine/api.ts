@@ -1,4 +1,4 @@
-import type { ChallengeMethod, DeployTargetInfo, DeployTargetKind, EngineEvent, KeyType } from './events.js';
+import type { ChallengeMethod, DeployStatus, DeployTargetInfo, DeployTargetKind, EngineEvent, KeyType } from './events.js';
 import type { PolicyOverride, WaitPolicy } from './policy.js';
 import type { Snapshot } from './state.js';
 import type { ErrorInfo } from './core/errors.js';
@@ -62,6 +62,23 @@ export interface IssueOutcome {
   certificateDir?: string;
   /** With onlyIfDue: nothing was ordered, the certificate on disk is good until it is due at this time (ms). */
   notDueUntil?: number;
+  /**
+   * The deploy run after issuance, when the certificate has targets: the certificate can be obtained (ok) while a
+   * target failed, and the run's exit code and summary must say so.
+   */
+  deploy?: DeployOutcome;
+}
+
+/** One target's result in a deploy run, as a summary carries it. */
+export interface DeployTargetOutcome {
+  id: string;
+  kind: DeployTargetKind;
+  label: string;
+  status: DeployStatus;
+  reason?: string;
+  attempt?: number;
+  /** A verify target's verdict per name. */
+  domains?: Array<{ domain: string; status: DeployStatus; reason?: string }>;
 }
 
 export interface DeployOutcome {
@@ -71,6 +88,10 @@ export interface DeployOutcome {
   succeeded: number;
   failed: number;
   skipped: number;
+  /** Every selected target's own result, in run order. */
+  targets: DeployTargetOutcome[];
+  /** Why the run could not start at all (a broken targets file, a missing certificate); then `targets` is empty. */
+  error?: ErrorInfo;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, EngineApi, IssueOutcome, IssueRequest } from './api.js';
 import type { Clock } from './core/clock.js';
-import { BadInputError } from './core/errors.js';
+import { BadInputError, toErrorInfo } from './core/errors.js';
 import type { DeployTargetInfo } from './events.js';
 import type { PolicyOverride } from './policy.js';
 import type { SessionRegistry } from './acme/session-registry.js';
@@ -108,7 +108,7 @@ export class Engine implements EngineApi {
         newId: () => randomUUID().slice(0, 8),
         ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}),
         ...(this.opts.random ? { random: this.opts.random } : {}),
-        ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.runDeploy(certName, { afterIssue: true })) } : {}),
+        ...(this.opts.deployAfterIssue ? { afterSave: (certName: string) => this.deployAfterIssue(certName) } : {}),
       },
       request,
       signal,
@@ -164,6 +164,20 @@ export class Engine implements EngineApi {
       const left = (this.deploying.get(certName) ?? 1) - 1;
       if (left > 0) this.deploying.set(certName, left);
       else this.deploying.delete(certName);
+    }
+  }
+
+  /**
+   * The deploy after an issuance never throws: the certificate is saved whatever happens here, so a run that cannot
+   * start (a broken targets file) becomes a failed deploy in the issue outcome (exit 3), not a failed order.
+   */
+  private async deployAfterIssue(certName: string): Promise<DeployOutcome> {
+    try {
+      return await this.runDeploy(certName, { afterIssue: true });
+    } catch (err) {
+      const error = toErrorInfo(err);
+      this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'error', certName, message: `deploy after issuance did not run: ${error.message}` });
+      return { runId: 'not-started', certName, outcome: 'failed', succeeded: 0, failed: 0, skipped: 0, targets: [], error };
     }
   }
 

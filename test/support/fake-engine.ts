@@ -148,7 +148,7 @@ export class FakeEngine implements EngineApi {
 
   deploy(certName: string, opts?: { only?: string[] }): Promise<DeployOutcome> {
     this.record('deploy', opts === undefined ? [certName] : [certName, opts]);
-    return Promise.resolve({ runId: `run-${this.calls.length}`, certName, outcome: 'succeeded', succeeded: 0, failed: 0, skipped: 0 });
+    return Promise.resolve({ runId: `run-${this.calls.length}`, certName, outcome: 'succeeded', succeeded: 0, failed: 0, skipped: 0, targets: [] });
   }
 
   listDeployTargets(certName: string): Promise<DeployTargetInfo[]> {

@@ -1,9 +1,9 @@
 import acme from 'acme-client';
-import type { ChallengeConfig, IssueOutcome, IssueRequest } from '../api.js';
+import type { ChallengeConfig, DeployOutcome, IssueOutcome, IssueRequest } from '../api.js';
 import type { Clock } from '../core/clock.js';
 import { BadInputError, CancelledError, EngineError, toErrorInfo } from '../core/errors.js';
 import { loadAccount } from '../store/accounts.js';
-import type { EngineEvent, KeyType } from '../events.js';
+import type { CertificateSummary, EngineEvent, KeyType } from '../events.js';
 import { mergePolicy, type PolicyOverride, type WaitPolicy } from '../policy.js';
 import { resolveCa, type ResolvedCa } from '../ca/catalog.js';
 import type { SessionRegistry } from '../acme/session-registry.js';
@@ -11,7 +11,7 @@ import type { SolverPool } from '../challenge/solver-pool.js';
 import { normalizeDomains, assertCertName, defaultCertName, sameDomainSet } from '../names.js';
 import { OrderControl } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
-import { livePaths, readCertificate, saveCertificate, type StoredCertificate } from '../store/cert-files.js';
+import { listCertificates, livePaths, readCertificate, saveCertificate, type StoredCertificate } from '../store/cert-files.js';
 import { acquireLock, describeLockOwner } from '../store/lock.js';
 import { readJournal } from '../store/journal.js';
 import { renewalDueAt } from '../renewal.js';
@@ -29,8 +29,8 @@ export interface IssueJobDeps {
   random?: () => number;
   /** Per-CA policy overrides from the settings file. */
   caPolicies?: Record<string, PolicyOverride>;
-  /** Called after a certificate was saved (runs the deploy pipeline). */
-  afterSave?: (certName: string) => Promise<void>;
+  /** Called after a certificate was saved (runs the deploy pipeline); its outcome goes into the issue outcome. */
+  afterSave?: (certName: string) => Promise<DeployOutcome>;
 }
 
 /** Errors after which trying the next CA in the fallback list makes sense (not: a bad name, a cancel). */
@@ -49,7 +49,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
   try {
     const challenge: ChallengeConfig = request.challenge ?? { method: 'http-01-standalone' };
     const domains = normalizeDomains(request.domains, { wildcardAllowed: false });
-    certName = assertCertName(request.certName ?? defaultCertName(domains));
+    certName = assertCertName(request.certName ?? (await certNameFor(paths, domains)) ?? defaultCertName(domains));
     const keyType: KeyType = request.keyType ?? 'ec-p256';
     const caQueue = [request.ca, ...(request.fallback ?? [])];
     const primary = resolve(request.ca, request, deps);
@@ -141,8 +141,9 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           const { version: _v, versionDir: _d, ...summary } = saved;
           emit({ type: 'certificate:saved', at: at(), certificate: summary });
           emit({ type: 'order:finished', at: at(), orderId, outcome: 'valid', certificate: summary });
-          if (deps.afterSave) await deps.afterSave(certName);
-          return { certName, ok: true, orderId, orderIds, certificateDir: summary.dir };
+          const deploy = deps.afterSave ? await deps.afterSave(certName) : undefined;
+          // No targets, no run: nothing to report (runId is empty then).
+          return { certName, ok: true, orderId, orderIds, certificateDir: summary.dir, ...(deploy?.runId ? { deploy } : {}) };
         } catch (err) {
           const stop = control.stopRequest;
           if (stop?.kind === 'switch') {
@@ -215,6 +216,17 @@ async function checkCaFits(ca: ResolvedCa, request: IssueRequest, keyType: KeyTy
       );
     }
   }
+}
+
+/**
+ * The certificate already managed for exactly these names, in whatever order they were given: `issue b a --if-due`
+ * after `issue a b` renews live/a instead of starting a second certificate live/b for the same names. The default
+ * name's own directory wins when it matches, so nothing changes for the usual case.
+ */
+async function certNameFor(paths: StatePaths, domains: string[]): Promise<string | undefined> {
+  const { certificates } = await listCertificates(paths).catch(() => ({ certificates: [] as CertificateSummary[] }));
+  const same = certificates.filter((c) => sameDomainSet(c.domains, domains));
+  return (same.find((c) => c.certName === defaultCertName(domains)) ?? same[0])?.certName;
 }
 
 type Wanted = { domains: string[]; keyType: KeyType };
