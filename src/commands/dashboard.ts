@@ -15,6 +15,8 @@ export async function runDashboard(opts: { tui: boolean }): Promise<number> {
   const { runTui } = await import('../tui/render-tui.js');
   const { engine } = createRuntime(process.env);
   await engine.loadCertificates();
+  // A cron renewal or a CLI run in another shell shows up here by itself.
+  engine.watchStore();
   try {
     return await runTui(engine, {
       clock: systemClock,

@@ -134,6 +134,11 @@ export interface EngineApi {
   switchCa(orderId: string, caId: string): void;
   /** Runs the certificate's deploy targets (all, or only the named ones). */
   deploy(certName: string, opts?: { only?: string[] }): Promise<DeployOutcome>;
+  /**
+   * Cancels the certificate's running deploy: a running hook's whole process tree is killed, that target is marked
+   * cancelled and the targets after it do not start. Returns false when no deploy of it was running here.
+   */
+  cancelDeploy(certName: string, reason?: string): boolean;
   /** Loads the certificate's configured deploy targets into the snapshot (`deployTargets`) and returns them. */
   listDeployTargets(certName: string): Promise<DeployTargetInfo[]>;
   /**
@@ -144,6 +149,17 @@ export interface EngineApi {
   addDeployTarget(certName: string, input: DeployTargetInput): Promise<AddedDeployTarget>;
   /** Removes a target (as `certdeck deploy remove`), then updates the snapshot; refused while a deploy runs. */
   removeDeployTarget(certName: string, targetId: string): Promise<DeployTargetInfo>;
+  /**
+   * Re-reads what other processes may have changed in the state home: the certificates (new, renewed, removed, a
+   * renewal that failed) and the deploy target lists and results already loaded. The dashboard's refresh key.
+   */
+  refresh(): Promise<void>;
+  /**
+   * Keeps the snapshot in step with other certdeck processes using the same state home (a cron renewal, a CLI run
+   * in another shell): watches the store and refreshes within about `pollMs` (default 1 s) of a change. Returns a
+   * function that stops watching; close() stops it too.
+   */
+  watchStore(opts?: { pollMs?: number }): () => void;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }

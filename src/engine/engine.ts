@@ -12,6 +12,7 @@ import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
 import { listCertificates } from './store/cert-files.js';
 import { withRenewalFailures } from './store/renewal-failures.js';
+import { StoreWatcher } from './store/store-watcher.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, listTargetInfos, removeTargetById, targetInfo } from './deploy-targets.js';
@@ -46,12 +47,16 @@ export class Engine implements EngineApi {
   private acme: Promise<AcmeParts> | undefined;
   private readonly controls = new Map<string, OrderControl>();
   private readonly running = new Set<Promise<unknown>>();
-  private readonly deployAborts = new Set<AbortController>();
+  /** Running deploys and their certificate, so one certificate's deploy can be cancelled alone. */
+  private readonly deployAborts = new Map<AbortController, string>();
   /** Deploy runs going on per certificate: its target list must not change under a run. */
   private readonly deploying = new Map<string, number>();
   /** The latest target-list edit per certificate; the next one waits for it, so two quick adds never lose one. */
   private readonly targetEdits = new Map<string, Promise<unknown>>();
   private closed = false;
+  private readonly watchers = new Set<StoreWatcher>();
+  /** Broken certificate directories already warned about, so a refresh does not repeat the warning. */
+  private readonly reportedBroken = new Set<string>();
 
   constructor(private readonly opts: EngineOptions) {}
 
@@ -82,13 +87,53 @@ export class Engine implements EngineApi {
     return listCas({ sandboxDir: this.opts.paths.sandboxDir, ...(this.opts.caPolicies ? { caPolicies: this.opts.caPolicies } : {}) });
   }
 
-  /** Reads the certificates on disk into the snapshot (the dashboard's list). */
+  /**
+   * Reads the certificates on disk into the snapshot (the dashboard's list). Only what changed is announced, and a
+   * certificate gone from disk is removed, so a refresh after another process's run shows exactly what it did.
+   */
   async loadCertificates(): Promise<void> {
     const listing = await listCertificates(this.opts.paths);
+    const known = this.hub.getSnapshot().certificates;
+    const onDisk = new Set<string>();
     for (const certificate of await withRenewalFailures(this.opts.paths, listing.certificates)) {
+      onDisk.add(certificate.certName);
+      if (JSON.stringify(known[certificate.certName]) === JSON.stringify(certificate)) continue;
       this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
     }
-    for (const b of listing.broken) this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+    for (const b of listing.broken) {
+      onDisk.add(b.certName);
+      if (!this.reportedBroken.has(`${b.certName}:${b.message}`)) {
+        this.reportedBroken.add(`${b.certName}:${b.message}`);
+        this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+      }
+    }
+    for (const certName of Object.keys(known)) {
+      if (!onDisk.has(certName)) this.hub.emit({ type: 'certificate:removed', at: this.opts.clock.now(), certName });
+    }
+  }
+
+  async refresh(): Promise<void> {
+    await this.loadCertificates();
+    // Only the lists a view has asked for: they are the ones on screen.
+    for (const certName of Object.keys(this.hub.getSnapshot().deployTargets)) {
+      await this.listDeployTargets(certName).catch(() => undefined);
+    }
+  }
+
+  watchStore(opts: { pollMs?: number } = {}): () => void {
+    const { paths, clock } = this.opts;
+    const watcher = new StoreWatcher({
+      dirs: [paths.liveDir, paths.journalDir, paths.deployDir],
+      clock,
+      ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+      onChange: () => this.refresh(),
+      onError: (err) => this.hub.emit({ type: 'log', at: clock.now(), level: 'warn', message: `could not re-read the state home: ${toErrorInfo(err).message}` }),
+    });
+    this.watchers.add(watcher);
+    return () => {
+      this.watchers.delete(watcher);
+      void watcher.close();
+    };
   }
 
   issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
@@ -155,7 +200,7 @@ export class Engine implements EngineApi {
 
   private async runDeploy(certName: string, opts: { only?: string[]; afterIssue?: boolean }): Promise<DeployOutcome> {
     const abort = new AbortController();
-    this.deployAborts.add(abort);
+    this.deployAborts.set(abort, certName);
     this.deploying.set(certName, (this.deploying.get(certName) ?? 0) + 1);
     try {
       return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...opts });
@@ -179,6 +224,16 @@ export class Engine implements EngineApi {
       this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'error', certName, message: `deploy after issuance did not run: ${error.message}` });
       return { runId: 'not-started', certName, outcome: 'failed', succeeded: 0, failed: 0, skipped: 0, targets: [], error };
     }
+  }
+
+  cancelDeploy(certName: string, reason = 'cancelled by the operator'): boolean {
+    let found = false;
+    for (const [abort, name] of this.deployAborts) {
+      if (name !== certName) continue;
+      found = true;
+      abort.abort(reason);
+    }
+    return found;
   }
 
   async listDeployTargets(certName: string): Promise<DeployTargetInfo[]> {
@@ -224,8 +279,10 @@ export class Engine implements EngineApi {
   async close(reason = 'certdeck stopped'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.watchers].map((w) => w.close()));
+    this.watchers.clear();
     for (const control of this.controls.values()) control.stop({ kind: 'suspend', reason });
-    for (const abort of this.deployAborts) abort.abort(reason);
+    for (const abort of this.deployAborts.keys()) abort.abort(reason);
     await Promise.allSettled([...this.running]);
     await this.acme?.then((acme) => acme.sessions.close(), () => undefined);
   }

@@ -159,6 +159,8 @@ export type EngineEvent =
     })
   | (At & { type: 'certificate:saved'; certificate: CertificateSummary })
   | (At & { type: 'certificate:known'; certificate: CertificateSummary })
+  /** The certificate is no longer on disk (removed by another process or by hand). */
+  | (At & { type: 'certificate:removed'; certName: string })
   | (At & { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; orderId?: string; certName?: string })
   | (At & {
       type: 'deploy:started';

@@ -346,6 +346,11 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
     case 'certificate:saved':
     case 'certificate:known':
       return { ...s, certificates: { ...s.certificates, [e.certificate.certName]: e.certificate } };
+    case 'certificate:removed': {
+      if (!(e.certName in s.certificates)) return s;
+      const { [e.certName]: _gone, ...certificates } = s.certificates;
+      return { ...s, certificates };
+    }
     case 'log': {
       if (e.orderId && s.orders[e.orderId]) {
         return updateOrder(s, e.orderId, e.at, (o) => ({

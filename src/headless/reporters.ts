@@ -68,6 +68,7 @@ function describe(e: EngineEvent, label: (id: string) => string, verbose: boolea
       return `[${e.certName}] deploy ${e.outcome}: ${e.succeeded} succeeded, ${e.failed} failed, ${e.skipped} skipped`;
     case 'certificate:saved':
     case 'certificate:known':
+    case 'certificate:removed':
       return undefined;
   }
 }

@@ -25,6 +25,9 @@ export type ActionName =
   | 'listDeployTargets'
   | 'addDeployTarget'
   | 'removeDeployTarget'
+  | 'cancelDeploy'
+  | 'refresh'
+  | 'watchStore'
   | 'close';
 
 export interface RecordedCall {
@@ -188,6 +191,21 @@ export class FakeEngine implements EngineApi {
     this.targets.set(certName, targets);
     // The reducer does not read `at` for this event; scripted events carry the times that matter.
     this.emit({ type: 'deploy:targets', at: 0, certName, targets });
+  }
+
+  cancelDeploy(certName: string, reason?: string): boolean {
+    this.record('cancelDeploy', reason === undefined ? [certName] : [certName, reason]);
+    return true;
+  }
+
+  refresh(): Promise<void> {
+    this.record('refresh', []);
+    return Promise.resolve();
+  }
+
+  watchStore(opts?: { pollMs?: number }): () => void {
+    this.record('watchStore', opts === undefined ? [] : [opts]);
+    return () => undefined;
   }
 
   close(): Promise<void> {

@@ -16,6 +16,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['a  x', 'in the deploy view: add a target, remove the selected one (asks first)'],
   ['e', 'renew the selected certificate: the new-order form, filled in with its names and CA'],
   ['n', 'new order'],
+  ['R', 'refresh: re-read certificates and deploy results (changes by other certdeck runs also show within ~2 s)'],
   ['q', 'quit (asks what to do with running orders)'],
   ['?', 'this help'],
 ];

@@ -17,6 +17,7 @@ import { caColumnWidth } from '../view-model/columns.js';
 import { dashboardItems, selectedIndex, type DashboardItem } from '../view-model/dashboard-items.js';
 import { describeOrder, isRunning } from '../view-model/order-progress.js';
 import { visibleWindowBy } from '../view-model/visible-window.js';
+import { errorText } from '../view-model/error-text.js';
 
 const ORDER_KEYS = new Set(['r', 'w', 'c', 's']);
 
@@ -84,7 +85,13 @@ export function DashboardScreen() {
       else dispatch({ type: 'open', route: { screen: 'deploy', certName: row.certificate.certName } });
     } else if (input === 'd' && rowCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: rowCertName } });
     else if (input === 'l' && !rowOrder) dispatch({ type: 'open', route: { screen: 'log' } });
-    else if (input === 'e' && row?.kind === 'certificate') {
+    else if (input === 'R') {
+      // Other processes' changes arrive by themselves (the engine watches the store); this is for the impatient.
+      engine.refresh().then(
+        () => dispatch({ type: 'flash', flash: { text: `Re-read the state home: ${Object.keys(engine.getSnapshot().certificates).length} certificate(s).`, tone: 'ok' } }),
+        (err: unknown) => dispatch({ type: 'flash', flash: { text: `Could not re-read the state home: ${errorText(err)}`, tone: 'bad' } }),
+      );
+    } else if (input === 'e' && row?.kind === 'certificate') {
       const { certName, domains, caId } = row.certificate;
       dispatch({ type: 'open', route: { screen: 'issue-form', renew: { certName, domains, caId } } });
     }
@@ -102,6 +109,7 @@ export function DashboardScreen() {
     ...orderHints(selectedOrder).map((h) => (h.key === 'd' ? { ...h, enabled: selectedCertName !== undefined } : h.key === 'l' ? { ...h, enabled: true } : h)),
     { key: 'e', label: 'renew', enabled: selected?.kind === 'certificate' },
     { key: 'n', label: 'new order' },
+    { key: 'R', label: 'refresh' },
     { key: '?', label: 'help' },
     { key: 'q', label: 'quit' },
   ];
