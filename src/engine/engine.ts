@@ -209,6 +209,8 @@ export class Engine implements EngineApi {
       const left = (this.deploying.get(certName) ?? 1) - 1;
       if (left > 0) this.deploying.set(certName, left);
       else this.deploying.delete(certName);
+      // A view showing this certificate's targets gets their stored results (the run's, merged with earlier ones).
+      if (this.hub.getSnapshot().deployTargets[certName]) await this.listDeployTargets(certName).catch(() => undefined);
     }
   }
 

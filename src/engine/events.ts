@@ -64,6 +64,18 @@ export interface DeployTargetInfo {
   id: string;
   kind: DeployTargetKind;
   label: string;
+  /** The target's latest result on disk, from whichever process ran it (absent until it has run once). */
+  last?: DeployLastResult;
+}
+
+/** A target's result in its latest run, and when that was: what the deploy view shows after a restart. */
+export interface DeployLastResult {
+  status: DeployStatus;
+  reason?: string;
+  runId: string;
+  startedAt?: number;
+  endedAt?: number;
+  domains?: Array<{ domain: string; status: DeployStatus; reason?: string }>;
 }
 
 interface At {

@@ -32,6 +32,7 @@ function runSummary(run: DeployRunView, now: number): string {
  * One certificate's deploy targets with the latest run, live: each target with its own status, the domains it
  * checks, and the selected target's log. R re-runs only the targets that failed; the others keep their results.
  * a adds a target (its own form screen), x removes the selected one after a y/n prompt; both wait while a run goes.
+ * c cancels a running deploy (asks first): the running hook's process tree is killed, the rest do not start.
  *
  *   Deploy · example.com                                   14:03:07
  *   run at 14:02:11 · partial: 2 succeeded, 1 failed, 0 skipped
@@ -86,6 +87,9 @@ export function DeployScreen({ certName }: { certName: string }) {
     } else if (input === 'a') {
       if (running) dispatch({ type: 'flash', flash: { text: BUSY, tone: 'warn' } });
       else dispatch({ type: 'open', route: { screen: 'deploy-add', certName } });
+    } else if (input === 'c') {
+      if (!running) dispatch({ type: 'flash', flash: { text: 'No deploy is running.', tone: 'warn' } });
+      else dispatch({ type: 'overlay', overlay: { kind: 'confirm-cancel-deploy', certName } });
     } else if (input === 'x') {
       if (running) dispatch({ type: 'flash', flash: { text: BUSY, tone: 'warn' } });
       else {
@@ -100,6 +104,7 @@ export function DeployScreen({ certName }: { certName: string }) {
     { key: '↑↓', label: 'select target', enabled: targets.length > 1 },
     { key: 'R', label: `re-run failed (${failedIds.length})`, enabled: failedIds.length > 0 && !running },
     { key: 'D', label: 'deploy all', enabled: !running },
+    { key: 'c', label: 'cancel deploy', enabled: running },
     { key: 'a', label: 'add target', enabled: !running },
     { key: 'x', label: 'remove target', enabled: !running && selected !== undefined },
     { key: 'esc', label: 'back' },
@@ -138,7 +143,11 @@ export function DeployScreen({ certName }: { certName: string }) {
                 {runSummary(run, now)}
               </Text>
             ) : (
-              <Text wrap="truncate-end">{`No deploy run for ${certName} yet · ${targets.length} target${targets.length === 1 ? '' : 's'}`}</Text>
+              <Text wrap="truncate-end">
+                {targets.some((t) => t.last)
+                  ? `Not deployed in this session · ${targets.length} target${targets.length === 1 ? '' : 's'}, with their latest stored results`
+                  : `Never deployed · ${targets.length} target${targets.length === 1 ? '' : 's'}`}
+              </Text>
             )}
             {targets.slice(window.start, window.end).map((t, i) => (
               <DeployTargetRow key={t.id} row={t} selected={window.start + i === index} now={now} />
