@@ -94,6 +94,8 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
       });
       let ca: ResolvedCa = primary;
       let replaces: string | undefined;
+      /** After an operator's switch: the CA whose order stays resumable until the new CA accepts the new one. */
+      let switchedFrom: { ca: ResolvedCa; reason: string } | undefined;
       let nextFallback = 1;
       let orderId = deps.newId();
       for (;;) {
@@ -110,7 +112,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           const { solver, release } = await deps.solvers.acquire(challenge, solverDefaults);
           let result;
           try {
-            const port = await journal.forCa(ca);
+            const port = await journal.forCa(ca, switchedFrom ? { replacing: switchedFrom.reason } : {});
             result = await new OrderRunner({
               orderId,
               domains,
@@ -149,7 +151,10 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           if (stop?.kind === 'switch') {
             const next = resolve(stop.caId, request, deps);
             const reason = `switched to ${next.name} by the operator`;
-            await journal.abandon(reason);
+            // Not abandoned in the journal yet: that happens when the new CA has accepted the new order (forCa).
+            // A second switch before the first got an order: the journal still holds the first CA's order.
+            switchedFrom = journal.keepsReplacedOrder && switchedFrom ? { ...switchedFrom, reason } : { ca, reason };
+            journal.keepForSwitch();
             replaces = orderId;
             const replacedBy = deps.newId();
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'abandoned', reason, replacedBy });
@@ -167,13 +172,20 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'cancelled', reason });
             return { certName, ok: false, orderId, orderIds, error: new CancelledError(reason).toInfo() };
           }
-          const info = toErrorInfo(err);
+          let info = toErrorInfo(err);
+          if (journal.keepsReplacedOrder && switchedFrom) {
+            // The switch never got an order at the new CA: say that the one before it is still there to resume.
+            const keep = `The order at ${switchedFrom.ca.name} from before the switch is kept and resumes on the next run with --ca ${switchedFrom.ca.id}.`;
+            info = { ...info, hint: info.hint ? `${info.hint} ${keep}` : keep };
+            emit({ type: 'log', at: at(), level: 'warn', orderId, message: keep });
+          }
           const nextId = caQueue[nextFallback];
           if (nextId !== undefined && err instanceof EngineError && FALLBACK_KINDS.has(err.kind)) {
             nextFallback += 1;
             const next = resolve(nextId, request, deps);
             const reason = `${info.message} Falling back to ${next.name}.`;
             await journal.abandon(reason);
+            switchedFrom = undefined;
             replaces = orderId;
             const replacedBy = deps.newId();
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'abandoned', reason, error: info, replacedBy });

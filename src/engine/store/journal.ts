@@ -112,7 +112,14 @@ export async function listUnfinished(paths: StatePaths): Promise<string[]> {
 export async function beginOrder(
   paths: StatePaths,
   certName: string,
-  opts: { request: JournalRequest; keyPem: string; startedAt: number; accountUrl?: string },
+  opts: {
+    request: JournalRequest;
+    keyPem: string;
+    startedAt: number;
+    accountUrl?: string;
+    /** Why the order in flight is given up (history), e.g. a switch of CA. @default "replaced by a new order" */
+    replacesReason?: string;
+  },
 ): Promise<Journal> {
   const previous = await readJournal(paths, certName);
   const keyFile = path.join(paths.journalDir, `${certName}.${opts.startedAt}.key`);
@@ -120,7 +127,7 @@ export async function beginOrder(
 
   let history = previous?.history ?? [];
   if (previous?.current) {
-    history = [...history, historyEntry(previous.current, 'abandoned', 'replaced by a new order', opts.startedAt)];
+    history = [...history, historyEntry(previous.current, 'abandoned', opts.replacesReason ?? 'replaced by a new order', opts.startedAt)];
   }
   const journal: Journal = {
     formatVersion: 1,
