@@ -108,6 +108,9 @@ describe('certdeck in a real terminal (tmux)', { skip }, () => {
         await term.waitFor((s) => pickerCursor(s) !== before, 'the picker cursor to move');
       }
       await term.sendKeys('Enter');
+      // Switching asks first.
+      await term.waitForText('y switch · n keep');
+      await term.sendKeys('y');
 
       // Then the certificate is issued by sandbox-b, the summary stays on screen, and the command exits 0.
       assert.equal(await term.exitCode(), 0);
