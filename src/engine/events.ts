@@ -104,6 +104,10 @@ export type EngineEvent =
       status: AcmeOrderStatus;
       /** True when the order came from the journal (a restart) instead of a new newOrder request. */
       resumed: boolean;
+      /** A resumed order: when it was first created (from the journal), not when this run picked it up. */
+      createdAt?: number;
+      /** A resumed order already processing: when it entered processing (its finalize was sent), from the journal. */
+      processingSince?: number;
       expires?: string;
     })
   | (At & { type: 'order:status'; orderId: string; status: AcmeOrderStatus })
@@ -133,6 +137,8 @@ export type EngineEvent =
     })
   | (At & { type: 'wait:extended'; orderId: string; phase: WaitPhase; deadlineAt: number })
   | (At & { type: 'order:hung'; orderId: string; since: number; polls: number; nextPollAt: number })
+  /** A request to the CA for this order has left and not yet been answered (http:exchange ends it). */
+  | (At & { type: 'http:started'; orderId: string; caId: string; method: string; url: string })
   | (At & {
       type: 'http:exchange';
       orderId?: string;

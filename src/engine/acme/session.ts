@@ -39,6 +39,7 @@ export interface SessionOptions {
   clock: Clock;
   nonces: NoncePool;
   onExchange: (x: Exchange, orderId: string | undefined) => void;
+  onRequestStart?: (r: { at: number; method: string; url: string }, orderId: string | undefined) => void;
 }
 
 export interface AccountCredentials {
@@ -79,6 +80,7 @@ export class AcmeSession {
       ...(o.signal ? { signal: o.signal } : {}),
       ...(this.opts.httpsAgent ? { httpsAgent: this.opts.httpsAgent } : {}),
       onExchange: (x) => this.opts.onExchange(x, o.orderId),
+      ...(this.opts.onRequestStart ? { onRequestStart: (r: { at: number; method: string; url: string }) => this.opts.onRequestStart?.(r, o.orderId) } : {}),
     };
     try {
       const value = await runInOperation(ctx, () => fn(ctx));

@@ -40,6 +40,8 @@ export interface OperationContext {
   nonces?: NoncePool;
   clock: Clock;
   onExchange?: (x: Exchange) => void;
+  /** A request leaves for the CA (not one answered from the nonce pool): views show it as in flight until onExchange. */
+  onRequestStart?: (r: { at: number; method: string; url: string }) => void;
   /** The last response of this operation (what an error thrown by acme-client is about). */
   last?: Exchange;
 }
@@ -105,6 +107,7 @@ export function installTransport(userAgent: string): void {
       ctx.nonces.started(url);
       config.certdeckNonceSource = true;
     }
+    if (pooled === undefined && url) ctx.onRequestStart?.({ at: config.certdeckStart, method: (method ?? 'get').toUpperCase(), url });
     return config;
   });
 

@@ -63,11 +63,13 @@ export async function openRequestJournal(
       const current = journal?.current;
       const requestKey = requestKeyOf({ domains: opts.domains, caId: ca.id, keyType: opts.keyType });
       let resumeUrl: string | undefined;
+      let resumed: { createdAt: number; finalizeSentAt?: number } | undefined;
       if (current && journal.requestKey === requestKey && current.directoryUrl === ca.directoryUrl) {
         const pending = await readPendingKey(current).catch(() => undefined);
         if (pending !== undefined) {
           keyPem = pending;
           resumeUrl = current.orderUrl;
+          resumed = { createdAt: current.startedAt, ...(current.finalizeSentAt === undefined ? {} : { finalizeSentAt: current.finalizeSentAt }) };
         }
       }
       if (resumeUrl === undefined) {
@@ -89,6 +91,7 @@ export async function openRequestJournal(
       }
       return {
         resumeUrl,
+        ...(resumeUrl && resumed ? { resumed } : {}),
         recordOrderUrl: async (url) => {
           const begin = deferredBegin;
           deferredBegin = undefined;

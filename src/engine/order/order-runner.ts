@@ -17,6 +17,8 @@ export type EventBody = DistributiveOmit<EngineEvent, 'at'>;
 export interface OrderJournalPort {
   /** The order URL a previous run left for this very request at this CA, if any. */
   resumeUrl: string | undefined;
+  /** With resumeUrl: when that order was created and (if so) finalized, so the view's times carry on from then. */
+  resumed?: { createdAt: number; finalizeSentAt?: number };
   recordOrderUrl(url: string): Promise<void>;
   recordFinalizeSent(): Promise<void>;
 }
@@ -127,7 +129,7 @@ export class OrderRunner {
         const order = await this.readOrder(journal.resumeUrl);
         if (order.status !== 'invalid') {
           this.lastStatus = order.status as AcmeOrderStatus;
-          this.emit({ type: 'order:created', orderId, orderUrl: order.url, status: order.status as AcmeOrderStatus, resumed: true, ...(order.expires ? { expires: order.expires } : {}) });
+          this.emit({ type: 'order:created', orderId, orderUrl: order.url, status: order.status as AcmeOrderStatus, resumed: true, ...resumedTimes(journal.resumed), ...(order.expires ? { expires: order.expires } : {}) });
           return order;
         }
         this.emit({ type: 'log', orderId, level: 'warn', message: `The journaled order ${journal.resumeUrl} is invalid at the CA; creating a new order.` });
@@ -445,4 +447,10 @@ function budgetExhausted(err: EngineError, operation: string, retries: number): 
         });
   spentBudget.add(out);
   return out;
+}
+
+/** The journal's times of a resumed order, as order:created carries them. */
+function resumedTimes(resumed: OrderJournalPort['resumed']): { createdAt?: number; processingSince?: number } {
+  if (!resumed) return {};
+  return { createdAt: resumed.createdAt, ...(resumed.finalizeSentAt === undefined ? {} : { processingSince: resumed.finalizeSentAt }) };
 }

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { OrderView } from '../../engine/state.js';
 import { useTheme } from '../context/services-context.js';
 import { SYMBOLS, type Tone } from '../theme.js';
-import { showsHung, type OrderProgress, type OrderTone } from '../view-model/order-progress.js';
+import { inFlightNote, resumedNote, showsHung, type OrderProgress, type OrderTone } from '../view-model/order-progress.js';
 import { namesSummary } from '../view-model/text.js';
 
 const LOOK: Record<OrderTone, { symbol: string; tone: Tone }> = {
@@ -42,17 +42,22 @@ export function OrderRow({
   selected,
   wide,
   caWidth = wide ? 20 : 14,
+  now,
 }: {
   order: OrderView;
   progress: OrderProgress;
   selected: boolean;
   wide: boolean;
+  /** For a request in flight ("POST finalize … 12s"); without it none is shown. */
+  now?: number;
   /** Width of the CA column, the same for every row on screen (caColumnWidth). */
   caWidth?: number;
 }) {
   const theme = useTheme();
   const look = LOOK[progress.tone];
-  const detail = orderDetailLine(progress);
+  const inFlight = now === undefined ? undefined : inFlightNote(order, now);
+  // A resumed order says so next to whatever else the line says (issue 12: "resumed; created at ...").
+  const detail = [inFlight ?? orderDetailLine(progress), resumedNote(order)].filter(Boolean).join(' · ') || undefined;
   return (
     <Box flexDirection="column">
       <Box>
@@ -83,7 +88,7 @@ export function OrderRow({
       </Box>
       <Box paddingLeft={4}>
         <Text {...theme.tone(progress.tone === 'bad' ? 'bad' : 'muted')} wrap="truncate-end">
-          {detail ?? (order.resumed ? 'resumed from the journal' : ' ')}
+          {detail ?? ' '}
         </Text>
       </Box>
       {progress.hung ? (

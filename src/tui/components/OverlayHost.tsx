@@ -2,6 +2,7 @@ import type { Overlay } from '../navigation.js';
 import { CaPicker } from './CaPicker.js';
 import { ConfirmCancel } from './ConfirmCancel.js';
 import { ConfirmCancelDeploy } from './ConfirmCancelDeploy.js';
+import { ConfirmRetryEarly } from './ConfirmRetryEarly.js';
 import { ConfirmRemoveTarget } from './ConfirmRemoveTarget.js';
 import { QuitPrompt } from './QuitPrompt.js';
 
@@ -10,6 +11,8 @@ export function OverlayHost({ overlay, now }: { overlay: Exclude<Overlay, { kind
   switch (overlay.kind) {
     case 'confirm-cancel':
       return <ConfirmCancel orderId={overlay.orderId} now={now} />;
+    case 'confirm-retry-early':
+      return <ConfirmRetryEarly orderId={overlay.orderId} now={now} />;
     case 'confirm-cancel-deploy':
       return <ConfirmCancelDeploy certName={overlay.certName} />;
     case 'confirm-remove-target':

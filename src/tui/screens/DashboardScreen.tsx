@@ -163,7 +163,7 @@ export function DashboardScreen() {
                 caWidth={caWidth}
               />
             ) : (
-              <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} caWidth={caWidth} />
+              <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} caWidth={caWidth} now={now} />
             ),
           );
         });

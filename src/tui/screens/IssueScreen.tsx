@@ -95,7 +95,7 @@ export function IssueScreen() {
         for (const [i, item] of items.entries()) {
           const p = i === index ? progress : describeOrder(item.order, now);
           used += orderRowHeight(p);
-          rows.push(<OrderRow key={item.key} order={item.order} progress={p} selected={i === index} wide={wide} caWidth={caWidth} />);
+          rows.push(<OrderRow key={item.key} order={item.order} progress={p} selected={i === index} wide={wide} caWidth={caWidth} now={now} />);
         }
         if (progress.hung) {
           rows.push(<HungNotice key="hung" order={selected} hung={progress.hung} />);
