@@ -23,6 +23,27 @@ export function deployLook(status: DeployStatus): { symbol: string; tone: Tone }
   }
 }
 
+/** The column names over deploy target rows, laid out with the rows' own boxes so each sits over its column. */
+export function DeployTargetHeader() {
+  const theme = useTheme();
+  return (
+    <Box>
+      <Box width={4} flexShrink={0} />
+      <Box width={9} flexShrink={0}>
+        <Text {...theme.tone('muted')}>KIND</Text>
+      </Box>
+      <Box flexGrow={1} flexShrink={1} flexBasis={20} minWidth={8}>
+        <Text {...theme.tone('muted')}>TARGET</Text>
+      </Box>
+      <Box flexGrow={1} flexShrink={1} flexBasis={30} marginLeft={1} minWidth={10}>
+        <Text {...theme.tone('muted')} wrap="truncate-end">
+          LATEST RESULT
+        </Text>
+      </Box>
+    </Box>
+  );
+}
+
 /** "at 14:02:11", or "2026-04-01 14:02" when it was not today: when a result came about. */
 export function resultTime(at: number, now: number): string {
   return formatDate(at) === formatDate(now) ? `at ${formatClockTime(at)}` : `on ${formatDate(at)} ${formatClockTime(at).slice(0, 5)}`;

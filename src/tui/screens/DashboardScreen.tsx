@@ -1,9 +1,11 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import type { OrderView } from '../../engine/state.js';
-import { CertificateRow } from '../components/CertificateRow.js';
+import { CertificateRow, certificateHeader } from '../components/CertificateRow.js';
+import { ColumnHeader } from '../components/ColumnHeader.js';
+import { certificateColumns, orderColumns } from '../view-model/row-columns.js';
 import { Frame } from '../components/Frame.js';
-import { OrderRow, orderRowHeightAt } from '../components/OrderRow.js';
+import { OrderRow, orderHeader, orderRowHeightAt } from '../components/OrderRow.js';
 import { SectionTitle } from '../components/SectionTitle.js';
 import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
@@ -130,14 +132,22 @@ export function DashboardScreen() {
           const item = items[i];
           return item?.kind === 'order' ? orderRowHeightAt(item.order, now) : 1;
         };
-        // Two section titles, plus one line for "more" marks when the list does not fit.
-        const window = visibleWindowBy(items.length, heightOf, index, Math.max(1, bodyRows - 3));
+        // Two section titles with their column headers, plus one line for "more" marks when the list does not fit.
+        const window = visibleWindowBy(items.length, heightOf, index, Math.max(1, bodyRows - 5));
         const shown = items.slice(window.start, window.end);
         const hiddenBelow = items.length - window.end;
         const more = window.start ? ` · ${window.start} more above` : '';
         const caName = (item: DashboardItem) => (item.kind === 'order' ? item.order.caName : (caNames.get(item.certificate.caId) ?? item.certificate.caId));
         // One CA column width for every row on screen, so the rows line up.
         const caWidth = caColumnWidth(shown.map(caName), columns);
+        const shownCerts = shown.flatMap((item) => (item.kind === 'certificate' ? [item.certificate] : []));
+        const certLayout = certificateColumns(
+          columns,
+          caWidth,
+          shownCerts.reduce((max, c) => Math.max(max, c.certName.length), 0),
+          shownCerts.some((c) => c.domains.some((d) => d !== c.certName)),
+        );
+        const orderLayout = orderColumns(columns, caWidth);
         const rows: ReactNode[] = [];
         if (certCount === 0) rows.push(<SectionTitle key="certs-none" title="Certificates" note="none managed yet" />);
         shown.forEach((item, i) => {
@@ -148,6 +158,7 @@ export function DashboardScreen() {
               ) : (
                 <SectionTitle key="orders" title="Orders" note={`${running} running · ${orderCount - running} finished${i === 0 ? more : ''}`} />
               ),
+              <ColumnHeader key={`${item.kind}-header`} columns={item.kind === 'certificate' ? certificateHeader(certLayout) : orderHeader(orderLayout)} />,
             );
           }
           const isSelected = item.key === selected?.key;
@@ -161,9 +172,10 @@ export function DashboardScreen() {
                 selected={isSelected}
                 wide={wide}
                 caWidth={caWidth}
+                layout={certLayout}
               />
             ) : (
-              <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} caWidth={caWidth} now={now} />
+              <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} caWidth={caWidth} now={now} layout={orderLayout} />
             ),
           );
         });

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { DeployRunView } from '../../engine/state.js';
-import { DeployTargetRow } from '../components/DeployTargetRow.js';
+import { DeployTargetHeader, DeployTargetRow } from '../components/DeployTargetRow.js';
 import { Frame } from '../components/Frame.js';
 import { SectionTitle } from '../components/SectionTitle.js';
 import { useNavigation } from '../context/navigation-context.js';
@@ -129,7 +129,8 @@ export function DeployScreen({ certName }: { certName: string }) {
         }
         // Targets get up to two thirds of the room; the selected target's log gets the rest.
         const heights = targets.map(deployRowLines);
-        const reserved = problem ? 3 : 2;
+        // The run summary, the column header and the log title (and the problem line, when there is one).
+        const reserved = problem ? 4 : 3;
         const window = visibleWindow(heights, index, Math.max(1, Math.floor(((bodyRows - reserved) * 2) / 3)));
         const usedByTargets = heights.slice(window.start, window.end).reduce((a, b) => a + b, 0);
         const logRoom = Math.max(0, bodyRows - reserved - usedByTargets);
@@ -149,6 +150,7 @@ export function DeployScreen({ certName }: { certName: string }) {
                   : `Never deployed · ${targets.length} target${targets.length === 1 ? '' : 's'}`}
               </Text>
             )}
+            <DeployTargetHeader />
             {targets.slice(window.start, window.end).map((t, i) => (
               <DeployTargetRow key={t.id} row={t} selected={window.start + i === index} now={now} />
             ))}

@@ -3,7 +3,9 @@ import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { AuthorizationList, authorizationLines } from '../components/AuthorizationList.js';
 import { Frame } from '../components/Frame.js';
 import { HungNotice } from '../components/HungNotice.js';
-import { OrderRow, orderRowHeight } from '../components/OrderRow.js';
+import { OrderRow, orderHeader, orderRowHeight } from '../components/OrderRow.js';
+import { ColumnHeader } from '../components/ColumnHeader.js';
+import { orderColumns } from '../view-model/row-columns.js';
 import { SectionTitle } from '../components/SectionTitle.js';
 import { TimelineList } from '../components/TimelineList.js';
 import { useNavigation } from '../context/navigation-context.js';
@@ -89,13 +91,14 @@ export function IssueScreen() {
       {(bodyRows) => {
         if (!selected) return <Text {...theme.tone('muted')}>Starting the order…</Text>;
         const progress = describeOrder(selected, now);
-        const rows: ReactNode[] = [<SectionTitle key="orders" title="Orders" />];
-        let used = 1;
         const caWidth = caColumnWidth(items.map((item) => item.order.caName), columns);
+        const layout = orderColumns(columns, caWidth);
+        const rows: ReactNode[] = [<SectionTitle key="orders" title="Orders" />, <ColumnHeader key="orders-header" columns={orderHeader(layout)} />];
+        let used = 2;
         for (const [i, item] of items.entries()) {
           const p = i === index ? progress : describeOrder(item.order, now);
           used += orderRowHeight(p);
-          rows.push(<OrderRow key={item.key} order={item.order} progress={p} selected={i === index} wide={wide} caWidth={caWidth} now={now} />);
+          rows.push(<OrderRow key={item.key} order={item.order} progress={p} selected={i === index} wide={wide} caWidth={caWidth} now={now} layout={layout} />);
         }
         if (progress.hung) {
           rows.push(<HungNotice key="hung" order={selected} hung={progress.hung} />);
