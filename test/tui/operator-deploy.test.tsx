@@ -4,7 +4,7 @@ import { cleanup } from 'ink-testing-library';
 import { ManualClock } from '../../src/engine/core/clock.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { FakeEngine } from '../support/fake-engine.js';
-import { renderApp } from '../support/render.js';
+import { KEYS, renderApp } from '../support/render.js';
 import { T0, certKnown, certificate, finished, phase, queued } from './fixtures.js';
 
 afterEach(() => cleanup());
@@ -147,5 +147,16 @@ describe('the operator can trust what the deploy screens show', () => {
     assert.match(frame, /deploy of example\.com partial: 1 succeeded, 1 failed, 0 skipped/);
     assert.match(frame, /reload \(run reload\): failed - exit status 1/);
     assert.match(frame, /certdeck deploy example\.com --only failed/);
+  });
+});
+
+describe('the certificate view', () => {
+  test('shows where the certificate files are', async () => {
+    const engine = new FakeEngine({ events: [certKnown(cert)], deployTargets: { 'example.com': [] } });
+    const ui = renderApp(engine, { clock: new ManualClock(T0), columns: 120, rows: 30 });
+    await ui.waitForText('› ✔ example.com');
+    ui.press(KEYS.enter);
+    const frame = await ui.waitForText('Deploy · example.com');
+    assert.match(frame, new RegExp(`files ${cert.dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/\\{cert,chain,fullchain,privkey\\}\\.pem`));
   });
 });

@@ -51,6 +51,7 @@ export function DeployScreen({ certName }: { certName: string }) {
   const runId = snapshot.latestDeploy[certName];
   const run = runId === undefined ? undefined : snapshot.deploys[runId];
   const configured = snapshot.deployTargets[certName];
+  const certificate = snapshot.certificates[certName];
   const targets = deployRows(configured, run);
   const index = Math.min(focus, Math.max(0, targets.length - 1));
   const selected = targets[index];
@@ -113,6 +114,13 @@ export function DeployScreen({ certName }: { certName: string }) {
   return (
     <Frame title={`Deploy · ${certName}`} {...(running ? { status: 'running' } : {})} now={now} hints={hints}>
       {(bodyRows) => {
+        // Where the certificate's files are: what every target deploys from, and what a web server can point at.
+        const files = certificate ? (
+          <Text wrap="truncate-start">
+            <Text {...theme.tone('muted')}>files </Text>
+            {`${certificate.dir}/{cert,chain,fullchain,privkey}.pem`}
+          </Text>
+        ) : null;
         const problem = loadError ? (
           <Text {...theme.tone('bad')} wrap="truncate-end">
             {`Cannot read the deploy targets: ${loadError}`}
@@ -121,6 +129,7 @@ export function DeployScreen({ certName }: { certName: string }) {
         if (targets.length === 0) {
           return (
             <Box flexDirection="column">
+              {files}
               {problem}
               <Text>{configured ? `${certName} has no deploy targets yet.` : `No deploy run for ${certName} yet.`}</Text>
               <Text {...theme.tone('muted')}>{configured ? 'a adds one: files, command, pfx or verify.' : 'D runs all of its deploy targets.'}</Text>
@@ -130,7 +139,7 @@ export function DeployScreen({ certName }: { certName: string }) {
         // Targets get up to two thirds of the room; the selected target's log gets the rest.
         const heights = targets.map(deployRowLines);
         // The run summary, the column header and the log title (and the problem line, when there is one).
-        const reserved = problem ? 4 : 3;
+        const reserved = (problem ? 4 : 3) + (files ? 1 : 0);
         const window = visibleWindow(heights, index, Math.max(1, Math.floor(((bodyRows - reserved) * 2) / 3)));
         const usedByTargets = heights.slice(window.start, window.end).reduce((a, b) => a + b, 0);
         const logRoom = Math.max(0, bodyRows - reserved - usedByTargets);
@@ -138,6 +147,7 @@ export function DeployScreen({ certName }: { certName: string }) {
         const logShown = log.slice(Math.max(0, log.length - logRoom));
         return (
           <Box flexDirection="column">
+            {files}
             {problem}
             {run ? (
               <Text {...theme.tone(run.outcome === 'succeeded' ? 'ok' : run.outcome === undefined ? 'info' : 'warn')} wrap="truncate-end">
