@@ -24,6 +24,8 @@ export async function runDashboard(opts: { tui: boolean }): Promise<number> {
   const { engine, clock } = runtime;
   const { runTui } = await import('../tui/render-tui.js');
   await engine.loadCertificates();
+  // A cron renewal or a CLI run in another shell shows up here by itself.
+  engine.watchStore();
   try {
     return await runTui(engine, {
       clock,

@@ -15,11 +15,17 @@ import { cancelOnSignals, reportEngineError, type CommandIo } from './io.js';
  */
 export function exitCodeForOutcomes(outcomes: IssueOutcome[]): number {
   const failed = outcomes.filter((o) => !o.ok);
-  if (failed.length === 0) return EXIT_CODES.ok;
+  // The certificate was obtained but a deploy target did not take it: the run did only part of its job.
+  if (failed.length === 0) return outcomes.some(deployFellShort) ? EXIT_CODES.partial : EXIT_CODES.ok;
   if (failed.some((o) => o.error?.kind === 'cancelled')) return EXIT_CODES.cancelled;
   if (failed.length < outcomes.length) return EXIT_CODES.partial;
   if (failed.every((o) => o.certificateStillValid === true)) return EXIT_CODES.renewalFailedStillValid;
   return exitCodeFor(failed[0]!.error?.kind ?? 'bug');
+}
+
+/** An obtained certificate whose deploy after issuance did not reach every target. */
+export function deployFellShort(o: IssueOutcome): boolean {
+  return o.ok && o.deploy !== undefined && o.deploy.outcome !== 'succeeded';
 }
 
 /**
@@ -58,12 +64,11 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
     stopReporting();
     const code = exitCodeForOutcomes(outcomes);
     if (json) {
-      write(`${JSON.stringify({ type: 'summary', exitCode: code, results: outcomes })}\n`);
+      write(`${JSON.stringify({ type: 'summary', exitCode: code, ok: code === EXIT_CODES.ok, results: outcomes })}\n`);
     } else {
+      const fallbackName = requests.map((r) => r.domains.join(',')).join(' ');
       for (const o of outcomes) {
-        if (o.ok && o.notDueUntil !== undefined) write(`OK ${o.certName}: not due for renewal until ${new Date(o.notDueUntil).toISOString()}; nothing ordered\n`);
-        else if (o.ok) write(`OK ${o.certName}: ${o.certificateDir}\n`);
-        else io.stderr.write(`FAILED ${o.certName || requests.map((r) => r.domains.join(',')).join(' ')}: ${o.error?.message ?? 'unknown error'}${o.error?.hint ? `\n  what to do: ${o.error.hint}` : ''}\n`);
+        for (const line of summaryLines(o, fallbackName)) (line.startsWith('OK') ? io.stdout : io.stderr).write(`${line}\n`);
       }
     }
     return code;
@@ -71,6 +76,20 @@ export async function runIssueCommand(domains: string[], opts: IssueCliOptions, 
     releaseSignals();
     await engine.close();
   }
+}
+
+/** The human summary of one request: its result, then each deploy target's (a failed target never hides). */
+export function summaryLines(o: IssueOutcome, fallbackName: string): string[] {
+  if (!o.ok) return [`FAILED ${o.certName || fallbackName}: ${o.error?.message ?? 'unknown error'}${o.error?.hint ? `\n  what to do: ${o.error.hint}` : ''}`];
+  if (o.notDueUntil !== undefined) return [`OK ${o.certName}: not due for renewal until ${new Date(o.notDueUntil).toISOString()}; nothing ordered`];
+  if (!o.deploy) return [`OK ${o.certName}: ${o.certificateDir}`];
+  const d = o.deploy;
+  const head = deployFellShort(o)
+    ? `PARTIAL ${o.certName}: certificate saved in ${o.certificateDir}, but its deploy ${d.outcome}${d.error ? `: ${d.error.message}` : ''} (${d.succeeded} succeeded, ${d.failed} failed, ${d.skipped} skipped)`
+    : `OK ${o.certName}: ${o.certificateDir}; deployed to ${d.succeeded} target(s)`;
+  const targets = d.targets.map((t) => `  ${t.id} (${t.kind}): ${t.status}${t.reason ? ` - ${t.reason}` : ''}`);
+  const hint = deployFellShort(o) ? [`  what to do: fix the target, then run: certdeck deploy ${o.certName} --only failed`] : [];
+  return [head, ...targets, ...hint];
 }
 
 /** The flags as requests: only what was given, so the stored request and the settings fill the rest. */

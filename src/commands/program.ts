@@ -25,7 +25,10 @@ export function buildProgram(version: string): Command {
     // Set before the commands are added, which inherit it.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_CODES.badInput))
     .addOption(new Option('--no-tui', 'never open the interactive view'))
-    .action(async (opts: { tui: boolean }) => {
+    .action(async (opts: { tui: boolean }, cmd: Command) => {
+      // The root takes no arguments: a word here is a command certdeck does not have (commander would call it
+      // "too many arguments", since the root has an action of its own: the dashboard).
+      if (cmd.args.length > 0) unknownCommand(cmd, cmd.args[0]!);
       const { runDashboard } = await import('./dashboard.js');
       process.exitCode = await runDashboard({ tui: opts.tui });
     });
@@ -61,5 +64,39 @@ export function buildProgram(version: string): Command {
       '7 CA problem, 8 certificate locked by another process, 9 storage, 10 renewal failed but certificate still valid,\n' +
       '130 cancelled.',
   );
+  // Set last so no command inherits it: only the root lets extra words through, to name them as unknown commands.
+  program.allowExcessArguments(true);
   return program;
+}
+
+/** "error: unknown command 'renew' (Did you mean ...?)" and the commands there are, then exit 2 (bad input). */
+function unknownCommand(program: Command, name: string): never {
+  const visible = program.createHelp().visibleCommands(program).filter((c) => c.name() !== 'help');
+  const suggestion = closestName(name, visible.map((c) => c.name()));
+  const width = Math.max(...visible.map((c) => c.name().length));
+  const list = visible.map((c) => `  ${c.name().padEnd(width)}  ${c.description().split('\n')[0] ?? ''}`).join('\n');
+  program.error(`error: unknown command '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}\n\nCommands:\n${list}\n\nRun certdeck <command> --help for one command's options.`, {
+    exitCode: EXIT_CODES.badInput,
+    code: 'commander.unknownCommand',
+  });
+}
+
+/** The command within two edits of what was typed, if any (a typo, not a different word). */
+function closestName(typed: string, names: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of names) {
+    const distance = editDistance(typed.toLowerCase(), name);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }

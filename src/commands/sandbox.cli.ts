@@ -19,12 +19,20 @@ export function registerSandboxCommand(program: Command): void {
     .description('Start the sandbox in the background (nothing happens if it is already running) and print its status.')
     .option('--port-base <n>', 'use ports N..N+9 instead of the defaults (below)')
     .option('--http-port <n>', 'port Pebble validates HTTP-01 on, where certdeck\'s challenge server listens (default 5002)')
-    .option('--fault <spec>', 'put the fault proxy in front of the "sandbox" CA (syntax below)')
+    .option('--fault <spec>', 'put the fault proxy in front of the "sandbox" CA (syntax below); on a running sandbox, changes its fault')
     .option('--nonce-reject <percent>', 'share of good nonces Pebble rejects as badNonce (Pebble default 5)')
     .option('--authz-reuse <percent>', 'share of orders that reuse a valid authorization (Pebble default 50)')
     .option('--json', 'print the state as JSON')
     .addHelpText('after', SANDBOX_PORTS_HELP + '\n\n' + FAULT_SYNTAX_HELP)
     .action(run('start'));
+
+  sandbox
+    .command('fault')
+    .description('Change the fault scenario of the running sandbox (started with --fault); "none" clears it.')
+    .argument('<spec>', 'fault scenario (syntax below), e.g. hang-processing:30, or none')
+    .option('--json', 'print the state as JSON')
+    .addHelpText('after', '\n' + FAULT_SYNTAX_HELP)
+    .action(async (spec: string, opts: SandboxCommandOptions) => run('fault')({ ...opts, spec }));
 
   sandbox
     .command('stop')

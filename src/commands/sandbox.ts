@@ -5,15 +5,19 @@ import { DEFAULT_SANDBOX_PORTS, portsFromBase, type SandboxPorts } from '../sand
 import { isAlive } from '../sandbox/processes.js';
 import { sandboxDnsExample, sandboxDnsHookPath } from '../sandbox/dns-hook.js';
 import { sandboxStatus, startSandbox, stopSandbox } from '../sandbox/sandbox.js';
+import { applySandboxFault, liveFaultIfChanged } from '../sandbox/fault-control.js';
+import type { FaultScenario } from '../sandbox/fault/scenario.js';
 import type { CommandIo } from './io.js';
 
-export type SandboxAction = 'start' | 'stop' | 'status';
+export type SandboxAction = 'start' | 'stop' | 'status' | 'fault';
 
 /** Options as commander hands them over (numbers still as text). */
 export interface SandboxCommandOptions {
   portBase?: string;
   httpPort?: string;
   fault?: string;
+  /** `sandbox fault SPEC`: the new scenario. */
+  spec?: string;
   nonceReject?: string;
   authzReuse?: string;
   json?: boolean;
@@ -37,6 +41,12 @@ export async function runSandboxCommand(action: SandboxAction, opts: SandboxComm
       }
       case 'status':
         return await status(dir, opts, io);
+      case 'fault': {
+        const state = await applySandboxFault(dir, opts.spec ?? '');
+        if (!opts.json) write(io.stderr, `Fault scenario of the running sandbox is now: ${opts.spec?.trim() || 'none'}`);
+        printStatus(state, true, opts, io);
+        return EXIT_CODES.ok;
+      }
     }
   } catch (err) {
     return reportError(err, opts, io);
@@ -46,6 +56,13 @@ export async function runSandboxCommand(action: SandboxAction, opts: SandboxComm
 async function start(dir: string, opts: SandboxCommandOptions, io: CommandIo): Promise<number> {
   const existing = await sandboxStatus(dir);
   if (existing?.alive) {
+    // Asked for a fault: the operator wants it in effect now, not the one the sandbox was started with.
+    if (opts.fault !== undefined) {
+      const state = await applySandboxFault(dir, opts.fault);
+      if (!opts.json) write(io.stderr, `The sandbox is already running; its fault scenario is now: ${opts.fault.trim() || 'none'}`);
+      printStatus(state, true, opts, io);
+      return EXIT_CODES.ok;
+    }
     if (!opts.json) write(io.stderr, 'The sandbox is already running; nothing to start.');
     printStatus(existing.state, true, opts, io);
     return EXIT_CODES.ok;
@@ -73,13 +90,14 @@ async function status(dir: string, opts: SandboxCommandOptions, io: CommandIo): 
     else write(io.stdout, `no sandbox is running (${dir}); start one with: certdeck sandbox start`);
     return EXIT_CODES.failed;
   }
-  printStatus(found.state, found.alive, opts, io);
+  const live = found.alive ? await liveFaultIfChanged(found.state) : undefined;
+  printStatus(found.state, found.alive, opts, io, live);
   return found.alive ? EXIT_CODES.ok : EXIT_CODES.failed;
 }
 
-function printStatus(state: SandboxState, alive: boolean, opts: SandboxCommandOptions, io: CommandIo): void {
+function printStatus(state: SandboxState, alive: boolean, opts: SandboxCommandOptions, io: CommandIo, liveFault?: FaultScenario): void {
   if (opts.json) {
-    write(io.stdout, JSON.stringify({ running: alive, state }));
+    write(io.stdout, JSON.stringify({ running: alive, state, ...(liveFault ? { liveFault } : {}) }));
     return;
   }
   const lines = [
@@ -93,7 +111,8 @@ function printStatus(state: SandboxState, alive: boolean, opts: SandboxCommandOp
   for (const ca of state.cas) {
     lines.push(`  ${ca.id.padEnd(11)} ${ca.directoryUrl}`);
     if (ca.faultProxy) {
-      lines.push(`              fault proxy: ${ca.faultProxy.scenario} (control ${ca.faultProxy.controlUrl})`);
+      lines.push(`              fault proxy: ${liveFault ? `changed through the control endpoint: ${JSON.stringify(liveFault)}` : ca.faultProxy.scenario} (control ${ca.faultProxy.controlUrl})`);
+      lines.push(`              change it with: certdeck sandbox fault SPEC   (none clears it)`);
       lines.push(`              pebble itself: ${ca.pebbleDirectoryUrl}`);
     }
     lines.push(`              management: ${ca.managementUrl}`);
@@ -104,6 +123,7 @@ function printStatus(state: SandboxState, alive: boolean, opts: SandboxCommandOp
     `  DNS         127.0.0.1:${state.dnsPort}, every name -> 127.0.0.1 (TXT records: ${state.challtestsrvUrl})`,
     `  dns-01 hook ${sandboxDnsHookPath()} (publishes there; certdeck passes it CERTDECK_CHALLTESTSRV_URL=${state.challtestsrvUrl})`,
   );
+  if (!state.cas.some((ca) => ca.faultProxy)) lines.push('  faults      none (no fault proxy; start with --fault SPEC to have one)');
   if (alive) lines.push('Try: certdeck issue --ca sandbox example.test', `A wildcard: ${sandboxDnsExample()}`);
   write(io.stdout, lines.join('\n'));
 }

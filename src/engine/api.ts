@@ -1,4 +1,4 @@
-import type { CertificateSummary, ChallengeMethod, DeployTargetInfo, DeployTargetKind, EngineEvent, KeyType } from './events.js';
+import type { CertificateSummary, ChallengeMethod, DeployStatus, DeployTargetInfo, DeployTargetKind, EngineEvent, KeyType } from './events.js';
 import type { CertificateStatusKind } from './renew/status.js';
 import type { DeployTarget, TargetResult } from './deploy/types.js';
 import type { PolicyOverride, WaitPolicy } from './policy.js';
@@ -180,6 +180,23 @@ export interface IssueOutcome {
   notDueUntil?: number;
   /** On failure: whether the certificate already on disk under this name has not expired yet. */
   certificateStillValid?: boolean;
+  /**
+   * The deploy run after issuance, when the certificate has targets: the certificate can be obtained (ok) while a
+   * target failed, and the run's exit code and summary must say so.
+   */
+  deploy?: DeployOutcome;
+}
+
+/** One target's result in a deploy run, as a summary carries it. */
+export interface DeployTargetOutcome {
+  id: string;
+  kind: DeployTargetKind;
+  label: string;
+  status: DeployStatus;
+  reason?: string;
+  attempt?: number;
+  /** A verify target's verdict per name. */
+  domains?: Array<{ domain: string; status: DeployStatus; reason?: string }>;
 }
 
 export interface DeployOutcome {
@@ -189,6 +206,10 @@ export interface DeployOutcome {
   succeeded: number;
   failed: number;
   skipped: number;
+  /** Every selected target's own result, in run order. */
+  targets: DeployTargetOutcome[];
+  /** Why the run could not start at all (a broken targets file, a missing certificate); then `targets` is empty. */
+  error?: ErrorInfo;
 }
 
 /**
@@ -238,6 +259,11 @@ export interface EngineApi {
   switchCa(orderId: string, caId: string): void;
   /** Runs the certificate's deploy targets (all, or only the named ones). */
   deploy(certName: string, opts?: { only?: string[] }): Promise<DeployOutcome>;
+  /**
+   * Cancels the certificate's running deploy: a running hook's whole process tree is killed, that target is marked
+   * cancelled and the targets after it do not start. Returns false when no deploy of it was running here.
+   */
+  cancelDeploy(certName: string, reason?: string): boolean;
   /** Loads the certificate's configured deploy targets into the snapshot (`deployTargets`) and returns them. */
   listDeployTargets(certName: string): Promise<DeployTargetInfo[]>;
   /**
@@ -262,6 +288,17 @@ export interface EngineApi {
   diagnose(opts?: DiagnoseOptions): Promise<DiagnoseReport>;
   /** The setup's preflight: names, DNS, CAA, the HTTP-01 port and the clock, before anything is sent to a CA. */
   preflight(opts: PreflightOptions): Promise<PreflightReport>;
+  /**
+   * Re-reads what other processes may have changed in the state home: the certificates (new, renewed, removed, a
+   * renewal that failed) and the deploy target lists and results already loaded. The dashboard's refresh key.
+   */
+  refresh(): Promise<void>;
+  /**
+   * Keeps the snapshot in step with other certdeck processes using the same state home (a cron renewal, a CLI run
+   * in another shell): watches the store and refreshes within about `pollMs` (default 1 s) of a change. Returns a
+   * function that stops watching; close() stops it too.
+   */
+  watchStore(opts?: { pollMs?: number }): () => void;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }

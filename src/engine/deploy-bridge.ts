@@ -22,7 +22,7 @@ export async function runCertificateDeploy(opts: {
 }): Promise<DeployOutcome> {
   if (opts.afterIssue) {
     const { targets } = await loadTargets(opts.paths, opts.certName);
-    if (targets.length === 0) return { runId: '', certName: opts.certName, outcome: 'succeeded', succeeded: 0, failed: 0, skipped: 0 };
+    if (targets.length === 0) return { runId: '', certName: opts.certName, outcome: 'succeeded', succeeded: 0, failed: 0, skipped: 0, targets: [] };
   }
   const { runDeploy } = await import('./deploy/runner.js');
   return runDeploy({

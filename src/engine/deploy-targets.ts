@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DeployTargetDetails, DeployTargetInput } from './api.js';
 import { BadInputError, EngineError, StorageError } from './core/errors.js';
-import type { DeployTargetInfo } from './events.js';
+import type { DeployLastResult, DeployTargetInfo } from './events.js';
 import { parseVerifyHost } from './deploy/host-spec.js';
 import { addTarget, loadResults, loadTargets, removeTarget, targetsFilePath } from './deploy/target-store.js';
 import type { DeployTarget } from './deploy/types.js';
@@ -16,8 +16,23 @@ export function targetInfo(t: DeployTarget): DeployTargetInfo {
   return { id: t.id, kind: t.kind, label: t.label };
 }
 
+/** The configured targets, each with its latest stored result (a broken results file only loses the results). */
 export async function listTargetInfos(paths: StatePaths, certName: string): Promise<DeployTargetInfo[]> {
-  return (await loadTargets(paths, certName)).targets.map(targetInfo);
+  const { targets } = await loadTargets(paths, certName);
+  const results = (await loadResults(paths, certName).catch(() => undefined))?.targets ?? {};
+  return targets.map((t) => {
+    const r = results[t.id];
+    if (!r) return targetInfo(t);
+    const last: DeployLastResult = {
+      status: r.status,
+      runId: r.runId,
+      ...(r.reason === undefined ? {} : { reason: r.reason }),
+      ...(r.startedAt === undefined ? {} : { startedAt: r.startedAt }),
+      ...(r.endedAt === undefined ? {} : { endedAt: r.endedAt }),
+      ...(r.domains ? { domains: r.domains } : {}),
+    };
+    return { ...targetInfo(t), last };
+  });
 }
 
 /**

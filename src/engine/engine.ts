@@ -21,7 +21,7 @@ import type {
   StoredRequestInfo,
 } from './api.js';
 import type { Clock } from './core/clock.js';
-import { BadInputError } from './core/errors.js';
+import { BadInputError, toErrorInfo } from './core/errors.js';
 import type { DeployTargetInfo } from './events.js';
 import type { SessionRegistry } from './acme/session-registry.js';
 import { listCas, resolveCa, type ResolvedCa } from './ca/catalog.js';
@@ -40,6 +40,7 @@ import { HistoryRecorder } from './history/history-recorder.js';
 import { followHistory, type FollowEnd, type FollowOptions } from './history/follow-history.js';
 import { summarizeOrders, type HistoryRecord, type OrderHistorySummary } from './history-view.js';
 import { assertCertName } from './names.js';
+import { StoreWatcher } from './store/store-watcher.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, addTargetSpec, describeTargets, listTargetInfos, redactTarget, removeTargetById, targetInfo } from './deploy-targets.js';
@@ -93,7 +94,8 @@ export class Engine implements EngineApi, NotificationsApi {
   private acme: Promise<AcmeParts> | undefined;
   private readonly controls = new Map<string, OrderControl>();
   private readonly running = new Set<Promise<unknown>>();
-  private readonly deployAborts = new Set<AbortController>();
+  /** Running deploys and their certificate, so one certificate's deploy can be cancelled alone. */
+  private readonly deployAborts = new Map<AbortController, string>();
   /** Deploy runs going on per certificate: its target list must not change under a run. */
   private readonly deploying = new Map<string, number>();
   /** The latest target-list edit per certificate; the next one waits for it, so two quick adds never lose one. */
@@ -102,6 +104,9 @@ export class Engine implements EngineApi, NotificationsApi {
   private readonly notifications: NotificationDispatcher;
   private readonly history: HistoryRecorder | undefined;
   private readonly settings: SettingsData;
+  private readonly watchers = new Set<StoreWatcher>();
+  /** Broken certificate directories already warned about, so a refresh does not repeat the warning. */
+  private readonly reportedBroken = new Set<string>();
 
   constructor(private readonly opts: EngineOptions) {
     this.settings = opts.settings ?? {};
@@ -175,19 +180,57 @@ export class Engine implements EngineApi, NotificationsApi {
     return info;
   }
 
-  /** Reads the certificates on disk into the snapshot (the dashboard's list). */
+  /**
+   * Reads the certificates on disk into the snapshot (the dashboard's list). Only what changed is announced, and a
+   * certificate gone from disk is removed, so a refresh after another process's run shows exactly what it did.
+   */
   async loadCertificates(): Promise<void> {
     const listing = await listCertificates(this.opts.paths);
+    const known = this.hub.getSnapshot().certificates;
+    const onDisk = new Set<string>();
     for (const certificate of await withRenewalFailures(this.opts.paths, listing.certificates)) {
+      onDisk.add(certificate.certName);
+      if (JSON.stringify(known[certificate.certName]) === JSON.stringify(certificate)) continue;
       this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
     }
     for (const b of listing.broken) {
-      this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+      onDisk.add(b.certName);
+      if (!this.reportedBroken.has(`${b.certName}:${b.message}`)) {
+        this.reportedBroken.add(`${b.certName}:${b.message}`);
+        this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
+      }
       this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), certName: b.certName, file: b.file, message: b.message, ...(b.hint ? { hint: b.hint } : {}) });
     }
     for (const p of await unreadableJournals(this.opts.paths)) {
       this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), ...p });
     }
+    for (const certName of Object.keys(known)) {
+      if (!onDisk.has(certName)) this.hub.emit({ type: 'certificate:removed', at: this.opts.clock.now(), certName });
+    }
+  }
+
+  async refresh(): Promise<void> {
+    await this.loadCertificates();
+    // Only the lists a view has asked for: they are the ones on screen.
+    for (const certName of Object.keys(this.hub.getSnapshot().deployTargets)) {
+      await this.listDeployTargets(certName).catch(() => undefined);
+    }
+  }
+
+  watchStore(opts: { pollMs?: number } = {}): () => void {
+    const { paths, clock } = this.opts;
+    const watcher = new StoreWatcher({
+      dirs: [paths.liveDir, paths.journalDir, paths.deployDir],
+      clock,
+      ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+      onChange: () => this.refresh(),
+      onError: (err) => this.hub.emit({ type: 'log', at: clock.now(), level: 'warn', message: `could not re-read the state home: ${toErrorInfo(err).message}` }),
+    });
+    this.watchers.add(watcher);
+    return () => {
+      this.watchers.delete(watcher);
+      void watcher.close();
+    };
   }
 
   async listCertificates(): Promise<CertificateListingResult> {
@@ -304,7 +347,7 @@ export class Engine implements EngineApi, NotificationsApi {
         settings: this.settings,
         ...(this.opts.random ? { random: this.opts.random } : {}),
         ...(this.opts.validityClock ? { validityClock: this.opts.validityClock } : {}),
-        ...(this.opts.deployAfterIssue ? { afterSave: async (certName: string) => void (await this.runDeploy(certName, { afterIssue: true })) } : {}),
+        ...(this.opts.deployAfterIssue ? { afterSave: (certName: string) => this.deployAfterIssue(certName) } : {}),
       },
       request,
       signal,
@@ -349,7 +392,7 @@ export class Engine implements EngineApi, NotificationsApi {
 
   private async runDeploy(certName: string, opts: { only?: string[]; afterIssue?: boolean }): Promise<DeployOutcome> {
     const abort = new AbortController();
-    this.deployAborts.add(abort);
+    this.deployAborts.set(abort, certName);
     this.deploying.set(certName, (this.deploying.get(certName) ?? 0) + 1);
     try {
       return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...(this.opts.env ? { env: this.opts.env } : {}), ...opts });
@@ -358,7 +401,33 @@ export class Engine implements EngineApi, NotificationsApi {
       const left = (this.deploying.get(certName) ?? 1) - 1;
       if (left > 0) this.deploying.set(certName, left);
       else this.deploying.delete(certName);
+      // A view showing this certificate's targets gets their stored results (the run's, merged with earlier ones).
+      if (this.hub.getSnapshot().deployTargets[certName]) await this.listDeployTargets(certName).catch(() => undefined);
     }
+  }
+
+  /**
+   * The deploy after an issuance never throws: the certificate is saved whatever happens here, so a run that cannot
+   * start (a broken targets file) becomes a failed deploy in the issue outcome (exit 3), not a failed order.
+   */
+  private async deployAfterIssue(certName: string): Promise<DeployOutcome> {
+    try {
+      return await this.runDeploy(certName, { afterIssue: true });
+    } catch (err) {
+      const error = toErrorInfo(err);
+      this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'error', certName, message: `deploy after issuance did not run: ${error.message}` });
+      return { runId: 'not-started', certName, outcome: 'failed', succeeded: 0, failed: 0, skipped: 0, targets: [], error };
+    }
+  }
+
+  cancelDeploy(certName: string, reason = 'cancelled by the operator'): boolean {
+    let found = false;
+    for (const [abort, name] of this.deployAborts) {
+      if (name !== certName) continue;
+      found = true;
+      abort.abort(reason);
+    }
+    return found;
   }
 
   async listDeployTargets(certName: string): Promise<DeployTargetInfo[]> {
@@ -461,8 +530,10 @@ export class Engine implements EngineApi, NotificationsApi {
   async close(reason = 'certdeck stopped'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.watchers].map((w) => w.close()));
+    this.watchers.clear();
     for (const control of this.controls.values()) control.stop({ kind: 'suspend', reason });
-    for (const abort of this.deployAborts) abort.abort(reason);
+    for (const abort of this.deployAborts.keys()) abort.abort(reason);
     await Promise.allSettled([...this.running]);
     await this.acme?.then((acme) => acme.sessions.close(), () => undefined);
   }

@@ -74,6 +74,18 @@ export interface DeployTargetInfo {
   id: string;
   kind: DeployTargetKind;
   label: string;
+  /** The target's latest result on disk, from whichever process ran it (absent until it has run once). */
+  last?: DeployLastResult;
+}
+
+/** A target's result in its latest run, and when that was: what the deploy view shows after a restart. */
+export interface DeployLastResult {
+  status: DeployStatus;
+  reason?: string;
+  runId: string;
+  startedAt?: number;
+  endedAt?: number;
+  domains?: Array<{ domain: string; status: DeployStatus; reason?: string }>;
 }
 
 interface At {
@@ -102,6 +114,10 @@ export type EngineEvent =
       status: AcmeOrderStatus;
       /** True when the order came from the journal (a restart) instead of a new newOrder request. */
       resumed: boolean;
+      /** A resumed order: when it was first created (from the journal), not when this run picked it up. */
+      createdAt?: number;
+      /** A resumed order already processing: when it entered processing (its finalize was sent), from the journal. */
+      processingSince?: number;
       expires?: string;
     })
   | (At & { type: 'order:status'; orderId: string; status: AcmeOrderStatus })
@@ -157,6 +173,8 @@ export type EngineEvent =
     })
   | (At & { type: 'wait:extended'; orderId: string; phase: WaitPhase; deadlineAt: number })
   | (At & { type: 'order:hung'; orderId: string; since: number; polls: number; nextPollAt: number })
+  /** A request to the CA for this order has left and not yet been answered (http:exchange ends it). */
+  | (At & { type: 'http:started'; orderId: string; caId: string; method: string; url: string })
   | (At & {
       type: 'http:exchange';
       orderId?: string;
@@ -211,6 +229,8 @@ export type EngineEvent =
   | (At & { type: 'certificate:known'; certificate: CertificateSummary })
   /** State on disk certdeck cannot read (a corrupt meta.json, a damaged cert.pem, an unreadable journal). */
   | (At & { type: 'state:problem'; certName: string; file: string; message: string; hint?: string })
+  /** The certificate is no longer on disk (removed by another process or by hand). */
+  | (At & { type: 'certificate:removed'; certName: string })
   | (At & { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; orderId?: string; certName?: string })
   | (At & {
       type: 'deploy:started';

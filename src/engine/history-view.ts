@@ -138,5 +138,9 @@ export function describeHistoryRecord(r: HistoryRecord): HistoryLine {
       return line(r.type, 'muted');
     case 'state:problem':
       return line(`${r.file}: ${r.message}`, 'bad');
+    case 'certificate:removed':
+      return line('certificate removed from the state home', 'muted');
+    case 'http:started':
+      return line(`${r.method} ${r.url} …`, 'muted');
   }
 }

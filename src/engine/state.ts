@@ -113,6 +113,10 @@ export interface OrderView {
   /** When the order entered "processing" at the CA (for hung detection and "processing for 4m"). */
   processingSince?: number;
   resumed: boolean;
+  /** A resumed order: when it was first created (by an earlier run). */
+  createdAt?: number;
+  /** A request to the CA that has left and not been answered yet. */
+  inFlight?: { method: string; url: string; since: number };
   authorizations: AuthzView[];
   /** Per identifier, in the order the solver reported them. */
   challenges: ChallengeView[];
@@ -218,6 +222,13 @@ function updateTarget(
   return { ...s, deploys: { ...s.deploys, [runId]: { ...run, targets } } };
 }
 
+/** The answer to the request in flight ends it (another request's answer leaves it showing). */
+function withoutInFlight(o: OrderView, method: string, url: string): OrderView {
+  if (!o.inFlight || o.inFlight.method !== method || o.inFlight.url !== url) return o;
+  const { inFlight: _f, ...rest } = o;
+  return rest;
+}
+
 const RUNNING_DEPLOY: ReadonlySet<DeployStatus> = new Set(['running']);
 
 export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
@@ -251,10 +262,12 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
         const { wait: _wait, retry: _retry, ...rest } = o;
         const leavesWait = changed;
         const base = leavesWait ? { ...rest, polls: 0 } : o;
+        // In processing since the CA said so (or, resumed, since the journal's finalize), not since this event.
+        const since = e.phase === 'processing' && o.processingSince !== undefined ? Math.min(o.processingSince, e.at) : e.at;
         return {
           ...base,
           phase: e.phase,
-          phaseSince: changed ? e.at : o.phaseSince,
+          phaseSince: changed ? since : o.phaseSince,
           timeline: push(o.timeline, { at: e.at, kind: 'phase', phase: e.phase, ...(e.detail ? { detail: e.detail } : {}) }, TIMELINE_LIMIT),
         };
       });
@@ -264,7 +277,8 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
         orderUrl: e.orderUrl,
         acmeStatus: e.status,
         resumed: e.resumed,
-        ...(e.status === 'processing' && o.processingSince === undefined ? { processingSince: e.at } : {}),
+        ...(e.createdAt === undefined ? {} : { createdAt: e.createdAt }),
+        ...(e.status === 'processing' && o.processingSince === undefined ? { processingSince: e.processingSince ?? e.at } : {}),
         timeline: push(o.timeline, { at: e.at, kind: 'status', status: e.status }, TIMELINE_LIMIT),
       }));
     case 'order:status':
@@ -367,10 +381,12 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
         hung: { since: e.since, polls: e.polls },
         timeline: push(o.timeline, { at: e.at, kind: 'note', level: 'warn', message: `hung: processing since ${new Date(e.since).toISOString()} after ${e.polls} polls` }, TIMELINE_LIMIT),
       }));
+    case 'http:started':
+      return updateOrder(s, e.orderId, e.at, (o) => ({ ...o, inFlight: { method: e.method, url: e.url, since: e.at } }));
     case 'http:exchange': {
       if (!e.orderId) return s;
       return updateOrder(s, e.orderId, e.at, (o) => ({
-        ...o,
+        ...withoutInFlight(o, e.method, e.url),
         timeline: push(
           o.timeline,
           {
@@ -403,7 +419,7 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
       }));
     case 'order:finished':
       return updateOrder(s, e.orderId, e.at, (o) => {
-        const { wait: _w, retry: _r, hung, ...rest } = o;
+        const { wait: _w, retry: _r, hung, inFlight: _f, ...rest } = o;
         const phase: OrderPhase =
           e.outcome === 'valid' ? 'done' : e.outcome === 'failed' ? 'failed' : e.outcome;
         return {
@@ -436,6 +452,11 @@ export function reduce(s: Snapshot, e: EngineEvent): Snapshot {
         ...s,
         stateProblems: { ...s.stateProblems, [e.file]: { certName: e.certName, file: e.file, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } },
       };
+    case 'certificate:removed': {
+      if (!(e.certName in s.certificates)) return s;
+      const { [e.certName]: _gone, ...certificates } = s.certificates;
+      return { ...s, certificates };
+    }
     case 'log': {
       if (e.orderId && s.orders[e.orderId]) {
         return updateOrder(s, e.orderId, e.at, (o) => ({

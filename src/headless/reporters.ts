@@ -30,7 +30,7 @@ function describe(e: EngineEvent, label: (id: string) => string, verbose: boolea
       if (e.phase === 'queued' || e.phase === 'done' || e.phase === 'failed' || e.phase === 'cancelled' || e.phase === 'abandoned') return undefined;
       return `[${label(e.orderId)}] ${e.phase}${e.detail ? ` (${e.detail})` : ''}`;
     case 'order:created':
-      return `[${label(e.orderId)}] ${e.resumed ? 'resumed' : 'created'} order ${e.orderUrl} (${e.status})`;
+      return `[${label(e.orderId)}] ${e.resumed ? `resumed order ${e.orderUrl} (${e.status}; created ${e.createdAt === undefined ? 'earlier' : new Date(e.createdAt).toISOString()})` : `created order ${e.orderUrl} (${e.status})`}`;
     case 'order:status':
       return `[${label(e.orderId)}] order is ${e.status}`;
     case 'authz:updated':
@@ -58,6 +58,8 @@ function describe(e: EngineEvent, label: (id: string) => string, verbose: boolea
       return `[${label(e.orderId)}] HUNG: processing for ${formatElapsed(e.at - e.since)} after ${e.polls} polls`;
     case 'retry:scheduled':
       return `[${label(e.orderId)}] ${e.error.message}; retry ${e.attempt}/${e.maxRetries} of "${e.operation}" in ${formatCountdown(e.nextAttemptAt - e.at)}`;
+    case 'http:started':
+      return undefined;
     case 'http:exchange':
       if (!verbose) return undefined;
       return `  ${e.method} ${e.url} -> ${e.status ?? e.errorCode ?? '?'}${e.problemType ? ` ${e.problemType}` : ''}${e.retryAfterMs !== undefined ? ` Retry-After ${formatSpan(e.retryAfterMs)}` : ''} (${e.durationMs}ms)`;
@@ -83,6 +85,7 @@ function describe(e: EngineEvent, label: (id: string) => string, verbose: boolea
     case 'certificate:saved':
     case 'certificate:known':
     case 'issue:finished':
+    case 'certificate:removed':
       return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { sandboxOwningPort } from './port-owner.js';
 import { BadInputError } from '../engine/core/errors.js';
 import { systemClock, type Clock } from '../engine/core/clock.js';
 
@@ -78,6 +79,14 @@ export async function assertPortsFree(ports: SandboxPorts, roles: ReadonlyArray<
     if (!roles.includes(role.key)) continue;
     const port = ports[role.key];
     if (!(await freeWithin(port, PORT_RELEASE_GRACE_MS, clock))) {
+      const owner = await sandboxOwningPort(port);
+      if (owner) {
+        throw new BadInputError(
+          'sandbox-port-in-use',
+          `Port ${port} on 127.0.0.1 (${role.label}) is used by another certdeck sandbox: the one of the state home ${owner.home} (pid ${owner.pid}${owner.startedAt ? `, started ${owner.startedAt}` : ''}).`,
+          `Stop it with: CERTDECK_HOME=${owner.home} certdeck sandbox stop\nor use that home (CERTDECK_HOME=${owner.home}), or choose other ports with --port-base N (uses N..N+${PORT_ROLES.length - 1}).`,
+        );
+      }
       throw new BadInputError(
         'sandbox-port-in-use',
         `Port ${port} on 127.0.0.1 (${role.label}) is already in use.`,

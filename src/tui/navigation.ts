@@ -26,6 +26,8 @@ export type Overlay =
   | { kind: 'confirm-cancel'; orderId: string }
   | { kind: 'switch-ca'; orderId: string }
   | { kind: 'confirm-remove-target'; certName: string; targetId: string; label: string }
+  | { kind: 'confirm-cancel-deploy'; certName: string }
+  | { kind: 'confirm-retry-early'; orderId: string }
   | { kind: 'quit'; exitCode: number };
 
 export interface Flash {

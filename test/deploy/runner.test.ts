@@ -56,7 +56,11 @@ describe('runDeploy', () => {
       target({ kind: 'command', id: 'works', argv: ['sh', '-c', 'echo fine'] }),
     ];
     const outcome = await run(targets);
-    assert.deepEqual(outcome, { runId: 'run-1', certName: 'site', outcome: 'partial', succeeded: 2, failed: 1, skipped: 0 });
+    const { targets: ran, ...counts } = outcome;
+    assert.deepEqual(counts, { runId: 'run-1', certName: 'site', outcome: 'partial', succeeded: 2, failed: 1, skipped: 0 });
+    // The outcome carries each target's own result, in run order (the issue summary prints them).
+    assert.deepEqual(ran.map((t) => `${t.id}=${t.status}`), ['files-1=succeeded', 'fails=failed', 'works=succeeded']);
+    assert.match(ran[1]?.reason ?? '', /7/);
     assert.deepEqual(finalStatuses(fx.events), {
       'files-1': { status: 'succeeded' },
       fails: { status: 'failed', reason: 'sh: exit code 7: boom' },
@@ -146,7 +150,9 @@ describe('runDeploy', () => {
     const grandchild = await readPid(pidFile);
     abort.abort('operator pressed c');
     const outcome = await done;
-    assert.deepEqual(outcome, { runId: 'run-1', certName: 'site', outcome: 'cancelled', succeeded: 0, failed: 0, skipped: 2 });
+    const { targets: ran, ...counts } = outcome;
+    assert.deepEqual(counts, { runId: 'run-1', certName: 'site', outcome: 'cancelled', succeeded: 0, failed: 0, skipped: 2 });
+    assert.deepEqual(ran.map((t) => `${t.id}=${t.status}`), ['hang=cancelled', 'later=cancelled']);
     const statuses = finalStatuses(fx.events);
     assert.deepEqual(statuses.hang, { status: 'cancelled', reason: 'operator pressed c; its process tree was killed' });
     assert.deepEqual(statuses.later, { status: 'cancelled', reason: 'not started: operator pressed c' });

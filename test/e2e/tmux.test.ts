@@ -14,16 +14,17 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathsUnder } from '../../src/engine/store/paths.js';
 import { CLI } from '../support/cli.js';
+import { systemPackagesSkip } from '../support/system-packages.js';
 import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../support/sandbox-harness.js';
 import { cookedWithEcho, lineWith, TmuxTerminal, tmuxAvailable } from './support/tmux-terminal.js';
 
-const skip = !tmuxAvailable()
+const skip = systemPackagesSkip(['tmux', 'pebble']) || (!tmuxAvailable()
   ? 'tmux is not installed (apt-get install tmux)'
   : !pebbleAvailable()
     ? 'pebble and pebble-challtestsrv are not installed (apt-get install pebble pebble-challtestsrv)'
     : !existsSync(CLI)
       ? `the CLI is not built (${CLI} is missing): run npm run build`
-      : false;
+      : false);
 
 /** What the order row says about the wait: time in the phase, the countdown to the next poll, the poll count. */
 interface WaitShown {
@@ -107,6 +108,9 @@ describe('certdeck in a real terminal (tmux)', { skip }, () => {
         await term.waitFor((s) => pickerCursor(s) !== before, 'the picker cursor to move');
       }
       await term.sendKeys('Enter');
+      // Switching asks first.
+      await term.waitForText('y switch · n keep');
+      await term.sendKeys('y');
 
       // Then the certificate is issued by sandbox-b, the summary stays on screen, and the command exits 0.
       assert.equal(await term.exitCode(), 0);

@@ -107,6 +107,10 @@ describe('certdeck issue: a killed run resumes the same order', { skip }, () => 
     const resumed = events.find((e) => e.type === 'order:created');
     assert.equal(resumed?.resumed, true);
     assert.equal(resumed?.orderUrl, created, 'same order URL');
+    // It says when the order was first created (the killed run), so the view can say "resumed; created at ...".
+    assert.ok(typeof resumed?.createdAt === 'number' && resumed.createdAt < (resumed.at as number), `createdAt ${String(resumed?.createdAt)}`);
+    assert.ok(typeof resumed?.processingSince === 'number', 'it was processing when killed: since the finalize');
+    assert.ok(events.some((e) => e.type === 'http:started' && e.method === 'POST'), 'requests in flight are announced');
     // Pebble rejects some nonces at random; a rejected POST did nothing, so count the accepted ones.
     const accepted = (resource: string) => sandbox.proxy!.log().filter((l) => l.resource === resource && (l.status ?? 0) < 300);
     assert.equal(accepted('finalize').length, 1, 'finalized once');

@@ -43,6 +43,9 @@ export type ActionName =
   | 'removeDeployTarget'
   | 'diagnose'
   | 'preflight'
+  | 'cancelDeploy'
+  | 'refresh'
+  | 'watchStore'
   | 'close';
 
 export interface RecordedCall {
@@ -196,7 +199,7 @@ export class FakeEngine implements EngineApi {
 
   deploy(certName: string, opts?: { only?: string[] }): Promise<DeployOutcome> {
     this.record('deploy', opts === undefined ? [certName] : [certName, opts]);
-    return Promise.resolve({ runId: `run-${this.calls.length}`, certName, outcome: 'succeeded', succeeded: 0, failed: 0, skipped: 0 });
+    return Promise.resolve({ runId: `run-${this.calls.length}`, certName, outcome: 'succeeded', succeeded: 0, failed: 0, skipped: 0, targets: [] });
   }
 
   listDeployTargets(certName: string): Promise<DeployTargetInfo[]> {
@@ -259,6 +262,21 @@ export class FakeEngine implements EngineApi {
   preflight(opts: PreflightOptions): Promise<PreflightReport> {
     this.record('preflight', [opts]);
     return Promise.resolve({ certNames: [], findings: [], checks: [], counts: { error: 0, warning: 0, info: 0 }, exitCode: 0, names: [], blocking: false });
+  }
+
+  cancelDeploy(certName: string, reason?: string): boolean {
+    this.record('cancelDeploy', reason === undefined ? [certName] : [certName, reason]);
+    return true;
+  }
+
+  refresh(): Promise<void> {
+    this.record('refresh', []);
+    return Promise.resolve();
+  }
+
+  watchStore(opts?: { pollMs?: number }): () => void {
+    this.record('watchStore', opts === undefined ? [] : [opts]);
+    return () => undefined;
   }
 
   close(): Promise<void> {

@@ -23,6 +23,7 @@ import type { FaultProxy, FaultScenario } from '../../src/sandbox/fault-proxy.js
 import { simpleRequest } from '../../src/sandbox/https-request.js';
 import { findFreeSandboxPorts } from '../../src/sandbox/ports.js';
 import { startSandbox } from '../../src/sandbox/sandbox.js';
+import { systemPackagesSkip } from './system-packages.js';
 
 export interface TestSandboxOptions {
   /** Put the in-process fault proxy in front of "sandbox": a scenario or a `--fault` string ("none": proxy only). */
@@ -61,9 +62,14 @@ export interface TestSandbox {
   stop(): Promise<void>;
 }
 
-/** Whether pebble and pebble-challtestsrv are installed (tests can `skip` otherwise). */
+/**
+ * Whether pebble and pebble-challtestsrv are installed (tests `skip` otherwise). Never silently: a missing Pebble is
+ * said on stderr with the install line, and in CI (CI=true) it fails the test file (support/system-packages.ts).
+ */
 export function pebbleAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(findOnPath('pebble', env.PATH ?? '') && findOnPath('pebble-challtestsrv', env.PATH ?? ''));
+  if (findOnPath('pebble', env.PATH ?? '') && findOnPath('pebble-challtestsrv', env.PATH ?? '')) return true;
+  systemPackagesSkip(['pebble'], { ...env, PATH: env.PATH ?? '' });
+  return false;
 }
 
 export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<TestSandbox> {

@@ -56,8 +56,8 @@ describe('deploy view: adding and removing targets', () => {
   test('lists the configured targets and offers a and x in the key hints and in the help', async () => {
     const { engine, ui } = await deployView({ targets: [FILES, RELOAD] });
     const frame = await ui.waitForText('run systemctl reload nginx');
-    assert.match(frame, /› · files\s+files -> \/etc\/ssl\/example\.com\s+not run in this session/);
-    assert.match(frame, /No deploy run for example\.com yet · 2 targets/);
+    assert.match(frame, /› · files\s+files -> \/etc\/ssl\/example\.com\s+never run/);
+    assert.match(frame, /Never deployed · 2 targets/);
     assert.match(frame, /a add target/);
     assert.match(frame, /x remove target/);
     assert.deepEqual(engine.callsOf('listDeployTargets'), [['example.com']]);
@@ -78,7 +78,7 @@ describe('deploy view: adding and removing targets', () => {
     const frame = await ui.waitForText('Added deploy target files-1 to example.com: files -> /srv/certs');
     assert.deepEqual(engine.callsOf('addDeployTarget'), [['example.com', { kind: 'files', dir: '/srv/certs' } satisfies DeployTargetInput]]);
     assert.match(frame, /Deploy · example\.com/);
-    assert.match(frame, /files\s+files -> \/srv\/certs\s+not run in this session/);
+    assert.match(frame, /files\s+files -> \/srv\/certs\s+never run/);
   });
 
   test('the form adds a verify target: kind chosen with j, hosts split on commas, the chosen id kept', async () => {

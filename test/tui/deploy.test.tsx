@@ -61,7 +61,7 @@ describe('deploy view', () => {
     frame = await ui.waitForText('partial: 2 succeeded, 1 failed, 0 skipped');
     assert.match(frame, /✔ example\.com\s+succeeded/);
     assert.match(frame, /✖ www\.example\.com\s+failed: served the old certificate/);
-    assert.match(frame, /✖ verify\s+TLS check on :443\s+failed 0s · 1 of 2 domains failed/);
+    assert.match(frame, /✖ verify\s+TLS check on :443\s+failed 0s at \d\d:\d\d:\d\d · 1 of 2 domains failed/);
   });
 
   test("shows the selected target's log; j moves the selection", async () => {

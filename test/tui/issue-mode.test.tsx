@@ -34,6 +34,8 @@ describe('issue mode (certdeck issue on a terminal)', () => {
     ui.press('s');
     await ui.waitForText('Switch CA');
     ui.press(KEYS.enter);
+    await ui.waitForText("Switch example.com +1 from ZeroSSL to Let's Encrypt?");
+    ui.press('y');
     await ui.waitForText("Re-issuing example.com +1 at Let's Encrypt");
     assert.deepEqual(engine.callsOf('switchCa'), [['o1', 'letsencrypt']]);
 

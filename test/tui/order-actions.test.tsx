@@ -107,6 +107,11 @@ describe('order actions', () => {
     ui.press('j');
     await ui.waitForText('› Google Trust Services');
     ui.press(KEYS.enter);
+    // Asks first, and says the order stays resumable until the new CA has accepted the new one.
+    const confirm = await ui.waitForText('Switch api.example.org from ZeroSSL to Google Trust Services?');
+    assert.match(confirm, /The ZeroSSL order stays resumable until Google Trust Services accepts the new one\./);
+    assert.deepEqual(engine.callsOf('switchCa'), []);
+    ui.press('y');
     await ui.waitForText('Re-issuing api.example.org at Google Trust Services');
     assert.deepEqual(engine.callsOf('switchCa'), [['o1', 'google']]);
   });
@@ -157,6 +162,8 @@ describe('keys that arrive together', () => {
     ui.press('js');
     await ui.waitForText('Switch CA for b.example (now ZeroSSL)');
     ui.press('j\r');
+    await ui.waitForText('Switch b.example from ZeroSSL to Google Trust Services?');
+    ui.press('y');
     await ui.waitForText('Re-issuing b.example at Google Trust Services');
     assert.deepEqual(engine.callsOf('switchCa'), [['o2', 'google']]);
   });

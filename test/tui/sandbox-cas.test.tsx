@@ -4,7 +4,7 @@ import { cleanup } from 'ink-testing-library';
 import type { CaInfo } from '../../src/engine/api.js';
 import { ManualClock } from '../../src/engine/core/clock.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
-import { casInPickerOrder, isRunningSandboxCa } from '../../src/tui/view-model/ca-list.js';
+import { casForSwitch, casInPickerOrder, isRunningSandboxCa } from '../../src/tui/view-model/ca-list.js';
 import { challengeChoices } from '../../src/tui/view-model/issue-form.js';
 import { DEFAULT_TEST_CAS, FakeEngine } from '../support/fake-engine.js';
 import { KEYS, renderApp } from '../support/render.js';
@@ -55,6 +55,8 @@ describe('sandbox CAs in the picker and the form', () => {
     assert.ok(list.indexOf('Local sandbox B') < list.indexOf("Let's Encrypt"), 'sandbox-b is listed before the public CAs');
     assert.doesNotMatch(list, /^[› ] Local sandbox \(Pebble\)/m, "the order's own CA is not offered");
     ui.press(KEYS.enter);
+    await ui.waitForText('Switch hang.test from Local sandbox (Pebble) to Local sandbox B');
+    ui.press('y');
     await ui.waitForText('Re-issuing hang.test at Local sandbox B');
     assert.deepEqual(engine.callsOf('switchCa'), [['o1', 'sandbox-b']]);
   });
@@ -103,5 +105,42 @@ describe('sandbox CAs in the picker and the form', () => {
     ui.press(KEYS.enter);
     await ui.waitForText('Requested hang.test from Local sandbox (Pebble)');
     assert.deepEqual(engine.callsOf('issue'), [[{ domains: ['hang.test'], ca: 'sandbox', keyType: 'ec-p256', challenge: { method: 'http-01-standalone' } }]]);
+  });
+});
+
+describe('switch CA groups staging CAs apart and never preselects one for a production order', () => {
+  const staging: CaInfo = { id: 'letsencrypt-staging', name: "Let's Encrypt (staging)", directoryUrl: 'https://127.0.0.1:14003/dir', eabRequired: false, notes: [], staging: true, policy: DEFAULT_POLICY };
+  const cas = [DEFAULT_TEST_CAS[0]!, staging, ...DEFAULT_TEST_CAS.slice(1), ...catalog(true).slice(DEFAULT_TEST_CAS.length)];
+
+  test('a production order: production CAs first under their heading, staging and test CAs in a group below', async () => {
+    const engine = new FakeEngine({ cas, events: processingOrder('o1', { domains: ['prod.example'], caId: 'zerossl', caName: 'ZeroSSL' }) });
+    const ui = renderApp(engine, { clock: new ManualClock(), columns: 100, rows: 40 });
+    await ui.waitForText('› ◐ prod.example');
+    ui.press('s');
+    const picker = await ui.waitForText('Switch CA for prod.example');
+    const list = picker.slice(picker.indexOf('Switch CA for'));
+    assert.match(list, /Production CAs\n› Let's Encrypt\s/);
+    assert.ok(list.indexOf('Production CAs') < list.indexOf('Google Trust Services'));
+    // The list shows five at a time; the staging group starts below the production CAs.
+    for (let i = 0; i < 2; i++) ui.press('j');
+    const further = await ui.waitForText('Staging and test CAs (certificates not trusted)');
+    assert.ok(further.indexOf('Staging and test CAs') > further.indexOf('Google Trust Services'), 'staging after production');
+    ui.press('j');
+    ui.press('j');
+    await ui.waitForText("› Let's Encrypt (staging)");
+    ui.press(KEYS.enter);
+    const confirm = await ui.waitForText("Switch prod.example from ZeroSSL to Let's Encrypt (staging)?");
+    assert.match(confirm, /staging\/test CA: its certificates are not trusted by browsers/);
+    ui.press('n');
+    await ui.waitForText('Switch CA for prod.example');
+    assert.deepEqual(engine.callsOf('switchCa'), []);
+  });
+
+  test('the order of the groups in the view model', () => {
+    const production = casForSwitch(cas, { caId: 'zerossl' }, false);
+    assert.deepEqual(production.map((e) => e.ca.id), ['letsencrypt', 'google', 'sandbox', 'sandbox-b', 'letsencrypt-staging']);
+    assert.ok(!production[0]!.ca.staging, 'never a staging CA preselected for a production order');
+    const test = casForSwitch(cas, { caId: 'sandbox' }, true);
+    assert.deepEqual(test.map((e) => e.ca.id), ['sandbox-b', 'letsencrypt-staging', 'letsencrypt', 'zerossl', 'google']);
   });
 });

@@ -84,6 +84,10 @@ export class SessionRegistry {
           ...(x.retryAfterMs === undefined ? {} : { retryAfterMs: x.retryAfterMs }),
           ...(x.errorCode ? { errorCode: x.errorCode } : {}),
         }),
+      // Only an order's requests: the view shows "POST finalize … 12s" on the order that waits for it.
+      onRequestStart: (r, orderId) => {
+        if (orderId) emit({ type: 'http:started', at: r.at, orderId, caId: ca.id, method: r.method, url: r.url });
+      },
     });
     const op = { ...(signal ? { signal } : {}), ...(orderId ? { orderId } : {}) };
     await session.loadDirectory(op);

@@ -44,6 +44,7 @@ export interface SessionOptions {
   requestTimeoutMs?: number;
   /** Overall deadline of one request; tests shorten it. @default REQUEST_DEADLINE_MS */
   requestDeadlineMs?: number;
+  onRequestStart?: (r: { at: number; method: string; url: string }, orderId: string | undefined) => void;
 }
 
 export interface AccountCredentials {
@@ -88,6 +89,7 @@ export class AcmeSession {
       ...(this.opts.httpsAgent ? { httpsAgent: this.opts.httpsAgent } : {}),
       ...(this.opts.requestTimeoutMs !== undefined ? { timeoutMs: this.opts.requestTimeoutMs } : {}),
       onExchange: (x) => this.opts.onExchange(x, o.orderId),
+      ...(this.opts.onRequestStart ? { onRequestStart: (r: { at: number; method: string; url: string }) => this.opts.onRequestStart?.(r, o.orderId) } : {}),
     };
     try {
       const value = await runInOperation(ctx, () => fn(ctx));

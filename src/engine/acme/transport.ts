@@ -53,6 +53,8 @@ export interface OperationContext {
   onExchange?: (x: Exchange) => void;
   /** Per-request timeout for this operation's requests. @default REQUEST_TIMEOUT_MS */
   timeoutMs?: number;
+  /** A request leaves for the CA (not one answered from the nonce pool): views show it as in flight until onExchange. */
+  onRequestStart?: (r: { at: number; method: string; url: string }) => void;
   /** The last response of this operation (what an error thrown by acme-client is about). */
   last?: Exchange;
 }
@@ -140,6 +142,7 @@ export function installTransport(userAgent: string): void {
       ctx.nonces.started(url);
       config.certdeckNonceSource = true;
     }
+    if (pooled === undefined && url) ctx.onRequestStart?.({ at: config.certdeckStart, method: (method ?? 'get').toUpperCase(), url });
     return config;
   });
 

@@ -128,7 +128,19 @@ async function runDeployLocked(opts: RunDeployOptions, signal: AbortSignal): Pro
   emit({ type: 'deploy:finished', at: endedAt, runId, certName, succeeded, failed, skipped, outcome });
 
   await recordResults(opts, all, { runId, startedAt, endedAt, outcome }, results);
-  return { runId, certName, outcome, succeeded, failed, skipped };
+  const targets = selected.map((t) => {
+    const r = results[t.id]!;
+    return {
+      id: t.id,
+      kind: t.kind,
+      label: t.label,
+      status: r.status,
+      ...(r.reason === undefined ? {} : { reason: r.reason }),
+      ...(r.attempt === undefined ? {} : { attempt: r.attempt }),
+      ...(r.domains ? { domains: r.domains } : {}),
+    };
+  });
+  return { runId, certName, outcome, succeeded, failed, skipped, targets };
 }
 
 async function recordResults(

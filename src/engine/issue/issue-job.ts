@@ -1,5 +1,5 @@
 import acme from 'acme-client';
-import type { IssueOutcome, IssueRequest } from '../api.js';
+import type { DeployOutcome, IssueOutcome, IssueRequest } from '../api.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { AcmeProblemError, BadInputError, CancelledError, EngineError, StorageError, toErrorInfo } from '../core/errors.js';
 import { accountId, loadAccount } from '../store/accounts.js';
@@ -35,8 +35,8 @@ export interface IssueJobDeps {
   settings: SettingsData;
   /** The time an issued certificate must be valid at (see EngineOptions.validityClock). @default systemClock */
   validityClock?: Clock;
-  /** Called after a certificate was saved (runs the deploy pipeline). */
-  afterSave?: (certName: string) => Promise<void>;
+  /** Called after a certificate was saved (runs the deploy pipeline); its outcome goes into the issue outcome. */
+  afterSave?: (certName: string) => Promise<DeployOutcome>;
 }
 
 /** Errors after which trying the next CA in the fallback list makes sense (not: a bad name, a cancel). */
@@ -103,6 +103,8 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
       let ca: ResolvedCa = primary;
       let caSpec = effective.ca;
       let replaces: string | undefined;
+      /** After an operator's switch: the CA whose order stays resumable until the new CA accepts the new one. */
+      let switchedFrom: { ca: ResolvedCa; reason: string } | undefined;
       let nextFallback = 1;
       let orderId = deps.newId();
       for (;;) {
@@ -125,7 +127,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           const { solver, release } = await deps.solvers.acquire(challenge, solverDefaults);
           let result;
           try {
-            const port = await journal.forCa(ca);
+            const port = await journal.forCa(ca, switchedFrom ? { replacing: switchedFrom.reason } : {});
             result = await new OrderRunner({
               orderId,
               domains,
@@ -167,14 +169,18 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           const { version: _v, versionDir: _d, ...summary } = saved;
           emit({ type: 'certificate:saved', at: at(), certificate: summary });
           emit({ type: 'order:finished', at: at(), orderId, outcome: 'valid', certificate: summary });
-          if (deps.afterSave) await deps.afterSave(certName);
-          return { certName, ok: true, orderId, orderIds, certificateDir: summary.dir };
+          const deploy = deps.afterSave ? await deps.afterSave(certName) : undefined;
+          // No targets, no run: nothing to report (runId is empty then).
+          return { certName, ok: true, orderId, orderIds, certificateDir: summary.dir, ...(deploy?.runId ? { deploy } : {}) };
         } catch (err) {
           const stop = stopIntent(control.signal);
           if (stop?.kind === 'switch') {
             const next = resolve(stop.caId, effective, deps);
             const reason = `switched to ${next.name} by the operator`;
-            await journal.abandon(reason);
+            // Not abandoned in the journal yet: that happens when the new CA has accepted the new order (forCa).
+            // A second switch before the first got an order: the journal still holds the first CA's order.
+            switchedFrom = journal.keepsReplacedOrder && switchedFrom ? { ...switchedFrom, reason } : { ca, reason };
+            journal.keepForSwitch();
             replaces = orderId;
             const replacedBy = deps.newId();
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'abandoned', reason, replacedBy });
@@ -200,13 +206,20 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'cancelled', reason });
             return { certName, ok: false, orderId, orderIds, error: new CancelledError(reason).toInfo() };
           }
-          const info = toErrorInfo(err);
+          let info = toErrorInfo(err);
+          if (journal.keepsReplacedOrder && switchedFrom) {
+            // The switch never got an order at the new CA: say that the one before it is still there to resume.
+            const keep = `The order at ${switchedFrom.ca.name} from before the switch is kept and resumes on the next run with --ca ${switchedFrom.ca.id}.`;
+            info = { ...info, hint: info.hint ? `${info.hint} ${keep}` : keep };
+            emit({ type: 'log', at: at(), level: 'warn', orderId, message: keep });
+          }
           const nextId = caQueue[nextFallback];
           if (nextId !== undefined && err instanceof EngineError && FALLBACK_KINDS.has(err.kind)) {
             nextFallback += 1;
             const next = resolve(nextId, effective, deps);
             const reason = `${info.message} Falling back to ${next.name}.`;
             await journal.abandon(reason);
+            switchedFrom = undefined;
             replaces = orderId;
             const replacedBy = deps.newId();
             emit({ type: 'order:finished', at: at(), orderId, outcome: 'abandoned', reason, error: info, replacedBy });

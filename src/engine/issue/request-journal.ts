@@ -12,8 +12,20 @@ import { sameDomainSet } from '../names.js';
 export interface RequestJournal {
   /** The certificate key every order of this request uses (same key across a CA switch). */
   readonly keyPem: string;
-  /** Prepares the journal for an order at `ca`: resumes the journaled order of the same request, else begins one. */
-  forCa(ca: ResolvedCa): Promise<OrderJournalPort>;
+  /**
+   * Prepares the journal for an order at `ca`: resumes the journaled order of the same request, else begins one.
+   * With `replacing` (a switch of CA), an order still in flight at another CA stays the journal's order, resumable,
+   * until the new CA has accepted the new order (its URL is recorded): a switch to a CA that cannot be reached
+   * must not lose the order that was there.
+   */
+  forCa(ca: ResolvedCa, opts?: { replacing?: string }): Promise<OrderJournalPort>;
+  /** The journal still names the order this request had before a switch (the new CA has not accepted one yet). */
+  readonly keepsReplacedOrder: boolean;
+  /**
+   * An operator switched CA: until forCa has a new order accepted, the journaled order is the old one, and finish,
+   * abandon and recordFailure leave it alone (the new CA may fail before forCa is even reached, at its account).
+   */
+  keepForSwitch(): void;
   /** Ends the order in flight (after the certificate was saved, for a valid one). */
   finish(outcome: OrderOutcome, reason: string): Promise<void>;
   abandon(reason: string): Promise<void>;
@@ -34,6 +46,8 @@ export async function openRequestJournal(
   opts: { domains: string[]; keyType: KeyType; clock: Clock; createKey: () => Promise<string>; reuseKeyPem?: string | undefined; challenge?: ChallengeConfig },
 ): Promise<RequestJournal> {
   let keyPem: string | undefined = opts.reuseKeyPem;
+  /** Set while a switch's new order waits for its URL before it may replace the journaled one. */
+  let deferredBegin: (() => Promise<void>) | undefined;
   const sameCertificate = (domains: string[], keyType: KeyType): boolean =>
     keyType === opts.keyType && sameDomainSet(domains, opts.domains);
 
@@ -42,16 +56,25 @@ export async function openRequestJournal(
       if (keyPem === undefined) throw new ConfigError('no-key', 'The certificate key was used before the journal was opened for a CA.');
       return keyPem;
     },
-    async forCa(ca) {
+    get keepsReplacedOrder(): boolean {
+      return deferredBegin !== undefined;
+    },
+    keepForSwitch() {
+      deferredBegin = async () => undefined;
+    },
+    async forCa(ca, forOpts = {}) {
+      deferredBegin = undefined;
       const journal = await readJournal(paths, certName);
       const current = journal?.current;
       const requestKey = requestKeyOf({ domains: opts.domains, caId: ca.id, keyType: opts.keyType });
       let resumeUrl: string | undefined;
+      let resumed: { createdAt: number; finalizeSentAt?: number } | undefined;
       if (current && journal.requestKey === requestKey && current.directoryUrl === ca.directoryUrl) {
         const pending = await readPendingKey(current).catch(() => undefined);
         if (pending !== undefined) {
           keyPem = pending;
           resumeUrl = current.orderUrl;
+          resumed = { createdAt: current.startedAt, ...(current.finalizeSentAt === undefined ? {} : { finalizeSentAt: current.finalizeSentAt }) };
         }
       }
       if (resumeUrl === undefined) {
@@ -60,15 +83,26 @@ export async function openRequestJournal(
           keyPem = await readPendingKey(current).catch(() => undefined);
         }
         keyPem ??= await opts.createKey();
-        await beginOrder(paths, certName, {
-          request: { domains: opts.domains, caId: ca.id, directoryUrl: ca.directoryUrl, keyType: opts.keyType },
-          keyPem,
-          startedAt: opts.clock.now(),
-        });
+        const key = keyPem;
+        const begin = async (): Promise<void> =>
+          void (await beginOrder(paths, certName, {
+            request: { domains: opts.domains, caId: ca.id, directoryUrl: ca.directoryUrl, keyType: opts.keyType },
+            keyPem: key,
+            startedAt: opts.clock.now(),
+            ...(forOpts.replacing ? { replacesReason: forOpts.replacing } : {}),
+          }));
+        if (forOpts.replacing && current?.orderUrl && current.directoryUrl !== ca.directoryUrl) deferredBegin = begin;
+        else await begin();
       }
       return {
         resumeUrl,
-        recordOrderUrl: async (url) => void (await recordOrderUrl(paths, certName, url)),
+        ...(resumeUrl && resumed ? { resumed } : {}),
+        recordOrderUrl: async (url) => {
+          const begin = deferredBegin;
+          deferredBegin = undefined;
+          if (begin) await begin();
+          await recordOrderUrl(paths, certName, url);
+        },
         recordFinalizeSent: async () => void (await recordFinalizeSent(paths, certName, opts.clock.now())),
         dns: {
           recordPublished: async (records) => {
@@ -79,6 +113,8 @@ export async function openRequestJournal(
       };
     },
     async finish(outcome, reason) {
+      // The new order of a switch never got a URL: the journaled order is the one before the switch, kept.
+      if (deferredBegin) return;
       const journal = await readJournal(paths, certName);
       if (journal?.current) await finishOrder(paths, certName, { outcome, reason, at: opts.clock.now() });
     },
@@ -93,6 +129,8 @@ export async function openRequestJournal(
       return recordDnsCleaned(paths, certName, records);
     },
     recordFailure(caId, reason) {
+      // The journal is still the replaced order's (its request, its CA): nothing of the new CA goes into it.
+      if (deferredBegin) return Promise.resolve();
       return recordFailure(paths, certName, { at: opts.clock.now(), caId, reason });
     },
   };

@@ -1,7 +1,9 @@
 import type { ChallengeConfig, IssueRequest } from '../api.js';
 import { BadInputError } from '../core/errors.js';
 import type { KeyType } from '../events.js';
-import { assertCertName, defaultCertName, normalizeDomains } from '../names.js';
+import { assertCertName, defaultCertName, normalizeDomains, sameDomainSet } from '../names.js';
+import { listCertificates } from '../store/cert-files.js';
+import type { CertificateSummary } from '../events.js';
 import { checkDns01Config } from '../challenge/dns01/hooks.js';
 import type { PolicyOverride } from '../policy.js';
 import type { ResolvedCa } from '../ca/catalog.js';
@@ -49,7 +51,7 @@ export async function resolveIssueRequest(deps: ResolveDeps, request: IssueReque
   const { paths, settings } = deps;
   // Wildcards are checked once the challenge is known (only dns-01 can validate them), below.
   const domains = normalizeDomains(request.domains, { wildcardAllowed: true });
-  const certName = assertCertName(request.certName ?? defaultCertName(domains));
+  const certName = assertCertName(request.certName ?? (await certNameFor(paths, domains)) ?? defaultCertName(domains));
   const stored = await readStoredRequest(paths, certName);
   const cert = settings.certificates?.[certName];
 
@@ -124,4 +126,15 @@ function describe(stored: StoredRequest, effective: EffectiveRequest, request: I
   differs('--fallback', request.fallback?.join(','), stored.fallback?.join(','));
   if (stored.account && account !== stored.account && request.email !== undefined) overrides.push(`--email: account ${stored.account} -> ${account}`);
   return `using stored request for ${effective.certName}: ${used.join(', ')}${overrides.length ? `; given for this run: ${overrides.join('; ')}` : ''}`;
+}
+
+/**
+ * The certificate already managed for exactly these names, in whatever order they were given: `issue b a --if-due`
+ * after `issue a b` renews live/a instead of starting a second certificate live/b for the same names. The default
+ * name's own directory wins when it matches, so nothing changes for the usual case.
+ */
+async function certNameFor(paths: StatePaths, domains: string[]): Promise<string | undefined> {
+  const { certificates } = await listCertificates(paths).catch(() => ({ certificates: [] as CertificateSummary[] }));
+  const same = certificates.filter((c) => sameDomainSet(c.domains, domains));
+  return (same.find((c) => c.certName === defaultCertName(domains)) ?? same[0])?.certName;
 }

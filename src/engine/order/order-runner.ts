@@ -20,6 +20,8 @@ export type EventBody = DistributiveOmit<EngineEvent, 'at'>;
 export interface OrderJournalPort {
   /** The order URL a previous run left for this very request at this CA, if any. */
   resumeUrl: string | undefined;
+  /** With resumeUrl: when that order was created and (if so) finalized, so the view's times carry on from then. */
+  resumed?: { createdAt: number; finalizeSentAt?: number };
   recordOrderUrl(url: string): Promise<void>;
   recordFinalizeSent(): Promise<void>;
   /** dns-01: the records that are (or may be) published, so a crashed run's successor cleans them up. */
@@ -133,7 +135,7 @@ export class OrderRunner {
         if (order.status !== 'invalid') {
           this.checkIdentifiers(order);
           this.lastStatus = order.status as AcmeOrderStatus;
-          this.emit({ type: 'order:created', orderId, orderUrl: order.url, status: order.status as AcmeOrderStatus, resumed: true, ...(order.expires ? { expires: order.expires } : {}) });
+          this.emit({ type: 'order:created', orderId, orderUrl: order.url, status: order.status as AcmeOrderStatus, resumed: true, ...resumedTimes(journal.resumed), ...(order.expires ? { expires: order.expires } : {}) });
           return order;
         }
         this.emit({ type: 'log', orderId, level: 'warn', message: `The journaled order ${journal.resumeUrl} is invalid at the CA; creating a new order.` });
@@ -479,4 +481,10 @@ export class OrderRunner {
 /** The name as the certificate lists it: RFC 8555 7.1.4 gives a wildcard's authorization its base name plus a flag. */
 function nameOf(authz: AcmeAuthorization): string {
   return authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value;
+}
+
+/** The journal's times of a resumed order, as order:created carries them. */
+function resumedTimes(resumed: OrderJournalPort['resumed']): { createdAt?: number; processingSince?: number } {
+  if (!resumed) return {};
+  return { createdAt: resumed.createdAt, ...(resumed.finalizeSentAt === undefined ? {} : { processingSince: resumed.finalizeSentAt }) };
 }

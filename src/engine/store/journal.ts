@@ -116,7 +116,13 @@ export async function listUnfinished(paths: StatePaths): Promise<string[]> {
 export async function beginOrder(
   paths: StatePaths,
   certName: string,
-  opts: { request: JournalRequest; keyPem: string; startedAt: number },
+  opts: {
+    request: JournalRequest;
+    keyPem: string;
+    startedAt: number;
+    /** Why the order in flight is given up (history), e.g. a switch of CA. @default "replaced by a new order" */
+    replacesReason?: string;
+  },
 ): Promise<Journal> {
   const previous = await readJournal(paths, certName);
   const keyFile = path.join(paths.journalDir, `${certName}.${opts.startedAt}.key`);
@@ -124,7 +130,7 @@ export async function beginOrder(
 
   let history = previous?.history ?? [];
   if (previous?.current) {
-    history = [...history, historyEntry(previous.current, 'abandoned', 'replaced by a new order', opts.startedAt)];
+    history = [...history, historyEntry(previous.current, 'abandoned', opts.replacesReason ?? 'replaced by a new order', opts.startedAt)];
   }
   const journal: Journal = {
     formatVersion: 1,

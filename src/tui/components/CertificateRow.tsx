@@ -5,6 +5,8 @@ import { SYMBOLS, type Tone } from '../theme.js';
 import type { CertificateStatus, CertificateStatusKind } from '../view-model/certificate-status.js';
 import { formatDate, formatTimeLeft } from '../../engine/core/duration.js';
 import { ExpiryBar } from './ExpiryBar.js';
+import type { HeaderColumn } from './ColumnHeader.js';
+import { certificateColumns, type CertificateColumns } from '../view-model/row-columns.js';
 
 const LOOK: Record<CertificateStatusKind, { symbol: string; tone: Tone; short: string }> = {
   valid: { symbol: SYMBOLS.ok, tone: 'ok', short: 'valid' },
@@ -15,9 +17,9 @@ const LOOK: Record<CertificateStatusKind, { symbol: string; tone: Tone; short: s
 };
 
 /**
- * One managed certificate on one line:
+ * One managed certificate on one line, its columns sized by certificateColumns (shared with the header):
  *   › ✔ example.com +1        Let's Encrypt ████████░░  54d  valid
- * Wide terminals add every name covered and the expiry date.
+ * Wide terminals add every name covered and the expiry date; narrow ones leave out the bar.
  */
 export function CertificateRow({
   certificate,
@@ -26,6 +28,7 @@ export function CertificateRow({
   selected,
   wide,
   caWidth = wide ? 20 : 13,
+  layout,
 }: {
   certificate: CertificateSummary;
   status: CertificateStatus;
@@ -34,11 +37,14 @@ export function CertificateRow({
   wide: boolean;
   /** Width of the CA column, the same for every row on screen (caColumnWidth). */
   caWidth?: number;
+  /** Every column's width, shared with the header above the list; default: from `wide` alone. */
+  layout?: CertificateColumns;
 }) {
   const theme = useTheme();
   const look = LOOK[status.kind];
+  const cols = layout ?? certificateColumns(wide ? 120 : 80, caWidth, certificate.certName.length, true);
   const extra = certificate.domains.filter((d) => d !== certificate.certName);
-  const name = wide || extra.length === 0 ? certificate.certName : `${certificate.certName} +${extra.length}`;
+  const name = cols.extra > 0 || extra.length === 0 ? certificate.certName : `${certificate.certName} +${extra.length}`;
   return (
     <Box>
       <Box width={2} flexShrink={0}>
@@ -47,37 +53,52 @@ export function CertificateRow({
       <Box width={2} flexShrink={0}>
         <Text {...theme.tone(look.tone)}>{look.symbol}</Text>
       </Box>
-      <Box flexGrow={1} flexShrink={1} flexBasis={wide ? 24 : 20} minWidth={8}>
+      <Box width={cols.name} flexShrink={0}>
         <Text {...(selected ? theme.tone('selected') : {})} wrap="truncate-end">
           {name}
         </Text>
       </Box>
-      {wide ? (
-        <Box flexGrow={2} flexShrink={1} flexBasis={24} marginLeft={1} minWidth={6}>
+      {cols.extra > 0 ? (
+        <Box width={cols.extra} flexShrink={0} marginLeft={1}>
           <Text {...theme.tone('muted')} wrap="truncate-end">
             {extra.length ? extra.join(', ') : '—'}
           </Text>
         </Box>
       ) : null}
-      <Box width={caWidth} flexShrink={0} marginLeft={1}>
+      <Box width={cols.ca} flexShrink={0} marginLeft={1}>
         <Text wrap="truncate-end">{caName}</Text>
       </Box>
-      <Box width={9} flexShrink={0} marginLeft={1}>
-        <ExpiryBar fraction={status.remainingFraction} width={8} tone={look.tone} />
-      </Box>
-      <Box width={6} flexShrink={0} justifyContent="flex-end">
+      {cols.bar > 0 ? (
+        <Box width={cols.bar} flexShrink={0} marginLeft={1}>
+          <ExpiryBar fraction={status.remainingFraction} width={cols.bar} tone={look.tone} />
+        </Box>
+      ) : null}
+      <Box width={cols.left} flexShrink={0} marginLeft={1} justifyContent="flex-end">
         <Text {...theme.tone(look.tone)}>{formatTimeLeft(status.remainingMs)}</Text>
       </Box>
-      {wide ? (
-        <Box width={11} flexShrink={0} marginLeft={1}>
+      {cols.date > 0 ? (
+        <Box width={cols.date} flexShrink={0} marginLeft={1}>
           <Text {...theme.tone('muted')}>{formatDate(certificate.notAfter)}</Text>
         </Box>
       ) : null}
-      <Box width={wide ? 28 : 20} flexShrink={0} marginLeft={1}>
+      <Box width={cols.status} flexShrink={0} marginLeft={1}>
         <Text {...theme.tone(look.tone)} wrap="truncate-end">
-          {wide ? status.label : look.short}
+          {cols.status >= 28 ? status.label : look.short}
         </Text>
       </Box>
     </Box>
   );
+}
+
+/** The header over certificate rows laid out with `cols`. */
+export function certificateHeader(cols: CertificateColumns): HeaderColumn[] {
+  return [
+    { label: 'NAME', width: cols.name, first: true },
+    { label: 'ALSO COVERS', width: cols.extra },
+    { label: 'CA', width: cols.ca },
+    { label: 'LIFETIME', width: cols.bar },
+    { label: 'LEFT', width: cols.left, alignRight: true },
+    { label: 'EXPIRES', width: cols.date },
+    { label: 'STATUS', width: cols.status },
+  ];
 }

@@ -8,6 +8,8 @@ export interface Choice {
   /** Short fact shown after the label, e.g. "EAB required". */
   tag?: string;
   tagTone?: Tone;
+  /** Heading of the group this choice belongs to; shown above the first choice of each group. */
+  group?: string;
 }
 
 /**
@@ -26,8 +28,15 @@ export function ChoiceList({ choices, focus, visible = 6, labelWidth = 28 }: { c
       {start > 0 ? <Text {...theme.tone('muted')}>{`  ↑ ${start} more`}</Text> : null}
       {shown.map((c, i) => {
         const selected = start + i === focus;
+        const heading = c.group !== undefined && (i === 0 || shown[i - 1]?.group !== c.group) ? c.group : undefined;
         return (
-          <Box key={c.value}>
+          <Box key={c.value} flexDirection="column">
+            {heading ? (
+              <Text {...theme.tone('title')} wrap="truncate-end">
+                {heading}
+              </Text>
+            ) : null}
+          <Box>
             <Box width={2} flexShrink={0}>
               <Text {...theme.tone('accent')}>{selected ? SYMBOLS.cursor : ' '}</Text>
             </Box>
@@ -43,6 +52,7 @@ export function ChoiceList({ choices, focus, visible = 6, labelWidth = 28 }: { c
                 </Text>
               </Box>
             ) : null}
+          </Box>
           </Box>
         );
       })}

@@ -2,7 +2,7 @@ import { Box, Text, useBoxMetrics, type DOMElement } from 'ink';
 import { useRef, type ReactNode } from 'react';
 import { useNavigation } from '../context/navigation-context.js';
 import { useTheme } from '../context/services-context.js';
-import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { MIN_COLUMNS, MIN_ROWS, useTerminalSize } from '../hooks/use-terminal-size.js';
 import { FlashLine } from './FlashLine.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -35,7 +35,7 @@ export function Frame({
   hints: readonly KeyHint[];
   children: (bodyRows: number, bodyColumns: number) => ReactNode;
 }) {
-  const { columns, rows } = useTerminalSize();
+  const { columns, rows, tooSmall, actual } = useTerminalSize();
   const { nav } = useNavigation();
   const theme = useTheme();
   const bodyRef = useRef<DOMElement>(null);
@@ -44,6 +44,16 @@ export function Frame({
   const bodyRows = metrics.hasMeasured ? metrics.height : Math.max(1, rows - 4);
   const overlay = nav.overlay;
   const help = overlay?.kind === 'help';
+  if (tooSmall) {
+    // Drawn within the real size, so nothing scrolls and nothing is left behind when the window grows again.
+    return (
+      <Box flexDirection="column" width={Math.max(1, actual.columns)} height={Math.max(1, actual.rows - 1)} overflow="hidden">
+        <Text {...theme.tone('warn')} wrap="wrap">
+          {`Terminal too small (${actual.columns}x${actual.rows}): certdeck needs at least ${MIN_COLUMNS}x${MIN_ROWS}. Enlarge it; q quits.`}
+        </Text>
+      </Box>
+    );
+  }
   return (
     <Box flexDirection="column" width={columns} height={rows - 1}>
       <Header title={title} {...(status === undefined ? {} : { status })} now={now} />

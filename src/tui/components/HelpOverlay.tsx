@@ -9,7 +9,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['esc', 'back, or close a prompt'],
   ['r', 'retry now: poll or resend at once instead of waiting'],
   ['w', 'keep waiting: push the current deadline out by one more phase'],
-  ['c', 'cancel the order (asks first; cleans up challenges)'],
+  ['c', 'cancel the order (asks first; cleans up challenges); in the deploy view, cancel the running deploy'],
   ['s', 'switch CA: abandon the order, re-issue it at another CA'],
   ['l', 'full log of the order (or the engine log)'],
   ['d', 'deploy view of the certificate; there R re-runs failed targets'],
@@ -18,6 +18,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['e', 'renew the selected certificate: the new-order form, filled in with its names and CA'],
   ['D', 'doctor: check the certificate (or order) live: files, keys, DNS, CAA, the CA; what to do for each finding'],
   ['n', 'new order'],
+  ['R', 'refresh: re-read certificates and deploy results (changes by other certdeck runs also show within ~2 s)'],
   ['q', 'quit (asks what to do with running orders)'],
   ['?', 'this help'],
 ];

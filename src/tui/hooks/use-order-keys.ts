@@ -3,7 +3,7 @@ import type { OrderView } from '../../engine/state.js';
 import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
 import { formatSpan } from '../../engine/core/duration.js';
-import { orderAbilities } from '../view-model/order-progress.js';
+import { caAskedWait, orderAbilities } from '../view-model/order-progress.js';
 import { namesSummary } from '../view-model/text.js';
 
 /**
@@ -13,7 +13,7 @@ import { namesSummary } from '../view-model/text.js';
  * right after a move acts on the row the move selected, even before the screen has re-rendered.
  */
 export function useOrderKeys(): (input: string, order: OrderView | undefined) => boolean {
-  const { engine } = useServices();
+  const { engine, clock } = useServices();
   const { dispatch } = useNavigation();
   return useCallback(
     (input: string, order: OrderView | undefined) => {
@@ -24,9 +24,11 @@ export function useOrderKeys(): (input: string, order: OrderView | undefined) =>
       switch (input) {
         case 'r':
           if (!can.retryNow) refuse(`Nothing to retry: ${name} is ${order.phase === 'done' ? 'done' : `not waiting (${order.phase})`}.`);
+          // The CA asked for this wait (Retry-After): say until when, and ask before going early.
+          else if (caAskedWait(order, clock.now())) dispatch({ type: 'overlay', overlay: { kind: 'confirm-retry-early', orderId: order.id } });
           else {
             engine.retryNow(order.id);
-            dispatch({ type: 'flash', flash: { text: `Polling ${name} now.`, tone: 'info' } });
+            dispatch({ type: 'flash', flash: { text: order.retry ? `Retrying ${order.retry.operation} for ${name} now.` : `Polling ${name} now.`, tone: 'info' } });
           }
           return true;
         case 'w':
@@ -58,7 +60,7 @@ export function useOrderKeys(): (input: string, order: OrderView | undefined) =>
           return false;
       }
     },
-    [engine, dispatch],
+    [engine, clock, dispatch],
   );
 }
 

@@ -1,9 +1,11 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import type { OrderView } from '../../engine/state.js';
-import { CertificateRow } from '../components/CertificateRow.js';
+import { CertificateRow, certificateHeader } from '../components/CertificateRow.js';
+import { ColumnHeader } from '../components/ColumnHeader.js';
+import { certificateColumns, orderColumns } from '../view-model/row-columns.js';
 import { Frame } from '../components/Frame.js';
-import { OrderRow, orderRowHeightAt } from '../components/OrderRow.js';
+import { OrderRow, orderHeader, orderRowHeightAt } from '../components/OrderRow.js';
 import { SectionTitle } from '../components/SectionTitle.js';
 import { StateProblems, stateProblemsHeight } from '../components/StateProblems.js';
 import { useNavigation } from '../context/navigation-context.js';
@@ -18,6 +20,7 @@ import { caColumnWidth } from '../view-model/columns.js';
 import { dashboardItems, selectedIndex, type DashboardItem } from '../view-model/dashboard-items.js';
 import { describeOrder, isRunning } from '../view-model/order-progress.js';
 import { visibleWindowBy } from '../view-model/visible-window.js';
+import { errorText } from '../view-model/error-text.js';
 
 const ORDER_KEYS = new Set(['r', 'w', 'c', 's']);
 
@@ -88,7 +91,13 @@ export function DashboardScreen() {
     else if (input === 'h' && row?.kind === 'certificate') dispatch({ type: 'open', route: { screen: 'history', certName: row.certificate.certName } });
     else if (input === 'l' && !rowOrder) dispatch({ type: 'open', route: { screen: 'log' } });
     else if (input === 'D') dispatch({ type: 'open', route: rowCertName === undefined ? { screen: 'doctor' } : { screen: 'doctor', certName: rowCertName } });
-    else if (input === 'e' && row?.kind === 'certificate') {
+    else if (input === 'R') {
+      // Other processes' changes arrive by themselves (the engine watches the store); this is for the impatient.
+      engine.refresh().then(
+        () => dispatch({ type: 'flash', flash: { text: `Re-read the state home: ${Object.keys(engine.getSnapshot().certificates).length} certificate(s).`, tone: 'ok' } }),
+        (err: unknown) => dispatch({ type: 'flash', flash: { text: `Could not re-read the state home: ${errorText(err)}`, tone: 'bad' } }),
+      );
+    } else if (input === 'e' && row?.kind === 'certificate') {
       const { certName, domains, caId } = row.certificate;
       dispatch({ type: 'open', route: { screen: 'issue-form', renew: { certName, domains, caId } } });
     }
@@ -109,6 +118,7 @@ export function DashboardScreen() {
     { key: 'e', label: 'renew', enabled: selected?.kind === 'certificate' },
     { key: 'D', label: 'doctor' },
     { key: 'n', label: 'new order' },
+    { key: 'R', label: 'refresh' },
     { key: '?', label: 'help' },
     { key: 'q', label: 'quit' },
   ];
@@ -131,14 +141,22 @@ export function DashboardScreen() {
           const item = items[i];
           return item?.kind === 'order' ? orderRowHeightAt(item.order, now) : 1;
         };
-        // Two section titles, plus one line for "more" marks when the list does not fit.
-        const window = visibleWindowBy(items.length, heightOf, index, Math.max(1, bodyRows - 3 - stateProblemsHeight(problems.length)));
+        // Two section titles with their column headers, plus one line for "more" marks when the list does not fit.
+        const window = visibleWindowBy(items.length, heightOf, index, Math.max(1, bodyRows - 5 - stateProblemsHeight(problems.length)));
         const shown = items.slice(window.start, window.end);
         const hiddenBelow = items.length - window.end;
         const more = window.start ? ` · ${window.start} more above` : '';
         const caName = (item: DashboardItem) => (item.kind === 'order' ? item.order.caName : (caNames.get(item.certificate.caId) ?? item.certificate.caId));
         // One CA column width for every row on screen, so the rows line up.
         const caWidth = caColumnWidth(shown.map(caName), columns);
+        const shownCerts = shown.flatMap((item) => (item.kind === 'certificate' ? [item.certificate] : []));
+        const certLayout = certificateColumns(
+          columns,
+          caWidth,
+          shownCerts.reduce((max, c) => Math.max(max, c.certName.length), 0),
+          shownCerts.some((c) => c.domains.some((d) => d !== c.certName)),
+        );
+        const orderLayout = orderColumns(columns, caWidth);
         const rows: ReactNode[] = problems.length ? [problemBlock] : [];
         if (certCount === 0) rows.push(<SectionTitle key="certs-none" title="Certificates" note="none managed yet" />);
         shown.forEach((item, i) => {
@@ -149,6 +167,7 @@ export function DashboardScreen() {
               ) : (
                 <SectionTitle key="orders" title="Orders" note={`${running} running · ${orderCount - running} finished${i === 0 ? more : ''}`} />
               ),
+              <ColumnHeader key={`${item.kind}-header`} columns={item.kind === 'certificate' ? certificateHeader(certLayout) : orderHeader(orderLayout)} />,
             );
           }
           const isSelected = item.key === selected?.key;
@@ -162,9 +181,10 @@ export function DashboardScreen() {
                 selected={isSelected}
                 wide={wide}
                 caWidth={caWidth}
+                layout={certLayout}
               />
             ) : (
-              <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} caWidth={caWidth} />
+              <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} caWidth={caWidth} now={now} layout={orderLayout} />
             ),
           );
         });

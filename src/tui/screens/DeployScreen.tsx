@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { DeployRunView } from '../../engine/state.js';
-import { DeployTargetRow } from '../components/DeployTargetRow.js';
+import { DeployTargetHeader, DeployTargetRow } from '../components/DeployTargetRow.js';
 import { Frame } from '../components/Frame.js';
 import { SectionTitle } from '../components/SectionTitle.js';
 import { useNavigation } from '../context/navigation-context.js';
@@ -32,6 +32,7 @@ function runSummary(run: DeployRunView, now: number): string {
  * One certificate's deploy targets with the latest run, live: each target with its own status, the domains it
  * checks, and the selected target's log. R re-runs only the targets that failed; the others keep their results.
  * a adds a target (its own form screen), x removes the selected one after a y/n prompt; both wait while a run goes.
+ * c cancels a running deploy (asks first): the running hook's process tree is killed, the rest do not start.
  *
  *   Deploy · example.com                                   14:03:07
  *   run at 14:02:11 · partial: 2 succeeded, 1 failed, 0 skipped
@@ -50,6 +51,7 @@ export function DeployScreen({ certName }: { certName: string }) {
   const runId = snapshot.latestDeploy[certName];
   const run = runId === undefined ? undefined : snapshot.deploys[runId];
   const configured = snapshot.deployTargets[certName];
+  const certificate = snapshot.certificates[certName];
   const targets = deployRows(configured, run);
   const index = Math.min(focus, Math.max(0, targets.length - 1));
   const selected = targets[index];
@@ -86,6 +88,9 @@ export function DeployScreen({ certName }: { certName: string }) {
     } else if (input === 'a') {
       if (running) dispatch({ type: 'flash', flash: { text: BUSY, tone: 'warn' } });
       else dispatch({ type: 'open', route: { screen: 'deploy-add', certName } });
+    } else if (input === 'c') {
+      if (!running) dispatch({ type: 'flash', flash: { text: 'No deploy is running.', tone: 'warn' } });
+      else dispatch({ type: 'overlay', overlay: { kind: 'confirm-cancel-deploy', certName } });
     } else if (input === 'x') {
       if (running) dispatch({ type: 'flash', flash: { text: BUSY, tone: 'warn' } });
       else {
@@ -100,6 +105,7 @@ export function DeployScreen({ certName }: { certName: string }) {
     { key: '↑↓', label: 'select target', enabled: targets.length > 1 },
     { key: 'R', label: `re-run failed (${failedIds.length})`, enabled: failedIds.length > 0 && !running },
     { key: 'D', label: 'deploy all', enabled: !running },
+    { key: 'c', label: 'cancel deploy', enabled: running },
     { key: 'a', label: 'add target', enabled: !running },
     { key: 'x', label: 'remove target', enabled: !running && selected !== undefined },
     { key: 'esc', label: 'back' },
@@ -108,6 +114,13 @@ export function DeployScreen({ certName }: { certName: string }) {
   return (
     <Frame title={`Deploy · ${certName}`} {...(running ? { status: 'running' } : {})} now={now} hints={hints}>
       {(bodyRows) => {
+        // Where the certificate's files are: what every target deploys from, and what a web server can point at.
+        const files = certificate ? (
+          <Text wrap="truncate-start">
+            <Text {...theme.tone('muted')}>files </Text>
+            {`${certificate.dir}/{cert,chain,fullchain,privkey}.pem`}
+          </Text>
+        ) : null;
         const problem = loadError ? (
           <Text {...theme.tone('bad')} wrap="truncate-end">
             {`Cannot read the deploy targets: ${loadError}`}
@@ -116,6 +129,7 @@ export function DeployScreen({ certName }: { certName: string }) {
         if (targets.length === 0) {
           return (
             <Box flexDirection="column">
+              {files}
               {problem}
               <Text>{configured ? `${certName} has no deploy targets yet.` : `No deploy run for ${certName} yet.`}</Text>
               <Text {...theme.tone('muted')}>{configured ? 'a adds one: files, command, pfx or verify.' : 'D runs all of its deploy targets.'}</Text>
@@ -124,7 +138,8 @@ export function DeployScreen({ certName }: { certName: string }) {
         }
         // Targets get up to two thirds of the room; the selected target's log gets the rest.
         const heights = targets.map(deployRowLines);
-        const reserved = problem ? 3 : 2;
+        // The run summary, the column header and the log title (and the problem line, when there is one).
+        const reserved = (problem ? 4 : 3) + (files ? 1 : 0);
         const window = visibleWindow(heights, index, Math.max(1, Math.floor(((bodyRows - reserved) * 2) / 3)));
         const usedByTargets = heights.slice(window.start, window.end).reduce((a, b) => a + b, 0);
         const logRoom = Math.max(0, bodyRows - reserved - usedByTargets);
@@ -132,14 +147,20 @@ export function DeployScreen({ certName }: { certName: string }) {
         const logShown = log.slice(Math.max(0, log.length - logRoom));
         return (
           <Box flexDirection="column">
+            {files}
             {problem}
             {run ? (
               <Text {...theme.tone(run.outcome === 'succeeded' ? 'ok' : run.outcome === undefined ? 'info' : 'warn')} wrap="truncate-end">
                 {runSummary(run, now)}
               </Text>
             ) : (
-              <Text wrap="truncate-end">{`No deploy run for ${certName} yet · ${targets.length} target${targets.length === 1 ? '' : 's'}`}</Text>
+              <Text wrap="truncate-end">
+                {targets.some((t) => t.last)
+                  ? `Not deployed in this session · ${targets.length} target${targets.length === 1 ? '' : 's'}, with their latest stored results`
+                  : `Never deployed · ${targets.length} target${targets.length === 1 ? '' : 's'}`}
+              </Text>
             )}
+            <DeployTargetHeader />
             {targets.slice(window.start, window.end).map((t, i) => (
               <DeployTargetRow key={t.id} row={t} selected={window.start + i === index} now={now} />
             ))}

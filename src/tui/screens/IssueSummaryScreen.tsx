@@ -1,7 +1,9 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { EXIT_CODES } from '../../engine/core/errors.js';
-import type { OrderView } from '../../engine/state.js';
+import type { DeployRunView, OrderView } from '../../engine/state.js';
+import { deployLook } from '../components/DeployTargetRow.js';
+import { deployRunLine, issueDeploys } from '../view-model/issue-deploys.js';
 import { useSession } from '../context/session-context.js';
 import { useServices } from '../context/services-context.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
@@ -46,6 +48,27 @@ function OrderOutcome({ order }: { order: OrderView }) {
   );
 }
 
+/** The deploy after issuance: the run's outcome, then every target (a failed one with why), so none hides. */
+function DeployOutcome({ run }: { run: DeployRunView }) {
+  const { theme } = useServices();
+  const tone = run.outcome === 'succeeded' ? 'ok' : run.outcome === undefined ? 'info' : 'bad';
+  return (
+    <Box flexDirection="column">
+      <Text {...theme.tone(tone)}>{`${run.outcome === 'succeeded' ? SYMBOLS.ok : SYMBOLS.bad} ${deployRunLine(run)}`}</Text>
+      {run.targets.map((t) => (
+        <Box key={t.id} paddingLeft={4}>
+          <Text {...theme.tone(deployLook(t.status).tone)}>{`${deployLook(t.status).symbol} ${t.id} (${t.label}): ${t.status}${t.reason ? ` - ${t.reason}` : ''}`}</Text>
+        </Box>
+      ))}
+      {run.outcome && run.outcome !== 'succeeded' ? (
+        <Box paddingLeft={4}>
+          <Text>{`what to do: fix the target, then run: certdeck deploy ${run.certName} --only failed`}</Text>
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
+
 /**
  * What `certdeck issue` leaves on the terminal when it is done: one entry per order it ran (the abandoned ones too,
  * with why) and the exit code. It is the last frame, kept on screen (and in the scrollback) after the UI exits, so
@@ -63,6 +86,9 @@ export function IssueSummaryScreen({ code }: { code: number }) {
     <Box flexDirection="column">
       {orders.map((o) => (
         <OrderOutcome key={o.id} order={o} />
+      ))}
+      {issueDeploys(snapshot, orders).map((run) => (
+        <DeployOutcome key={run.runId} run={run} />
       ))}
       {orders.length === 0
         ? // Nothing was ordered (--if-due and not due, or issued by the run we waited for): the engine said why.

@@ -17,6 +17,7 @@ import { useScreenInput } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { SYMBOLS, type Tone } from '../theme.js';
 import { describeOrder } from '../view-model/order-progress.js';
+import { inFlightNote, resumedNote } from '../view-model/order-progress.js';
 import { describeTimelineEntry } from '../view-model/timeline.js';
 import { urlPath } from '../view-model/text.js';
 
@@ -62,7 +63,8 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
   const statusFacts = [
     order.acmeStatus ? `ACME ${order.acmeStatus}` : 'no order at the CA yet',
     order.orderUrl ? urlPath(order.orderUrl) : '',
-    order.resumed ? 'resumed from the journal' : '',
+    resumedNote(order) ?? '',
+    inFlightNote(order, now) ?? '',
     order.replaces ? `re-issue of ${order.replaces}` : '',
     order.replacedBy ? `replaced by ${order.replacedBy}` : '',
   ].filter(Boolean);

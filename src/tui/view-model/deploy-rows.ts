@@ -23,8 +23,8 @@ export function deployRows(configured: readonly DeployTargetInfo[] | undefined, 
   return rows;
 }
 
-/** Lines a row takes: itself and one per domain it checks. */
+/** Lines a row takes: itself and one per domain it checks (in this session's run, or its stored result). */
 export function deployRowLines(row: DeployRow): number {
-  return 1 + (row.run?.domains.length ?? 0);
+  return 1 + (row.run?.domains.length ?? row.last?.domains?.length ?? 0);
 }
 

@@ -2,6 +2,7 @@ import { isTerminal, type OrderView } from '../../engine/state.js';
 import type { OrderPhase } from '../../engine/events.js';
 import type { DelayReason } from '../../engine/policy.js';
 import { formatCountdown, formatElapsed, formatSpan } from '../../engine/core/duration.js';
+import { urlPath } from './text.js';
 
 /**
  * What an order is doing, in words, at a given moment. Pure: every figure comes from the snapshot and `now`, so the
@@ -155,4 +156,51 @@ export function orderAbilities(order: OrderView): OrderAbilities {
     // A failed order can still be re-issued elsewhere; a finished or replaced one cannot.
     switchCa: running || order.phase === 'failed',
   };
+}
+
+/**
+ * The wait the CA itself asked for (Retry-After on a 429/503 or on a poll), while it lasts: until when, and what
+ * certdeck will do then ("poll", or the operation being retried such as "finalize"). Undefined for certdeck's own
+ * backoff, which the operator may cut short without asking.
+ */
+export function caAskedWait(order: OrderView, now: number): { until: number; what: string } | undefined {
+  if (order.retry?.reason === 'retry-after' && order.retry.nextAttemptAt > now) return { until: order.retry.nextAttemptAt, what: order.retry.operation };
+  if (order.wait?.reason === 'retry-after' && order.wait.nextPollAt > now) return { until: order.wait.nextPollAt, what: 'poll' };
+  return undefined;
+}
+
+/** "resumed; created at 14:01:02": an order a previous run created and this one picked up from the journal. */
+export function resumedNote(order: OrderView): string | undefined {
+  if (!order.resumed) return undefined;
+  if (order.createdAt === undefined) return 'resumed from the journal';
+  const created = new Date(order.createdAt);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `resumed; created at ${pad(created.getHours())}:${pad(created.getMinutes())}:${pad(created.getSeconds())}`;
+}
+
+/** A request that has been out for a second or more shows as such; quicker ones would only flicker. */
+const IN_FLIGHT_SHOWN_AFTER_MS = 1000;
+
+/** What an ACME URL is for, in a word: "finalize", "order", "authorization"... (the path itself otherwise). */
+export function acmeResource(url: string): string {
+  const path = urlPath(url).toLowerCase();
+  const words: Array<[RegExp, string]> = [
+    [/new-?order|order-plz/, 'new order'],
+    [/finali[sz]e/, 'finalize'],
+    [/new-?nonce|nonce-plz/, 'nonce'],
+    [/new-?acc|acct|account/, 'account'],
+    [/authz|authori[sz]ation/, 'authorization'],
+    [/chal/, 'challenge'],
+    [/cert/, 'certificate'],
+    [/order/, 'order'],
+    [/dir/, 'directory'],
+  ];
+  return words.find(([re]) => re.test(path))?.[1] ?? urlPath(url);
+}
+
+/** "POST finalize … 12s": the request the order is waiting on, once it has been out a while. */
+export function inFlightNote(order: OrderView, now: number): string | undefined {
+  const f = order.inFlight;
+  if (!f || now - f.since < IN_FLIGHT_SHOWN_AFTER_MS) return undefined;
+  return `${f.method} ${acmeResource(f.url)} … ${formatElapsed(now - f.since)} (waiting for ${order.caName})`;
 }
