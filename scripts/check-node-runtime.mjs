@@ -2,7 +2,7 @@
 // Checks the Node binary the project runs on (node_modules/.bin/node) before anything runs on it.
 //
 // Why: the `node` devDependency downloads its binary from an install script (`npm install --no-save
-// node-<platform>-<arch>`), which no lockfile pins. For linux-x64 the binary package is also an exact optional
+// node-<platform>-<arch>`), which no lockfile pins. For linux-x64 the binary package is also an exact dev
 // dependency, so package-lock.json holds its sha512 integrity and npm checks the tarball against it. This script
 // makes sure the binary that runs is that checked one: .bin/node must resolve into the pinned package (or be
 // byte-identical to it), and the pinned package must be the version and integrity the lockfile records.

@@ -64,7 +64,6 @@ export class HistoryRecorder {
       case 'issue:finished':
       case 'state:problem':
       case 'certificate:removed':
-      case 'http:started': // the exchange it starts is recorded when it ends, with its timing
         return undefined; // the request's summary for notifications; its orders' own records already tell the story
       case 'log':
         return event.orderId !== undefined ? (this.orderCert.get(event.orderId) ?? event.certName) : event.certName;
