@@ -4,6 +4,8 @@ import { registerIssueCommand } from './issue.cli.js';
 import { registerSandboxCommand } from './sandbox.cli.js';
 import { registerDeployCommand } from './deploy.cli.js';
 import { registerAccountCommand } from './account.cli.js';
+import { registerRenewCommand } from './renew.cli.js';
+import { registerScheduleCommand } from './schedule.cli.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command();
@@ -34,6 +36,8 @@ export function buildProgram(version: string): Command {
       process.exitCode = await runListCommand(opts, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
   registerIssueCommand(program);
+  registerRenewCommand(program);
+  registerScheduleCommand(program);
   registerSandboxCommand(program);
   registerDeployCommand(program);
   registerAccountCommand(program);

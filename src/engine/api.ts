@@ -58,6 +58,28 @@ export interface IssueRequest {
    * type, or is in its renewal window (engine/renew). An unfinished order of this request is always resumed.
    */
   onlyIfDue?: boolean;
+  /**
+   * ACME profile (the directory's meta.profiles): sent when the CA lists it; otherwise a warning and the CA's
+   * default, or with `required` a failure before any order. Stored with the request.
+   */
+  profile?: ProfileChoice;
+  /**
+   * Set by renew: the certificate this run replaces, by its ARI certID, and the CA it came from. The new order
+   * names it in `replaces` (RFC 9773 5) when it goes to that CA and the CA advertises renewalInfo.
+   */
+  replacing?: { certId: string; directoryUrl: string };
+}
+
+export interface ProfileChoice {
+  name: string;
+  /** Fail instead of falling back to the CA's default when the CA does not list it (certbot's --required-profile). */
+  required?: boolean;
+}
+
+/** A profile a CA's directory offers (meta.profiles). */
+export interface CaProfile {
+  name: string;
+  description: string;
 }
 
 /** What a certificate takes to be obtained again, as stored after its last issuance (no secrets in it). */
@@ -75,6 +97,9 @@ export interface StoredRequestInfo {
   preferredChain?: string;
   fallback?: string[];
   policy?: PolicyOverride;
+  profile?: ProfileChoice;
+  /** The CA's renewalInfo URL (RFC 9773) when its directory advertised one at issuance: renew asks it. */
+  renewalInfoUrl?: string;
   savedAt: string;
 }
 

@@ -57,9 +57,17 @@ export class SessionRegistry {
     return agent;
   }
 
-  private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal): Promise<AcmeSession> {
-    const { paths, clock, emit } = this.deps;
-    const session = new AcmeSession({
+  /**
+   * A session without an account, for what needs none: the directory (its profiles) and ARI's unauthenticated
+   * renewalInfo. Same trust and transport as the CA's account sessions; nothing is registered.
+   */
+  anonymous(ca: ResolvedCa): AcmeSession {
+    return this.newSession(ca);
+  }
+
+  private newSession(ca: ResolvedCa): AcmeSession {
+    const { clock, emit } = this.deps;
+    return new AcmeSession({
       caId: ca.id,
       caName: ca.name,
       directoryUrl: ca.directoryUrl,
@@ -81,6 +89,11 @@ export class SessionRegistry {
           ...(x.errorCode ? { errorCode: x.errorCode } : {}),
         }),
     });
+  }
+
+  private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal): Promise<AcmeSession> {
+    const { paths, clock, emit } = this.deps;
+    const session = this.newSession(ca);
     const op = signal ? { signal } : {};
     await session.loadDirectory(op);
     const stored = await loadAccount(paths, ca.directoryUrl, account.email);

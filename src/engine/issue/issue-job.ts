@@ -18,6 +18,7 @@ import type { SettingsData } from '../store/settings.js';
 import { writeStoredRequest } from '../store/stored-request.js';
 import { openRequestJournal } from './request-journal.js';
 import { resolveIssueRequest, type EffectiveRequest } from './resolve-request.js';
+import { orderExtras } from './order-extras.js';
 
 export interface IssueJobDeps {
   paths: StatePaths;
@@ -96,6 +97,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
       let ca: ResolvedCa = primary;
       let caSpec = effective.ca;
       let replaces: string | undefined;
+      let renewalInfoUrl: string | undefined;
       let nextFallback = 1;
       let orderId = deps.newId();
       for (;;) {
@@ -109,6 +111,8 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         try {
           emit({ type: 'order:phase', at: at(), orderId, phase: 'account' });
           const session = await deps.sessions.get(ca, { agreeTos: effective.agreeTos, ...(effective.email ? { email: effective.email } : {}), ...(effective.eab ? { eab: effective.eab } : {}) }, control.signal);
+          const extras = await orderExtras(session, ca, effective, (message) => emit({ type: 'log', at: at(), level: 'warn', orderId, certName, message }));
+          renewalInfoUrl = (await session.loadDirectory()).renewalInfo;
           const { solver, release } = await deps.solvers.acquire(challenge, solverDefaults);
           let result;
           try {
@@ -126,6 +130,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
               clock,
               emit,
               ...(effective.preferredChain ? { preferredChain: effective.preferredChain } : {}),
+              ...extras,
               ...(deps.random ? { random: deps.random } : {}),
             }).run();
           } finally {
@@ -140,7 +145,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             meta: { domains, caId: ca.id, directoryUrl: ca.directoryUrl, keyType, savedAt: clock.now() },
           });
           await journal.finish('valid', 'issued');
-          await remember(paths, effective, caSpec, ca, clock.now());
+          await remember(paths, effective, caSpec, ca, clock.now(), renewalInfoUrl);
           const { version: _v, versionDir: _d, ...summary } = saved;
           emit({ type: 'certificate:saved', at: at(), certificate: summary });
           emit({ type: 'order:finished', at: at(), orderId, outcome: 'valid', certificate: summary });
@@ -226,7 +231,7 @@ async function checkCaFits(ca: ResolvedCa, request: EffectiveRequest, keyType: K
  * After a saved certificate: what obtained it, so every later run (renew, --if-due, a plain re-issue) obtains it
  * the same way without asking again. The CA is the one that issued (after a fallback or a switch, that one).
  */
-async function remember(paths: StatePaths, effective: EffectiveRequest, caSpec: string, ca: ResolvedCa, now: number): Promise<void> {
+async function remember(paths: StatePaths, effective: EffectiveRequest, caSpec: string, ca: ResolvedCa, now: number, renewalInfoUrl: string | undefined): Promise<void> {
   await writeStoredRequest(paths, {
     formatVersion: 1,
     certName: effective.certName,
@@ -241,6 +246,8 @@ async function remember(paths: StatePaths, effective: EffectiveRequest, caSpec: 
     ...(effective.preferredChain ? { preferredChain: effective.preferredChain } : {}),
     ...(effective.fallback.length ? { fallback: effective.fallback } : {}),
     ...(effective.policy ? { policy: effective.policy } : {}),
+    ...(effective.profile ? { profile: effective.profile } : {}),
+    ...(renewalInfoUrl ? { renewalInfoUrl } : {}),
     savedAt: new Date(now).toISOString(),
   });
 }

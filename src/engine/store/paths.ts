@@ -19,6 +19,8 @@ export interface StatePaths {
   deployDir: string;
   /** What each certificate takes to be obtained again (requests/<name>.json), like certbot's renewal/. */
   requestsDir: string;
+  /** Per certificate: the cached ARI answer and the retry schedule after failed renewals (renewal/<name>.json). */
+  renewalDir: string;
 }
 
 export function resolveStatePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {
@@ -38,5 +40,6 @@ export function pathsUnder(root: string): StatePaths {
     sandboxDir: path.join(root, 'sandbox'),
     deployDir: path.join(root, 'deploy'),
     requestsDir: path.join(root, 'requests'),
+    renewalDir: path.join(root, 'renewal'),
   };
 }
