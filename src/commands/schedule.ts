@@ -9,6 +9,8 @@ import type { ScheduleCliOptions } from './schedule.cli.js';
 export interface ScheduleHost {
   systemd: boolean;
   root: boolean;
+  /** Where systemd looks for administrator units. @default /etc/systemd/system */
+  unitDir?: string;
   command: CertdeckCommand;
   /** Runs systemctl (argv, no shell); absent: never called. */
   systemctl?: (args: string[]) => Promise<{ ok: boolean; output: string }>;
@@ -33,7 +35,7 @@ export async function runScheduleCommand(action: 'install' | 'remove' | 'status'
   const home = io.env.CERTDECK_HOME ? path.resolve(io.env.CERTDECK_HOME) : undefined;
   const where = path.dirname(resolveStatePaths(io.env).liveDir);
   const explicitDir = opts.unitDir !== undefined;
-  const unitDir = path.resolve(opts.unitDir ?? DEFAULT_UNIT_DIR);
+  const unitDir = path.resolve(opts.unitDir ?? host.unitDir ?? DEFAULT_UNIT_DIR);
   const useSystemd = explicitDir || (host.systemd && host.root);
   const systemctl = !explicitDir && host.systemctl ? host.systemctl : undefined;
   try {
