@@ -28,7 +28,10 @@ export function readRenewalInfo(answer: RenewalInfoAnswer): AriReading {
   const end = typeof body?.suggestedWindow?.end === 'string' ? Date.parse(body.suggestedWindow.end) : NaN;
   if (!Number.isFinite(start) || !Number.isFinite(end)) return { ok: false, reason: 'the answer has no readable suggestedWindow' };
   if (end <= start) return { ok: false, reason: 'the suggested window ends before it starts' };
-  const explanationUrl = typeof body?.explanationURL === 'string' ? body.explanationURL : undefined;
+  // Text from the CA reaches terminals and logs: no control characters, and only a web link is shown.
+  // eslint-disable-next-line no-control-regex
+  const link = typeof body?.explanationURL === 'string' ? body.explanationURL.replace(/[\u0000-\u001f\u007f-\u009f]/g, '') : '';
+  const explanationUrl = /^https?:\/\/\S+$/.test(link) ? link.slice(0, 500) : undefined;
   return { ok: true, start, end, ...(explanationUrl ? { explanationUrl } : {}) };
 }
 

@@ -26,6 +26,7 @@ export function CertificateRow({
   selected,
   wide,
   caWidth = wide ? 20 : 13,
+  detail,
 }: {
   certificate: CertificateSummary;
   status: CertificateStatus;
@@ -34,12 +35,14 @@ export function CertificateRow({
   wide: boolean;
   /** Width of the CA column, the same for every row on screen (caColumnWidth). */
   caWidth?: number;
+  /** A second line (the selected row's renewal plan: ARI window, next attempt), when there is one. */
+  detail?: string;
 }) {
   const theme = useTheme();
   const look = LOOK[status.kind];
   const extra = certificate.domains.filter((d) => d !== certificate.certName);
   const name = wide || extra.length === 0 ? certificate.certName : `${certificate.certName} +${extra.length}`;
-  return (
+  const row = (
     <Box>
       <Box width={2} flexShrink={0}>
         <Text {...theme.tone('accent')}>{selected ? SYMBOLS.cursor : ' '}</Text>
@@ -76,6 +79,17 @@ export function CertificateRow({
       <Box width={wide ? 28 : 20} flexShrink={0} marginLeft={1}>
         <Text {...theme.tone(look.tone)} wrap="truncate-end">
           {wide ? status.label : look.short}
+        </Text>
+      </Box>
+    </Box>
+  );
+  if (!detail) return row;
+  return (
+    <Box flexDirection="column">
+      {row}
+      <Box paddingLeft={4}>
+        <Text {...theme.tone('muted')} wrap="truncate-end">
+          {detail}
         </Text>
       </Box>
     </Box>

@@ -17,6 +17,7 @@ import { caColumnWidth } from '../view-model/columns.js';
 import { dashboardItems, selectedIndex, type DashboardItem } from '../view-model/dashboard-items.js';
 import { describeOrder, isRunning } from '../view-model/order-progress.js';
 import { visibleWindowBy } from '../view-model/visible-window.js';
+import { renewalDetail } from '../view-model/renewal-detail.js';
 
 const ORDER_KEYS = new Set(['r', 'w', 'c', 's']);
 
@@ -120,6 +121,7 @@ export function DashboardScreen() {
         // Only the rows on screen are described: a tick costs the same with 20 orders or 2000 (bench/tui.ts).
         const heightOf = (i: number) => {
           const item = items[i];
+          if (item?.kind === 'certificate') return item.key === selected?.key && renewalDetail(item.certificate, now) ? 2 : 1;
           return item?.kind === 'order' ? orderRowHeightAt(item.order, now) : 1;
         };
         // Two section titles, plus one line for "more" marks when the list does not fit.
@@ -153,6 +155,7 @@ export function DashboardScreen() {
                 selected={isSelected}
                 wide={wide}
                 caWidth={caWidth}
+                {...(isSelected ? { detail: renewalDetail(item.certificate, now) } : {})}
               />
             ) : (
               <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} caWidth={caWidth} />
