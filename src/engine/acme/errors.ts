@@ -17,7 +17,7 @@ const PROBLEM_HINTS: Record<string, string> = {
   orderNotReady: 'The order was not ready to finalize; certdeck re-reads it and follows its real state.',
   serverInternal: 'The CA had an internal error; retry later or switch to another CA.',
   invalidProfile:
-    'The CA does not offer the requested certificate profile (any more). See the profiles its directory lists (certdeck issue --help, the issue form), or use --profile instead of --require-profile to fall back to the CA\'s default.',
+    'The CA does not offer the requested certificate profile (any more). Check the profiles its directory lists (meta.profiles), or use --profile instead of --require-profile to fall back to the CA\'s default.',
   alreadyReplaced: 'The CA says this certificate was already renewed (replaced); certdeck orders once more without ARI\'s "replaces".',
 };
 
