@@ -196,6 +196,6 @@ describe('one front door: stored request, reused account, settings everywhere', 
     assert.ok(accountPosts.length >= 1, 'the deactivation went to the account URL');
     const issue = await runCli(['issue', 'gone.test', '--ca', 'sandbox', '--email', 'gone@example.test', '--json'], env);
     assert.equal(issue.code, 2, issue.stdout.slice(-1500));
-    assert.match(issue.stderr, /deactivated/);
+    assert.match(issue.stdout + issue.stderr, /account \S+\/gone@example\.test at .* was deactivated/);
   });
 });
