@@ -2,7 +2,7 @@ import { createRuntime } from '../app/runtime.js';
 import type { Clock } from '../engine/core/clock.js';
 import { BadInputError, EngineError, EXIT_CODES } from '../engine/core/errors.js';
 import { parseDuration } from '../engine/policy.js';
-import type { RenewResult } from '../engine/renew/index.js';
+import type { RenewResult } from '../engine/api.js';
 import { humanReporter, ndjsonReporter } from '../headless/reporters.js';
 import { cancelOnSignals, reportEngineError, type CommandIo } from './io.js';
 import type { RenewCliOptions } from './renew.cli.js';

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { EXIT_CODES, EngineError } from '../engine/core/errors.js';
-import { resolveStatePaths } from '../engine/store/paths.js';
 import { cronLine, currentCommand, DEFAULT_UNIT_DIR, installedUnits, installUnits, removeUnits, systemdRunning, type CertdeckCommand } from '../schedule/units.js';
 import { reportEngineError, type CommandIo } from './io.js';
 import type { ScheduleCliOptions } from './schedule.cli.js';
@@ -33,7 +32,6 @@ export async function runScheduleCommand(action: 'install' | 'remove' | 'status'
   const write = (line: string): void => void io.stdout.write(`${line}\n`);
   // The timer's runs use the state this command sees: the same CERTDECK_HOME, or (unset) the platform default.
   const home = io.env.CERTDECK_HOME ? path.resolve(io.env.CERTDECK_HOME) : undefined;
-  const where = path.dirname(resolveStatePaths(io.env).liveDir);
   const explicitDir = opts.unitDir !== undefined;
   const unitDir = path.resolve(opts.unitDir ?? host.unitDir ?? DEFAULT_UNIT_DIR);
   const useSystemd = explicitDir || (host.systemd && host.root);
@@ -42,7 +40,7 @@ export async function runScheduleCommand(action: 'install' | 'remove' | 'status'
     if (!useSystemd) {
       const why = !host.systemd ? 'systemd is not running here' : 'installing a systemd timer needs root';
       if (action === 'install') {
-        write(`${why}; add this line to the crontab of the user that owns ${where} (crontab -e):`);
+        write(`${why}; add this line to the crontab of the user that runs certdeck (crontab -e):`);
         write(cronLine({ home, command: host.command }));
         return EXIT_CODES.ok;
       }

@@ -246,3 +246,5 @@ export interface EngineApi {
 }
 
 export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind };
+export type { RenewResult, RenewOptions, RenewAction } from './renew/run.js';
+export type { RenewalPlan } from './events.js';

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../engine/core/package-root.js';
-import { writeFileAtomic } from '../engine/store/atomic.js';
 
 /**
  * The renewal schedule on the host: systemd units from assets/ (certdeck-renew.service and .timer), filled in with
@@ -51,12 +50,16 @@ export async function renderUnits(opts: { home: string | undefined; command: Cer
   );
 }
 
-/** Writes both units into `unitDir` (atomically, 0644 as systemd expects); returns the files written. */
+/** Writes both units into `unitDir` (each replaced in one rename, 0644 as systemd expects); returns the files written. */
 export async function installUnits(unitDir: string, opts: { home: string | undefined; command: CertdeckCommand }): Promise<string[]> {
   const written: string[] = [];
   for (const unit of await renderUnits(opts)) {
     const file = path.join(unitDir, unit.name);
-    await writeFileAtomic(file, unit.text, { mode: 0o644, dirMode: 0o755 });
+    // Temp file and rename: systemd (or an operator) never reads half a unit.
+    await mkdir(unitDir, { recursive: true, mode: 0o755 });
+    const temp = path.join(unitDir, `.${unit.name}.${process.pid}.tmp`);
+    await writeFile(temp, unit.text, { mode: 0o644 });
+    await rename(temp, file);
     written.push(file);
   }
   return written;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exitCodeForRenew, runRenewCommand } from '../../../src/commands/renew.js';
 import { ManualClock } from '../../../src/engine/core/clock.js';
-import type { RenewResult } from '../../../src/engine/renew/index.js';
+import type { RenewResult } from '../../../src/engine/api.js';
 
 function capture(env: NodeJS.ProcessEnv) {
   let out = '';
