@@ -219,6 +219,11 @@ export interface EngineApi {
   issueDefaults(): IssueDefaults;
   /** The request stored for a certificate after its last issuance, if any (a renew starts from it). */
   storedRequest(certName: string): Promise<StoredRequestInfo | undefined>;
+  /**
+   * The certificate profiles a CA's directory lists (meta.profiles), for the issue form and the setup. Optional so
+   * test doubles need not offer it; the engine does.
+   */
+  caProfiles?(ca: string): Promise<CaProfile[]>;
   /** Runs a request to the end (including fallbacks and operator switches). Never rejects: errors are in the outcome. */
   issue(request: IssueRequest): Promise<IssueOutcome>;
   /** Aborts an order; cleans up challenges and pending authorizations. */

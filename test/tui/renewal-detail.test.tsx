@@ -36,3 +36,19 @@ describe('renewal detail of the selected certificate', () => {
     assert.match(frame, /renews at \d{4}-/);
   });
 });
+
+describe('issue form: the CA\'s profiles', () => {
+  test("the chosen CA's meta.profiles show under the CA field, with their descriptions", async () => {
+    const engine = new FakeEngine();
+    const asked: string[] = [];
+    Object.assign(engine, {
+      caProfiles: async (ca: string) => (asked.push(ca), [{ name: 'tlsserver', description: 'A modern profile (45 days)' }, { name: 'shortlived', description: '160 hours' }]),
+    });
+    const ui = renderApp(engine, { clock: new ManualClock(T0), columns: 120, rows: 30 });
+    await ui.waitForText('Press n');
+    ui.press('n');
+    const frame = await ui.waitForText('profiles: tlsserver (A modern profile (45 days)), shortlived (160 hours)');
+    assert.match(frame, /New certificate/);
+    assert.ok(asked.length >= 1, 'asked the engine for the chosen CA');
+  });
+});

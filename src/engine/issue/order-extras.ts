@@ -38,5 +38,8 @@ export async function orderExtras(
 /** The CA's profiles, for the issue form and the setup (name and description, as its directory lists them). */
 export async function caProfiles(session: AcmeSession): Promise<Array<{ name: string; description: string }>> {
   const dir = await session.loadDirectory();
-  return Object.entries(dir.meta?.profiles ?? {}).map(([name, description]) => ({ name, description: String(description) }));
+  // Text from the CA goes to a terminal: no control characters.
+  // eslint-disable-next-line no-control-regex
+  const clean = (t: unknown): string => String(t).replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 200);
+  return Object.entries(dir.meta?.profiles ?? {}).map(([name, description]) => ({ name: clean(name), description: clean(description) }));
 }
