@@ -34,6 +34,7 @@ const COMMANDS_MAY_USE = [
   '^src/headless/',
   '^src/tui/render-tui\\.ts$', // the TUI's entry point
   '^src/sandbox/', // the local test CA (Pebble) is its own subsystem, not part of the engine
+  '^src/schedule/', // systemd units and the cron line for `certdeck schedule`: host set-up, no engine state
   ...COMMANDS_MAY_USE_FROM_ENGINE,
 ];
 

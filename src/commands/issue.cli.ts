@@ -31,6 +31,8 @@ export interface IssueCliOptions {
   concurrency: string;
   wait?: boolean;
   ifDue?: boolean;
+  profile?: string;
+  requireProfile?: string;
   json?: boolean;
   verbose?: boolean;
   tui: boolean;
@@ -73,6 +75,8 @@ export function registerIssueCommand(program: Command): void {
     .option('--poll-timeout <duration>', 'deadline for an order in processing (e.g. 30s, 5m; bare number = seconds)')
     .option('--authz-timeout <duration>', 'deadline for validating the names')
     .option('--max-retries <n>', 'retries of one request after network errors, 429 or 5xx')
+    .option('--profile <name>', "ask for this certificate profile (the CA directory's meta.profiles, e.g. tlsserver, shortlived) when the CA lists it; otherwise warn and use the CA's default")
+    .option('--require-profile <name>', 'like --profile, but fail before ordering when the CA does not list it')
     .option('--fallback <ids>', 'comma-separated CAs to try in order when the primary runs out of time or retries')
     .option('--each', 'one certificate per name instead of one for all names (run concurrently)')
     .option('--concurrency <n>', 'with --each: orders running at once', '4')

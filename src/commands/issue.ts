@@ -97,6 +97,9 @@ function buildRequests(domains: string[], opts: IssueCliOptions, env: NodeJS.Pro
   if (opts.webroot && (opts.httpPort || opts.httpAddress)) {
     throw new BadInputError('conflicting-challenge', '--webroot and --http-port/--http-address cannot be combined.', 'Use --webroot for an existing web server, or the built-in server with --http-port.');
   }
+  if (opts.profile && opts.requireProfile) {
+    throw new BadInputError('conflicting-profile', '--profile and --require-profile cannot be combined.', 'Use --profile NAME to prefer a profile, or --require-profile NAME to insist on it.');
+  }
   const eabKid = opts.eabKid ?? env.CERTDECK_EAB_KID;
   const eabHmacKey = opts.eabHmacKey ?? env.CERTDECK_EAB_HMAC_KEY;
   if (Boolean(eabKid) !== Boolean(eabHmacKey)) {
@@ -124,6 +127,8 @@ function buildRequests(domains: string[], opts: IssueCliOptions, env: NodeJS.Pro
     ...(opts.fallback ? { fallback: opts.fallback.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(opts.wait ? { waitForLock: true } : {}),
     ...(opts.ifDue ? { onlyIfDue: true } : {}),
+    ...(opts.profile ? { profile: { name: opts.profile } } : {}),
+    ...(opts.requireProfile ? { profile: { name: opts.requireProfile, required: true } } : {}),
   };
   if (opts.each) {
     if (opts.name) throw new BadInputError('name-with-each', '--name cannot be combined with --each (each name gets its own certificate).', 'Drop --name, or drop --each.');

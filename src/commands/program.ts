@@ -8,6 +8,8 @@ import { registerCompletionCommand } from './completion.cli.js';
 import { versionLine } from './version-line.js';
 import { registerAccountCommand } from './account.cli.js';
 import { registerLogCommand } from './log.cli.js';
+import { registerRenewCommand } from './renew.cli.js';
+import { registerScheduleCommand } from './schedule.cli.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command();
@@ -52,6 +54,8 @@ export function buildProgram(version: string): Command {
       process.exitCode = await runDoctorCommand(names, opts, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
   registerIssueCommand(program);
+  registerRenewCommand(program);
+  registerScheduleCommand(program);
   registerSandboxCommand(program);
   registerDeployCommand(program);
   registerNotifyCommand(program);

@@ -87,6 +87,28 @@ export interface IssueRequest {
    * type, or is in its renewal window (engine/renew). An unfinished order of this request is always resumed.
    */
   onlyIfDue?: boolean;
+  /**
+   * ACME profile (the directory's meta.profiles): sent when the CA lists it; otherwise a warning and the CA's
+   * default, or with `required` a failure before any order. Stored with the request.
+   */
+  profile?: ProfileChoice;
+  /**
+   * Set by renew: the certificate this run replaces, by its ARI certID, and the CA it came from. The new order
+   * names it in `replaces` (RFC 9773 5) when it goes to that CA and the CA advertises renewalInfo.
+   */
+  replacing?: { certId: string; directoryUrl: string };
+}
+
+export interface ProfileChoice {
+  name: string;
+  /** Fail instead of falling back to the CA's default when the CA does not list it (certbot's --required-profile). */
+  required?: boolean;
+}
+
+/** A profile a CA's directory offers (meta.profiles). */
+export interface CaProfile {
+  name: string;
+  description: string;
 }
 
 /** What a certificate takes to be obtained again, as stored after its last issuance (no secrets in it). */
@@ -104,6 +126,9 @@ export interface StoredRequestInfo {
   preferredChain?: string;
   fallback?: string[];
   policy?: PolicyOverride;
+  profile?: ProfileChoice;
+  /** The CA's renewalInfo URL (RFC 9773) when its directory advertised one at issuance: renew asks it. */
+  renewalInfoUrl?: string;
   savedAt: string;
 }
 
@@ -244,6 +269,11 @@ export interface EngineApi {
   issueDefaults(): IssueDefaults;
   /** The request stored for a certificate after its last issuance, if any (a renew starts from it). */
   storedRequest(certName: string): Promise<StoredRequestInfo | undefined>;
+  /**
+   * The certificate profiles a CA's directory lists (meta.profiles), for the issue form and the setup. Optional so
+   * test doubles need not offer it; the engine does.
+   */
+  caProfiles?(ca: string): Promise<CaProfile[]>;
   /** Runs a request to the end (including fallbacks and operator switches). Never rejects: errors are in the outcome. */
   issue(request: IssueRequest): Promise<IssueOutcome>;
   /**
@@ -318,3 +348,5 @@ export { NOTIFY_EVENT_HELP, NOTIFY_EVENTS, type NotifyEventKind } from './notify
 
 export type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptions, DiagnoseReport, Finding, Severity, Tier };
 export type { PreflightName, PreflightOptions, PreflightReport };
+export type { RenewResult, RenewOptions, RenewAction } from './renew/run.js';
+export type { RenewalPlan } from './events.js';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type {
+  CaProfile,
   AccountInfo,
   AccountInput,
   AddedDeployTarget,
@@ -34,13 +35,16 @@ import { EventHub } from './event-hub.js';
 import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
 import { listCertificates, readCertificate, type CertificateMeta } from './store/cert-files.js';
-import { unreadableJournals, withRenewalFailures } from './renew/failures.js';
+import { unreadableJournals, withRenewalFailures, withRenewalPlans } from './renew/failures.js';
 import { listHistoryNames, readHistoryFile } from './store/history.js';
 import { HistoryRecorder } from './history/history-recorder.js';
 import { followHistory, type FollowEnd, type FollowOptions } from './history/follow-history.js';
 import { summarizeOrders, type HistoryRecord, type OrderHistorySummary } from './history-view.js';
 import { assertCertName } from './names.js';
 import { StoreWatcher } from './store/store-watcher.js';
+import { renewalPlan, type RenewOptions, type RenewResult } from './renew/index.js';
+import type { RenewalPlan } from './events.js';
+import { readRenewalState } from './store/renewal-state.js';
 import type { StatePaths } from './store/paths.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, addTargetSpec, describeTargets, listTargetInfos, redactTarget, removeTargetById, targetInfo } from './deploy-targets.js';
@@ -188,7 +192,7 @@ export class Engine implements EngineApi, NotificationsApi {
     const listing = await listCertificates(this.opts.paths);
     const known = this.hub.getSnapshot().certificates;
     const onDisk = new Set<string>();
-    for (const certificate of await withRenewalFailures(this.opts.paths, listing.certificates)) {
+    for (const certificate of await withRenewalPlans(this.opts.paths, await withRenewalFailures(this.opts.paths, listing.certificates))) {
       onDisk.add(certificate.certName);
       if (JSON.stringify(known[certificate.certName]) === JSON.stringify(certificate)) continue;
       this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
@@ -237,11 +241,64 @@ export class Engine implements EngineApi, NotificationsApi {
     const listing = await listCertificates(this.opts.paths);
     const now = this.opts.clock.now();
     const orders = Object.values(this.hub.getSnapshot().orders);
-    const certificates = (await withRenewalFailures(this.opts.paths, listing.certificates)).map((c) => {
+    const certificates = (await withRenewalPlans(this.opts.paths, await withRenewalFailures(this.opts.paths, listing.certificates))).map((c) => {
       const status = certificateStatus(c, orders, now);
       return { ...c, status: status.kind, label: status.label, daysLeft: Math.floor(status.remainingMs / DAY_MS) };
     });
     return { certificates, broken: listing.broken, liveDir: this.opts.paths.liveDir };
+  }
+
+  /**
+   * Renews every managed certificate that is due (or the named ones) with its stored request, deciding from ARI
+   * and the lifetime rule, honouring each certificate's retry schedule unless `force` (engine/renew/run.ts).
+   * Never rejects: each certificate's result says what happened.
+   */
+  renew(opts: RenewOptions = {}, signal?: AbortSignal): Promise<RenewResult[]> {
+    return this.track(this.runRenew(opts, signal));
+  }
+
+  private async runRenew(opts: RenewOptions, signal?: AbortSignal): Promise<RenewResult[]> {
+    const { renewCertificates } = await import('./renew/run.js');
+    const cas = new Set(this.listCas().map((c) => c.id));
+    return renewCertificates(
+      {
+        paths: this.opts.paths,
+        clock: this.opts.clock,
+        random: this.opts.random ?? Math.random,
+        emit: this.hub.emit,
+        certNames: async () => (await listCertificates(this.opts.paths)).certificates.map((c) => c.certName),
+        issue: (request) => this.issue(request, signal),
+        fetchRenewalInfo: async (stored, certId) => {
+          const { sessions } = await this.loadAcme();
+          const ca = this.resolveCa(stored.ca, stored.caBundlePath);
+          return sessions.anonymous({ ...ca, directoryUrl: stored.directoryUrl }).getRenewalInfo(stored.renewalInfoUrl!, certId, signal ? { signal } : {});
+        },
+        caFor: (cert) => (cas.has(cert.meta.caId) ? cert.meta.caId : cert.meta.directoryUrl),
+      },
+      opts,
+      signal,
+    );
+  }
+
+  /**
+   * When a certificate is due and why (ARI window, chosen time, explanation URL, retry schedule), from what is
+   * stored: for `doctor` and any view that wants one certificate's renewal. Undefined when there is no such
+   * certificate.
+   */
+  async renewalPlan(certName: string): Promise<RenewalPlan | undefined> {
+    const cert = await readCertificate(this.opts.paths, certName);
+    if (!cert) return undefined;
+    const state = await readRenewalState(this.opts.paths, certName, cert.meta.serial).catch(() => undefined);
+    return renewalPlan({ notBefore: Date.parse(cert.meta.notBefore), notAfter: Date.parse(cert.meta.notAfter) }, state);
+  }
+
+  /** The certificate profiles a CA's directory lists (meta.profiles), for the issue form and the setup. */
+  async caProfiles(ca: string, opts: { caBundlePath?: string; signal?: AbortSignal } = {}): Promise<CaProfile[]> {
+    const { sessions } = await this.loadAcme();
+    const { caProfiles } = await import('./issue/order-extras.js');
+    const session = sessions.anonymous(this.resolveCa(ca, opts.caBundlePath));
+    await session.loadDirectory(opts.signal ? { signal: opts.signal } : {});
+    return caProfiles(session);
   }
 
   private resolveCa(idOrUrl: string, caBundlePath: string | undefined): ResolvedCa {

@@ -57,6 +57,30 @@ export interface CertificateSummary {
    * while the certificate is still in use), from the journal: a cron run's failure shows in the next dashboard.
    */
   lastRenewalFailure?: RenewalFailure;
+  /** When and why it is due (ARI window and chosen time, or the lifetime rule) and any retry schedule. */
+  renewal?: RenewalPlan;
+}
+
+/**
+ * When a certificate is to be renewed, as engine/renew decided it from what is stored (no CA asked): the time
+ * chosen inside the CA's ARI window or the lifetime rule, whichever comes first, and after failed renewals when the
+ * next attempt is allowed.
+ */
+export interface RenewalPlan {
+  /** ms since the epoch. */
+  dueAt: number;
+  /** What decided dueAt. */
+  source: 'ari' | 'lifetime';
+  ari?: {
+    windowStart: number;
+    windowEnd: number;
+    selectedAt: number;
+    explanationUrl?: string;
+    fetchedAt?: number;
+    nextFetchAt: number;
+    lastError?: string;
+  };
+  retry?: { failures: number; lastAt: number; lastError: string; nextAttemptAt: number };
 }
 
 /** A run of a certificate's request that failed: when, at which CA, and why. */

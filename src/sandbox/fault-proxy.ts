@@ -10,6 +10,7 @@ import { sendBuffered, withoutHeader } from './fault/responses.js';
 import { NO_FAULTS, type FaultScenario } from './fault/scenario.js';
 import { closeServer, listenOnLoopback } from './fault/servers.js';
 import { connectUpstream, type UpstreamResponse } from './fault/upstream.js';
+import { alreadyReplacedAnswer, CertificateBook, newOrderFields, renewalInfoAnswer, renewalInfoRule, rewriteDirectory, RENEWAL_INFO_PATH } from './fault/ari.js';
 
 export type { FaultScenario, FaultRule } from './fault/scenario.js';
 export type { ResourceKind, ResourceMatch } from './fault/resource.js';
@@ -27,6 +28,8 @@ export interface FaultLogEntry {
   status?: number;
   /** What Pebble answered; absent when the request was not forwarded. */
   upstreamStatus?: number;
+  /** For newOrder: the `replaces` (ARI) and `profile` fields the client sent. */
+  order?: { replaces?: string; profile?: string };
 }
 
 export interface FaultProxyOptions {
@@ -77,6 +80,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const logLimit = opts.logLimit ?? 10_000;
   let plan = new FaultPlan(opts.scenario ?? NO_FAULTS, opts.random);
   let entries: FaultLogEntry[] = [];
+  const certificates = new CertificateBook();
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const current = plan; // a scenario switch mid-request must not mix two plans
@@ -92,8 +96,18 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const latencyMs = current.latencyFor(kind);
     if (latencyMs > 0) faults.push('latency');
     const interception = current.intercept(method, kind);
+    const newOrder = kind === 'new-order' && method === 'POST' ? newOrderFields(body) : undefined;
+    if (newOrder && Object.keys(newOrder).length) entry.order = newOrder;
+    const ari = renewalInfoRule(current.scenario);
     let answer: UpstreamResponse;
-    if (interception) {
+    if (!interception && ari && method === 'GET' && path.startsWith(RENEWAL_INFO_PATH)) {
+      answer = renewalInfoAnswer(ari, certificates, decodeURIComponent(path.slice(RENEWAL_INFO_PATH.length)), clock.now());
+    } else if (!interception && newOrder?.replaces && current.takeAlreadyReplaced()) {
+      faults.push('already-replaced');
+      answer = alreadyReplacedAnswer(newOrder.replaces);
+      const nonce = await upstream.freshNonce();
+      if (nonce) answer.headers.push(['Replay-Nonce', nonce]);
+    } else if (interception) {
       faults.push(interception.type === 'reject' ? interception.rule.kind : interception.type);
       entry.fault = faults.join('+');
       if (latencyMs > 0) await clock.sleep(latencyMs);
@@ -109,6 +123,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         if ((kind === 'order' || kind === 'finalize') && holdProcessing(current, path, answer, clock.now())) {
           faults.push('hang-processing');
         }
+        if (kind === 'directory' && rewriteDirectory(answer, current.scenario, `https://${req.headers.host ?? '127.0.0.1'}`)) {
+          answer.headers = answer.headers.filter(([name]) => name.toLowerCase() !== 'etag');
+        }
+        if (kind === 'cert' && answer.status === 200) certificates.noteDownload(answer.body);
         if (kind === 'finalize' && answer.status === 200 && current.takeOrderNotReady()) {
           faults.push('order-not-ready-after-finalize');
           answer = orderNotReadyAnswer(answer);

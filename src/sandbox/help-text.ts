@@ -20,6 +20,10 @@ to a JSON scenario file ({"rules": [...]}). Rules (optional fields after ":", de
   reset[:RESOURCE[:K]]                             drop the connection without a response [new-order:1]
   lost-answer[:RESOURCE[:K[:reset|withhold]]]      forward (Pebble acts), then lose the answer [challenge:1:reset]
   clock-skew:SECONDS                               every response's Date header SECONDS off (negative: behind)
+  ari[:now|:in:DAYS]                               serve ARI renewalInfo: 2/3 of validity +-1 day, "renew now", or a
+                                                   day-long window DAYS away [2/3 of validity]
+  profiles[:NAME+NAME...]                          advertise meta.profiles [classic+tlsserver+shortlived]
+  already-replaced[:K]                             409 alreadyReplaced to a newOrder with "replaces" [1]
 K counts matching requests (* = all of them). RETRY is seconds (5), an HTTP-date that many seconds ahead
 (date+5), or none. RESOURCE: directory new-nonce new-account account new-order order finalize authz challenge
 cert key-change revoke other any.

@@ -33,7 +33,7 @@ const HINTS: Record<string, string> = {
   unsupportedContact: 'The CA refused the contact address: pass a plain mailto e-mail with --email.',
   alreadyRevoked: 'The certificate is already revoked: nothing to do for it; issue a new one.',
   badRevocationReason: 'The CA does not accept that revocation reason: use another one.',
-  invalidProfile: 'The CA does not offer this certificate profile: choose one listed in its directory, or leave the profile out.',
+  invalidProfile: 'The CA does not offer this certificate profile (any more): choose one its directory lists (meta.profiles), or use --profile instead of --require-profile to fall back to the default.',
   alreadyReplaced: 'Another order already replaced this certificate (ARI): certdeck orders without "replaces" on the next run.',
 };
 

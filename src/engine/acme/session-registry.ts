@@ -59,9 +59,17 @@ export class SessionRegistry {
     return agent;
   }
 
-  private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal, orderId?: string): Promise<AcmeSession> {
-    const { paths, clock, emit } = this.deps;
-    const session = new AcmeSession({
+  /**
+   * A session without an account, for what needs none: the directory (its profiles) and ARI's unauthenticated
+   * renewalInfo. Same trust and transport as the CA's account sessions; nothing is registered.
+   */
+  anonymous(ca: ResolvedCa): AcmeSession {
+    return this.newSession(ca);
+  }
+
+  private newSession(ca: ResolvedCa): AcmeSession {
+    const { clock, emit } = this.deps;
+    return new AcmeSession({
       caId: ca.id,
       caName: ca.name,
       directoryUrl: ca.directoryUrl,
@@ -89,6 +97,11 @@ export class SessionRegistry {
         if (orderId) emit({ type: 'http:started', at: r.at, orderId, caId: ca.id, method: r.method, url: r.url });
       },
     });
+  }
+
+  private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal, orderId?: string): Promise<AcmeSession> {
+    const { paths, clock, emit } = this.deps;
+    const session = this.newSession(ca);
     const op = { ...(signal ? { signal } : {}), ...(orderId ? { orderId } : {}) };
     await session.loadDirectory(op);
     const stored = await loadAccount(paths, ca.directoryUrl, account.email);

@@ -217,12 +217,33 @@ export class AcmeSession {
     return this.client;
   }
 
-  async createOrder(domains: string[], o: OpOptions): Promise<AcmeOrder> {
+  /**
+   * newOrder. `replaces` (RFC 9773 5: the ARI certID of the certificate this order renews) and `profile` (ACME
+   * profiles) go into the payload as given: acme-client 5.4.0's createOrder posts its argument unchanged.
+   */
+  async createOrder(domains: string[], o: OpOptions, extra: { replaces?: string; profile?: string } = {}): Promise<AcmeOrder> {
     const client = this.requireClient();
     const { value } = await this.op('create the order', o, () =>
-      client.createOrder({ identifiers: domains.map((value) => ({ type: 'dns', value })) }),
+      client.createOrder({
+        identifiers: domains.map((value) => ({ type: 'dns', value })),
+        ...(extra.replaces ? { replaces: extra.replaces } : {}),
+        ...(extra.profile ? { profile: extra.profile } : {}),
+      } as Parameters<acme.Client['createOrder']>[0]),
     );
     return value;
+  }
+
+  /**
+   * RFC 9773 4.2: the unauthenticated GET of `{renewalInfo}/{certID}`, through the same transport as every other
+   * request (the CA's own trust, timeout, signal). Any HTTP status is returned for the caller to judge; only a
+   * failure to get an answer at all throws.
+   */
+  async getRenewalInfo(renewalInfoUrl: string, certId: string, o: OpOptions = {}): Promise<{ status: number; body: unknown; retryAfterMs?: number }> {
+    const url = `${renewalInfoUrl.replace(/\/+$/, '')}/${certId}`;
+    const { value, last } = await this.op('read the renewal information (ARI)', o, () =>
+      acme.axios.get(url, { validateStatus: () => true, responseType: 'json' }),
+    );
+    return { status: value.status, body: value.data as unknown, ...(last?.retryAfterMs === undefined ? {} : { retryAfterMs: last.retryAfterMs }) };
   }
 
   /** POST-as-GET of the order; also returns the Retry-After the CA sent with it. */

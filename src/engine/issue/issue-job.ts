@@ -21,6 +21,7 @@ import { writeStoredRequest } from '../store/stored-request.js';
 import { openRequestJournal } from './request-journal.js';
 import { resolveIssueRequest, type EffectiveRequest } from './resolve-request.js';
 import { checkIssuedCertificate } from './check-issued.js';
+import { orderExtras } from './order-extras.js';
 
 export interface IssueJobDeps {
   paths: StatePaths;
@@ -105,6 +106,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
       let replaces: string | undefined;
       /** After an operator's switch: the CA whose order stays resumable until the new CA accepts the new one. */
       let switchedFrom: { ca: ResolvedCa; reason: string } | undefined;
+      let renewalInfoUrl: string | undefined;
       let nextFallback = 1;
       let orderId = deps.newId();
       for (;;) {
@@ -124,6 +126,8 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
           const session = await withPolicyRetries(retry, 'reach the CA', () => deps.sessions.get(ca, account, control.signal, orderId), {
             only: (err) => err instanceof AcmeProblemError,
           });
+          const extras = await orderExtras(session, ca, effective, (message) => emit({ type: 'log', at: at(), level: 'warn', orderId, certName, message }));
+          renewalInfoUrl = (await session.loadDirectory()).renewalInfo;
           const { solver, release } = await deps.solvers.acquire(challenge, solverDefaults);
           let result;
           try {
@@ -141,6 +145,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
               clock,
               emit,
               ...(effective.preferredChain ? { preferredChain: effective.preferredChain } : {}),
+              ...extras,
               ...(deps.random ? { random: deps.random } : {}),
             }).run();
           } finally {
@@ -165,7 +170,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
             );
           });
           await journal.finish('valid', 'issued');
-          await remember(paths, effective, caSpec, ca, clock.now());
+          await remember(paths, effective, caSpec, ca, clock.now(), renewalInfoUrl);
           const { version: _v, versionDir: _d, ...summary } = saved;
           emit({ type: 'certificate:saved', at: at(), certificate: summary });
           emit({ type: 'order:finished', at: at(), orderId, outcome: 'valid', certificate: summary });
@@ -270,7 +275,7 @@ async function checkCaFits(ca: ResolvedCa, request: EffectiveRequest, keyType: K
  * After a saved certificate: what obtained it, so every later run (renew, --if-due, a plain re-issue) obtains it
  * the same way without asking again. The CA is the one that issued (after a fallback or a switch, that one).
  */
-async function remember(paths: StatePaths, effective: EffectiveRequest, caSpec: string, ca: ResolvedCa, now: number): Promise<void> {
+async function remember(paths: StatePaths, effective: EffectiveRequest, caSpec: string, ca: ResolvedCa, now: number, renewalInfoUrl: string | undefined): Promise<void> {
   await writeStoredRequest(paths, {
     formatVersion: 1,
     certName: effective.certName,
@@ -285,6 +290,8 @@ async function remember(paths: StatePaths, effective: EffectiveRequest, caSpec: 
     ...(effective.preferredChain ? { preferredChain: effective.preferredChain } : {}),
     ...(effective.fallback.length ? { fallback: effective.fallback } : {}),
     ...(effective.policy ? { policy: effective.policy } : {}),
+    ...(effective.profile ? { profile: effective.profile } : {}),
+    ...(renewalInfoUrl ? { renewalInfoUrl } : {}),
     savedAt: new Date(now).toISOString(),
   });
 }

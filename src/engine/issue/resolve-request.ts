@@ -1,4 +1,4 @@
-import type { ChallengeConfig, IssueRequest } from '../api.js';
+import type { ChallengeConfig, IssueRequest, ProfileChoice } from '../api.js';
 import { BadInputError } from '../core/errors.js';
 import type { KeyType } from '../events.js';
 import { assertCertName, defaultCertName, normalizeDomains, sameDomainSet } from '../names.js';
@@ -39,6 +39,9 @@ export interface EffectiveRequest {
   stored?: StoredRequest;
   /** The policy override given for this run, which the stored request keeps for later runs. */
   policy?: PolicyOverride;
+  profile?: ProfileChoice;
+  /** The certificate a renew replaces (ARI `replaces`), as the request gave it. */
+  replacing?: { certId: string; directoryUrl: string };
 }
 
 export interface ResolveDeps {
@@ -71,6 +74,7 @@ export async function resolveIssueRequest(deps: ResolveDeps, request: IssueReque
   else normalizeDomains(request.domains, { wildcardAllowed: false }); // throws the "wildcards need dns-01" error
   const email = request.email ?? cert?.email ?? (await recordedEmail(paths, stored, sameCa, primary)) ?? settings.defaultEmail ?? (await onlyAccountEmail(paths, primary));
   const preferredChain = request.preferredChain ?? stored?.preferredChain;
+  const profile = request.profile ?? stored?.profile;
 
   const effective: EffectiveRequest = {
     certName,
@@ -90,6 +94,8 @@ export async function resolveIssueRequest(deps: ResolveDeps, request: IssueReque
     waitForLock: request.waitForLock ?? false,
     onlyIfDue: request.onlyIfDue ?? false,
     ...(stored ? { stored } : {}),
+    ...(profile ? { profile } : {}),
+    ...(request.replacing ? { replacing: request.replacing } : {}),
   };
   return { effective, ...(stored ? { note: describe(stored, effective, request, primary) } : {}) };
 }
@@ -114,7 +120,7 @@ async function onlyAccountEmail(paths: StatePaths, ca: ResolvedCa): Promise<stri
 /** "using stored request for X: CA sandbox, account …; given for this run: key type ec-p256 -> rsa-2048". */
 function describe(stored: StoredRequest, effective: EffectiveRequest, request: IssueRequest, ca: ResolvedCa): string {
   const account = accountId(ca.directoryUrl, effective.email);
-  const used = [`CA ${effective.ca}`, `account ${account}`, `key ${effective.keyType}`, `challenge ${effective.challenge.method}`];
+  const used = [`CA ${effective.ca}`, `account ${account}`, `key ${effective.keyType}`, `challenge ${effective.challenge.method}`, ...(effective.profile ? [`profile ${effective.profile.name}`] : [])];
   const overrides: string[] = [];
   const differs = (label: string, given: unknown, was: unknown): void => {
     if (given !== undefined && was !== undefined && JSON.stringify(given) !== JSON.stringify(was)) overrides.push(`${label} ${String(was)} -> ${String(given)}`);
@@ -124,6 +130,7 @@ function describe(stored: StoredRequest, effective: EffectiveRequest, request: I
   differs('challenge', request.challenge?.method, stored.challenge.method);
   differs('--preferred-chain', request.preferredChain, stored.preferredChain);
   differs('--fallback', request.fallback?.join(','), stored.fallback?.join(','));
+  differs('--profile', request.profile?.name, stored.profile?.name);
   if (stored.account && account !== stored.account && request.email !== undefined) overrides.push(`--email: account ${stored.account} -> ${account}`);
   return `using stored request for ${effective.certName}: ${used.join(', ')}${overrides.length ? `; given for this run: ${overrides.join('; ')}` : ''}`;
 }

@@ -34,6 +34,10 @@ export interface OrderRunInput {
   caName: string;
   keyPem: string;
   preferredChain?: string;
+  /** ARI certID of the certificate this order renews (RFC 9773 5), sent in newOrder. */
+  replaces?: string;
+  /** ACME profile to ask for in newOrder. */
+  profile?: string;
   policy: WaitPolicy;
   session: AcmeSession;
   solver: ChallengeSolver;
@@ -145,7 +149,7 @@ export class OrderRunner {
       }
     }
     this.phase('creating');
-    const order = await this.withRetries('create the order', () => this.input.session.createOrder(this.input.domains, this.op));
+    const order = await this.withRetries('create the order', () => this.newOrder());
     // Journal first: a crash from here on resumes this order instead of creating another.
     await journal.recordOrderUrl(order.url);
     this.checkIdentifiers(order);
@@ -173,6 +177,23 @@ export class OrderRunner {
     return new EngineError('ca-problem', 'unrequested-identifier', `${this.input.caName} added ${what} to the order, which certdeck did not request; the order is refused.`, {
       hint: 'Nothing was presented or installed for it. Report it to the CA, or issue from another CA.',
     });
+  }
+
+  /**
+   * newOrder with `replaces` and `profile` when given. RFC 9773 5: a CA that says the certificate was already
+   * replaced (409 alreadyReplaced) gets the same order once more without `replaces`: the renewal itself is wanted.
+   */
+  private async newOrder(): Promise<AcmeOrder> {
+    const { session, domains, replaces, profile, orderId } = this.input;
+    const extra = { ...(profile ? { profile } : {}) };
+    if (!replaces) return session.createOrder(domains, this.op, extra);
+    try {
+      return await session.createOrder(domains, this.op, { ...extra, replaces });
+    } catch (err) {
+      if (!(err instanceof AcmeProblemError) || err.shortType !== 'alreadyReplaced') throw err;
+      this.emit({ type: 'log', orderId, level: 'warn', message: `The CA says the certificate ${replaces} was already replaced (${err.message}); ordering again without "replaces".` });
+      return session.createOrder(domains, this.op, extra);
+    }
   }
 
   private async readOrder(url: string): Promise<AcmeOrder> {

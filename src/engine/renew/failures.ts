@@ -4,6 +4,8 @@ import path from 'node:path';
 import { toErrorInfo } from '../core/errors.js';
 import { readJournal } from '../store/journal.js';
 import type { StatePaths } from '../store/paths.js';
+import { readRenewalState } from '../store/renewal-state.js';
+import { renewalPlan } from './plan.js';
 
 /**
  * Adds to each certificate the journal's last failure of its request, when that came after the certificate was
@@ -38,4 +40,14 @@ export async function unreadableJournals(paths: StatePaths): Promise<Array<{ cer
     }
   }
   return out;
+}
+
+/** Adds to each certificate its renewal plan from the stored ARI answer and retry schedule (offline, never fails). */
+export async function withRenewalPlans(paths: StatePaths, certificates: CertificateSummary[]): Promise<CertificateSummary[]> {
+  return Promise.all(
+    certificates.map(async (cert) => {
+      const state = await readRenewalState(paths, cert.certName, cert.serial).catch(() => undefined);
+      return { ...cert, renewal: renewalPlan(cert, state) };
+    }),
+  );
 }

@@ -3,12 +3,13 @@ import { sameDomainSet } from '../names.js';
 import { readCertificate, type StoredCertificate } from '../store/cert-files.js';
 import { readJournal } from '../store/journal.js';
 import type { StatePaths } from '../store/paths.js';
-import { renewalDueAt } from './window.js';
+import { readRenewalState } from '../store/renewal-state.js';
+import { renewalPlan } from './plan.js';
 
 /**
  * The renewal decisions that look at what is on disk for a request: is the certificate there still the one asked
  * for, and is it due. Offline on purpose (field report 5): a CA that is down must not make a good certificate look
- * due. ARI and a retry schedule plug in here.
+ * due (the lifetime rule, or the time chosen in a cached ARI window).
  */
 
 export type Wanted = { domains: string[]; keyType: KeyType };
@@ -34,6 +35,8 @@ export async function notDueYet(paths: StatePaths, certName: string, want: Wante
   if ((await readJournal(paths, certName).catch(() => undefined))?.current) return undefined;
   const stored = await storedFor(paths, certName, want);
   if (!stored) return undefined;
-  const dueAt = renewalDueAt(Date.parse(stored.meta.notBefore), Date.parse(stored.meta.notAfter));
+  // The cached ARI choice counts too (offline: `renew` is what asks the CA).
+  const state = await readRenewalState(paths, certName, stored.meta.serial).catch(() => undefined);
+  const dueAt = renewalPlan({ notBefore: Date.parse(stored.meta.notBefore), notAfter: Date.parse(stored.meta.notAfter) }, state).dueAt;
   return now < dueAt ? dueAt : undefined;
 }

@@ -41,6 +41,7 @@ export function certificateStatus(cert: CertificateSummary, orders: readonly Ord
   if (remainingMs <= 0) return { ...base, kind: 'expired', label: renewing ? 'expired, renewing' : 'expired' };
   if (renewing) return { ...base, kind: 'renewing', label: 'renewing' };
   if (failedSince) return { ...base, kind: 'renewal-failed', label: 'renewal failed, still valid' };
-  if (inRenewalWindow(cert, now)) return { ...base, kind: 'due', label: 'due for renewal' };
+  // The engine's plan (ARI's chosen time or the lifetime rule) when the view has it, else the lifetime rule.
+  if (cert.renewal ? now >= cert.renewal.dueAt : inRenewalWindow(cert, now)) return { ...base, kind: 'due', label: 'due for renewal' };
   return { ...base, kind: 'valid', label: 'valid' };
 }

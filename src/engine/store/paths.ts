@@ -22,6 +22,8 @@ export interface StatePaths {
   requestsDir: string;
   /** Order history (every event and CA exchange), one NDJSON file per certificate. */
   historyDir: string;
+  /** Per certificate: the cached ARI answer and the retry schedule after failed renewals (renewal/<name>.json). */
+  renewalDir: string;
 }
 
 /** Resolves the state home and refuses one another user could tamper with (see home-check.ts). */
@@ -49,5 +51,6 @@ export function pathsUnder(root: string): StatePaths {
     deployDir: path.join(root, 'deploy'),
     requestsDir: path.join(root, 'requests'),
     historyDir: path.join(root, 'history'),
+    renewalDir: path.join(root, 'renewal'),
   };
 }

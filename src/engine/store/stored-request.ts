@@ -33,6 +33,13 @@ export interface StoredRequest {
   fallback?: string[];
   /** A wait-policy override given for this certificate (flags), on top of the CA's settings. */
   policy?: PolicyOverride;
+  /** ACME profile asked for (stored as given: a CA that drops it later gets the fallback or the failure again). */
+  profile?: { name: string; required?: boolean };
+  /**
+   * The CA's renewalInfo URL (RFC 9773) when its directory advertised one at issuance. Renewal asks ARI only then,
+   * so a CA without ARI is never contacted by a run that finds nothing due.
+   */
+  renewalInfoUrl?: string;
   /** ISO time of the issuance that wrote it. */
   savedAt: string;
 }

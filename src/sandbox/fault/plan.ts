@@ -61,6 +61,14 @@ export class FaultPlan {
     return undefined;
   }
 
+  /** Whether this newOrder (with `replaces`) is answered 409 alreadyReplaced; counts it as fired. */
+  takeAlreadyReplaced(): boolean {
+    for (const [i, rule] of this.scenario.rules.entries()) {
+      if (rule.kind === 'already-replaced' && this.take(i, rule)) return true;
+    }
+    return false;
+  }
+
   get hangRule(): HangProcessingRule | undefined {
     return this.scenario.rules.find((rule): rule is HangProcessingRule => rule.kind === 'hang-processing');
   }

@@ -93,12 +93,37 @@ function parseRule(text: string): FaultRule {
       if (text === undefined || text.trim() === '' || !Number.isFinite(seconds)) return fail('clock-skew needs seconds, e.g. clock-skew:3600 (or -3600)');
       return { kind: 'clock-skew', seconds };
     }
+    case 'ari': {
+      // ari | ari:now | ari:in:DAYS
+      tooMany(2);
+      const [mode, days] = args;
+      if (mode === undefined) return { kind: 'renewal-info', window: 'default' };
+      if (mode === 'now') return { kind: 'renewal-info', window: 'now' };
+      if (mode === 'in' && days !== undefined) return { kind: 'renewal-info', window: { inDays: number(days, 'DAYS', fail) } };
+      return fail('ari takes nothing, "now", or "in:DAYS"');
+    }
+    case 'profiles': {
+      // profiles:tlsserver+shortlived
+      tooMany(1);
+      const names = (args[0] ?? 'classic+tlsserver+shortlived').split('+').filter(Boolean);
+      return { kind: 'profiles', profiles: Object.fromEntries(names.map((n) => [n, PROFILE_DESCRIPTIONS[n] ?? `the ${n} profile`])) };
+    }
+    case 'already-replaced':
+      tooMany(1);
+      return { kind: 'already-replaced', ...count(args[0] ?? '1', fail) };
     default:
       return fail(
-        `unknown fault "${name}"; known: hang-processing, order-not-ready, rate-limit, unavailable, bad-nonce, latency, reset, lost-answer, clock-skew`,
+        `unknown fault "${name}"; known: hang-processing, order-not-ready, rate-limit, unavailable, bad-nonce, latency, reset, lost-answer, clock-skew, ari, profiles, already-replaced`,
       );
   }
 }
+
+/** Let's Encrypt's descriptions (ca-facts.md), so the sandbox looks like the real thing. */
+const PROFILE_DESCRIPTIONS: Record<string, string> = {
+  classic: 'The same profile you\'re accustomed to (90 days)',
+  tlsserver: 'A modern profile for TLS servers (45 days)',
+  shortlived: 'A short-lived certificate (160 hours)',
+};
 
 function number(text: string, what: string, fail: (what: string) => never, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);

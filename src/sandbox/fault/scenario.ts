@@ -19,7 +19,39 @@ export type FaultRule =
   | LatencyRule
   | ResetRule
   | LostAnswerRule
-  | ClockSkewRule;
+  | ClockSkewRule
+  | RenewalInfoRule
+  | ProfilesRule
+  | AlreadyReplacedRule;
+
+/**
+ * ARI (RFC 9773), which Debian's Pebble 2.4 lacks: the directory advertises renewalInfo, and the proxy answers
+ * GET renewalInfo/<certID> for every certificate it saw downloaded.
+ */
+export interface RenewalInfoRule {
+  kind: 'renewal-info';
+  /**
+   * "default": 2/3 into the validity, plus and minus a day (Pebble's own formula), clamped to the validity;
+   * "now": a window that ended an hour ago (renew at once); {inDays}: a day-long window starting that many days
+   * from the request; {start, end}: exactly this window (ISO strings, even malformed ones: sent as given).
+   */
+  window?: 'default' | 'now' | { inDays: number } | { start: string; end: string };
+  /** Retry-After on renewalInfo answers. @default 21600 (6 h, as Pebble) */
+  retryAfterSeconds?: number;
+  explanationUrl?: string;
+}
+
+/** ACME profiles: the directory's meta.profiles (name -> description); newOrder's `profile` is logged. */
+export interface ProfilesRule {
+  kind: 'profiles';
+  profiles: Record<string, string>;
+}
+
+/** 409 alreadyReplaced to a newOrder that carries `replaces` (not forwarded). */
+export interface AlreadyReplacedRule {
+  kind: 'already-replaced';
+  count?: number;
+}
 
 /** Holds orders in "processing": a valid order is shown as processing, without its certificate URL. */
 export interface HangProcessingRule {
@@ -96,6 +128,9 @@ export const FAULT_KINDS = [
   'reset',
   'lost-answer',
   'clock-skew',
+  'renewal-info',
+  'profiles',
+  'already-replaced',
 ] as const;
 
 export const NO_FAULTS: FaultScenario = { rules: [] };
@@ -159,6 +194,26 @@ export function parseScenarioJson(value: unknown, source = 'scenario'): FaultSce
         if (seconds === undefined) return fail(`${at}.seconds is required for clock-skew`);
         return { kind: raw.kind, seconds };
       }
+      case 'renewal-info': {
+        const w = raw.window;
+        const window =
+          w === undefined || w === 'default' || w === 'now'
+            ? w
+            : isObject(w) && typeof w.inDays === 'number'
+              ? { inDays: w.inDays }
+              : isObject(w) && typeof w.start === 'string' && typeof w.end === 'string'
+                ? { start: w.start, end: w.end }
+                : fail(`${at}.window must be "default", "now", {"inDays": N} or {"start": ISO, "end": ISO}`);
+        if (raw.explanationUrl !== undefined && typeof raw.explanationUrl !== 'string') return fail(`${at}.explanationUrl must be a string`);
+        return compact({ kind: raw.kind, window, retryAfterSeconds: field.number('retryAfterSeconds', { min: 0 }), explanationUrl: raw.explanationUrl as string | undefined });
+      }
+      case 'profiles': {
+        const p = raw.profiles;
+        if (!isObject(p) || Object.values(p).some((d) => typeof d !== 'string')) return fail(`${at}.profiles must be an object of name -> description`);
+        return { kind: raw.kind, profiles: p as Record<string, string> };
+      }
+      case 'already-replaced':
+        return compact({ kind: raw.kind, count: field.count() });
       default:
         return fail(`${at}.kind ${JSON.stringify(raw.kind)} is not one of ${FAULT_KINDS.join(', ')}`);
     }

@@ -29,6 +29,7 @@ export function CertificateRow({
   wide,
   caWidth = wide ? 20 : 13,
   layout,
+  detail,
 }: {
   certificate: CertificateSummary;
   status: CertificateStatus;
@@ -39,13 +40,15 @@ export function CertificateRow({
   caWidth?: number;
   /** Every column's width, shared with the header above the list; default: from `wide` alone. */
   layout?: CertificateColumns;
+  /** A second line (the selected row's renewal plan: ARI window, next attempt), when there is one. */
+  detail?: string;
 }) {
   const theme = useTheme();
   const look = LOOK[status.kind];
   const cols = layout ?? certificateColumns(wide ? 120 : 80, caWidth, certificate.certName.length, true);
   const extra = certificate.domains.filter((d) => d !== certificate.certName);
   const name = cols.extra > 0 || extra.length === 0 ? certificate.certName : `${certificate.certName} +${extra.length}`;
-  return (
+  const row = (
     <Box>
       <Box width={2} flexShrink={0}>
         <Text {...theme.tone('accent')}>{selected ? SYMBOLS.cursor : ' '}</Text>
@@ -84,6 +87,17 @@ export function CertificateRow({
       <Box width={cols.status} flexShrink={0} marginLeft={1}>
         <Text {...theme.tone(look.tone)} wrap="truncate-end">
           {cols.status >= 28 ? status.label : look.short}
+        </Text>
+      </Box>
+    </Box>
+  );
+  if (!detail) return row;
+  return (
+    <Box flexDirection="column">
+      {row}
+      <Box paddingLeft={4}>
+        <Text {...theme.tone('muted')} wrap="truncate-end">
+          {detail}
         </Text>
       </Box>
     </Box>

@@ -21,6 +21,7 @@ import { dashboardItems, selectedIndex, type DashboardItem } from '../view-model
 import { describeOrder, isRunning } from '../view-model/order-progress.js';
 import { visibleWindowBy } from '../view-model/visible-window.js';
 import { errorText } from '../view-model/error-text.js';
+import { renewalDetail } from '../view-model/renewal-detail.js';
 
 const ORDER_KEYS = new Set(['r', 'w', 'c', 's']);
 
@@ -139,6 +140,7 @@ export function DashboardScreen() {
         // Only the rows on screen are described: a tick costs the same with 20 orders or 2000 (bench/tui.ts).
         const heightOf = (i: number) => {
           const item = items[i];
+          if (item?.kind === 'certificate') return item.key === selected?.key && renewalDetail(item.certificate, now) ? 2 : 1;
           return item?.kind === 'order' ? orderRowHeightAt(item.order, now) : 1;
         };
         // Two section titles with their column headers, plus one line for "more" marks when the list does not fit.
@@ -182,6 +184,7 @@ export function DashboardScreen() {
                 wide={wide}
                 caWidth={caWidth}
                 layout={certLayout}
+                {...(isSelected ? { detail: renewalDetail(item.certificate, now) } : {})}
               />
             ) : (
               <OrderRow key={item.key} order={item.order} progress={describeOrder(item.order, now)} selected={isSelected} wide={wide} caWidth={caWidth} now={now} layout={orderLayout} />

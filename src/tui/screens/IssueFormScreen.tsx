@@ -59,6 +59,22 @@ export function IssueFormScreen({ renew }: { renew?: RenewTarget } = {}) {
       live = false;
     };
   }, [engine, renew, cas]);
+  // The chosen CA's profiles (its directory's meta.profiles), read in the background; none shown until known.
+  const [profiles, setProfiles] = useState<{ ca: string; list: Array<{ name: string; description: string }> }>({ ca: '', list: [] });
+  useEffect(() => {
+    if (!engine.caProfiles || values.ca === '') return;
+    let live = true;
+    const ca = values.ca;
+    void engine
+      .caProfiles(ca)
+      .catch(() => [])
+      .then((list) => {
+        if (live) setProfiles({ ca, list });
+      });
+    return () => {
+      live = false;
+    };
+  }, [engine, values.ca]);
   const [focus, focusRef, setFocus] = useKeyState<FieldId>('names');
   const [tried, setTried] = useState(false);
 
@@ -188,6 +204,13 @@ export function IssueFormScreen({ renew }: { renew?: RenewTarget } = {}) {
           <FormField label="CA" focused={focus === 'ca'} {...(errors.ca ? { error: errors.ca } : {})}>
             {choice('ca')}
           </FormField>
+          {profiles.ca === values.ca && profiles.list.length ? (
+            <Box paddingLeft={15}>
+              <Text {...theme.tone('muted')} wrap="truncate-end">
+                {`profiles: ${profiles.list.map((p) => `${p.name} (${p.description})`).join(', ')}`}
+              </Text>
+            </Box>
+          ) : null}
           {focus === 'ca' && ca?.notes.length ? (
             <Box paddingLeft={15}>
               <Text {...theme.tone('muted')} wrap="truncate-end">

@@ -40,8 +40,8 @@ describe('certdeck list', () => {
       const text = await list(root, false, now);
       assert.equal(text.code, 0, text.err);
       const lines = text.out.trim().split('\n');
-      assert.match(lines[0]!, /^NAME +STATUS +DAYS +EXPIRES \(UTC\) +CA +NAMES$/);
-      assert.match(lines[1]!, /^fresh\.test +valid +84 +\d{4}-\d\d-\d\d \d\d:\d\d +sandbox +fresh\.test, www\.fresh\.test$/);
+      assert.match(lines[0]!, /^NAME +STATUS +DAYS +EXPIRES \(UTC\) +RENEWAL \(UTC\) +CA +NAMES$/);
+      assert.match(lines[1]!, /^fresh\.test +valid +84 +\d{4}-\d\d-\d\d \d\d:\d\d +\d{4}-\d\d-\d\d \d\d:\d\d +sandbox +fresh\.test, www\.fresh\.test$/);
       // Under 4 of 9 days left: a short-lived certificate is due once half its lifetime is gone.
       assert.match(lines[2]!, /^late\.test +due for renewal +3 /);
 
