@@ -33,6 +33,17 @@ export function buildProgram(version: string): Command {
       const { runListCommand } = await import('./list.js');
       process.exitCode = await runListCommand(opts, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
+  program
+    .command('doctor')
+    .description('Diagnose certificates, their DNS and their CAs: each finding says what was seen and what to do. Exit 0 when no finding is an error, 1 otherwise.')
+    .argument('[name...]', 'certificate names to check (default: all)')
+    .option('--offline', 'only the checks that need no network: files, keys, chains, dates, locks, journal, catalog')
+    .option('--json', 'print one JSON object: findings (id, severity, tier, certName, seen, todo) and every check')
+    .option('--resolver <addr,...>', 'DNS servers to ask (IP[:PORT]); default: the system resolver, or the sandbox DNS for sandbox certificates')
+    .action(async (names: string[], opts: { offline?: boolean; json?: boolean; resolver?: string }) => {
+      const { runDoctorCommand } = await import('./doctor.js');
+      process.exitCode = await runDoctorCommand(names, opts, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    });
   registerIssueCommand(program);
   registerSandboxCommand(program);
   registerDeployCommand(program);

@@ -4,6 +4,8 @@ import type { DeployTarget, TargetResult } from './deploy/types.js';
 import type { PolicyOverride, WaitPolicy } from './policy.js';
 import type { Snapshot } from './state.js';
 import type { ErrorInfo } from './core/errors.js';
+import type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptions, DiagnoseReport, Finding, Severity, Tier } from './diagnose/types.js';
+import type { PreflightName, PreflightOptions, PreflightReport } from './diagnose/preflight.js';
 
 /**
  * The contract between the engine and every view (TUI, headless reporters, scripts). Views read the snapshot
@@ -216,8 +218,18 @@ export interface EngineApi {
   addDeployTarget(certName: string, input: DeployTargetInput): Promise<AddedDeployTarget>;
   /** Removes a target (as `certdeck deploy remove`), then updates the snapshot; refused while a deploy runs. */
   removeDeployTarget(certName: string, targetId: string): Promise<DeployTargetInfo>;
+  /**
+   * `certdeck doctor`: checks the state home, the certificates (all, or `certNames`) and their CAs, in tiers (offline,
+   * DNS, CA, known behaviour), streaming each check's start and result. Writes nothing, creates nothing at a CA.
+   */
+  diagnose(opts?: DiagnoseOptions): Promise<DiagnoseReport>;
+  /** The setup's preflight: names, DNS, CAA, the HTTP-01 port and the clock, before anything is sent to a CA. */
+  preflight(opts: PreflightOptions): Promise<PreflightReport>;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }
+
+export type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptions, DiagnoseReport, Finding, Severity, Tier };
+export type { PreflightName, PreflightOptions, PreflightReport };
 
 export type { ChallengeMethod, DeployTargetInfo, DeployTargetKind };

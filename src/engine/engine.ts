@@ -9,10 +9,14 @@ import type {
   DeployTarget,
   DeployTargetDetails,
   DeployTargetInput,
+  DiagnoseOptions,
+  DiagnoseReport,
   EngineApi,
   IssueDefaults,
   IssueOutcome,
   IssueRequest,
+  PreflightOptions,
+  PreflightReport,
   StoredRequestInfo,
 } from './api.js';
 import type { Clock } from './core/clock.js';
@@ -307,6 +311,25 @@ export class Engine implements EngineApi {
       if (this.targetEdits.get(certName) === next) this.targetEdits.delete(certName);
     }).catch(() => undefined);
     return this.track(next);
+  }
+
+  diagnose(opts: DiagnoseOptions = {}): Promise<DiagnoseReport> {
+    return this.track(import('./diagnose/index.js').then(({ runDoctor }) => runDoctor(this.diagnoseDeps(), opts)));
+  }
+
+  preflight(opts: PreflightOptions): Promise<PreflightReport> {
+    return this.track(import('./diagnose/index.js').then(({ runPreflight }) => runPreflight(this.diagnoseDeps(), opts)));
+  }
+
+  /** The diagnostics read the home directly; the account check goes through the engine's own ACME sessions. */
+  private diagnoseDeps() {
+    return {
+      paths: this.opts.paths,
+      clock: this.opts.clock,
+      ...(this.settings.caPolicies ? { caPolicies: this.settings.caPolicies } : {}),
+      readAccount: async (ca: Parameters<SessionRegistry['readAccount']>[0], email: string | undefined, signal?: AbortSignal) =>
+        (await this.loadAcme()).sessions.readAccount(ca, email, signal),
+    };
   }
 
   /**

@@ -6,7 +6,7 @@ import { startControlServer } from './fault/control-server.js';
 import { holdProcessing, interceptedAnswer, orderNotReadyAnswer, upstreamFailedAnswer } from './fault/injected-answers.js';
 import { FaultPlan } from './fault/plan.js';
 import { classifyResource, type ResourceKind } from './fault/resource.js';
-import { sendBuffered } from './fault/responses.js';
+import { sendBuffered, withoutHeader } from './fault/responses.js';
 import { NO_FAULTS, type FaultScenario } from './fault/scenario.js';
 import { closeServer, listenOnLoopback } from './fault/servers.js';
 import { connectUpstream, type UpstreamResponse } from './fault/upstream.js';
@@ -118,9 +118,15 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       }
       if (latencyMs > 0) await clock.sleep(latencyMs);
     }
+    const skew = current.clockSkewSeconds;
+    let headers = answer.headers;
+    if (skew !== undefined) {
+      faults.push('clock-skew');
+      headers = [...withoutHeader(headers, 'Date'), ['Date', new Date(clock.now() + skew * 1000).toUTCString()]];
+    }
     if (faults.length) entry.fault = faults.join('+');
     entry.status = answer.status;
-    sendBuffered(res, answer.status, answer.headers, answer.body);
+    sendBuffered(res, answer.status, headers, answer.body);
   };
 
   const server = https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, (req, res) => {

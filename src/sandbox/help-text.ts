@@ -18,6 +18,7 @@ to a JSON scenario file ({"rules": [...]}). Rules (optional fields after ":", de
   bad-nonce[:K|:P%]                                400 badNonce with a fresh nonce [1]
   latency:MS[:RESOURCE]                            add MS milliseconds to each response [any]
   reset[:RESOURCE[:K]]                             drop the connection without a response [new-order:1]
+  clock-skew:SECONDS                               every response's Date header SECONDS off (negative: behind)
 K counts matching requests (* = all of them). RETRY is seconds (5), an HTTP-date that many seconds ahead
 (date+5), or none. RESOURCE: directory new-nonce new-account account new-order order finalize authz challenge
 cert key-change revoke other any.

@@ -1,4 +1,19 @@
-import type { AddedDeployTarget, CaInfo, DeployOutcome, DeployTargetInput, EngineApi, IssueDefaults, IssueOutcome, IssueRequest, StoredRequestInfo } from '../../src/engine/api.js';
+import type {
+  AddedDeployTarget,
+  CaInfo,
+  CheckProgress,
+  DeployOutcome,
+  DeployTargetInput,
+  DiagnoseOptions,
+  DiagnoseReport,
+  EngineApi,
+  IssueDefaults,
+  IssueOutcome,
+  IssueRequest,
+  PreflightOptions,
+  PreflightReport,
+  StoredRequestInfo,
+} from '../../src/engine/api.js';
 import { BadInputError } from '../../src/engine/core/errors.js';
 import type { DeployTargetInfo, EngineEvent } from '../../src/engine/events.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
@@ -25,6 +40,8 @@ export type ActionName =
   | 'listDeployTargets'
   | 'addDeployTarget'
   | 'removeDeployTarget'
+  | 'diagnose'
+  | 'preflight'
   | 'close';
 
 export interface RecordedCall {
@@ -81,6 +98,8 @@ export class FakeEngine implements EngineApi {
   private readonly storedRequests: Record<string, StoredRequestInfo>;
   /** Resolvers for issue() calls still open, oldest first; `settleIssue` ends them. */
   private readonly openIssues: Array<(outcome: IssueOutcome) => void> = [];
+  /** diagnose() calls still open, oldest first: `diagnoseProgress` streams into the latest, `settleDiagnose` ends the oldest. */
+  private readonly openDiagnoses: Array<{ opts: DiagnoseOptions; resolve: (report: DiagnoseReport) => void }> = [];
 
   constructor(opts: FakeEngineOptions = {}) {
     this.cas = opts.cas ?? DEFAULT_TEST_CAS;
@@ -204,6 +223,29 @@ export class FakeEngine implements EngineApi {
     this.targets.set(certName, targets);
     // The reducer does not read `at` for this event; scripted events carry the times that matter.
     this.emit({ type: 'deploy:targets', at: 0, certName, targets });
+  }
+
+  diagnose(opts: DiagnoseOptions = {}): Promise<DiagnoseReport> {
+    this.record('diagnose', [opts]);
+    return new Promise((resolve) => this.openDiagnoses.push({ opts, resolve }));
+  }
+
+  /** Streams check progress (and the findings of finished checks) to the latest diagnose() call, as the engine does. */
+  diagnoseProgress(...events: CheckProgress[]): void {
+    const open = this.openDiagnoses[this.openDiagnoses.length - 1];
+    for (const e of events) {
+      open?.opts.onProgress?.(e);
+      if (e.type === 'finished') for (const f of e.findings) open?.opts.onFinding?.(f);
+    }
+  }
+
+  settleDiagnose(report: DiagnoseReport): void {
+    this.openDiagnoses.shift()?.resolve(report);
+  }
+
+  preflight(opts: PreflightOptions): Promise<PreflightReport> {
+    this.record('preflight', [opts]);
+    return Promise.resolve({ certNames: [], findings: [], checks: [], counts: { error: 0, warning: 0, info: 0 }, exitCode: 0, names: [], blocking: false });
   }
 
   close(): Promise<void> {

@@ -134,6 +134,17 @@ export class SessionRegistry {
     this.deps.emit({ type: 'log', at: this.deps.clock.now(), level: 'info', message: `Deactivated the account ${accountId(ca.directoryUrl, email)} at ${ca.name}.` });
   }
 
+  /**
+   * The stored account's status at the CA (POST-as-GET), or undefined when this home has no account URL for the CA
+   * and e-mail. Registers nothing and writes nothing: the doctor must not create what it inspects.
+   */
+  async readAccount(ca: ResolvedCa, email: string | undefined, signal?: AbortSignal): Promise<{ status: string; contact?: string[] } | undefined> {
+    const stored = await loadAccount(this.deps.paths, ca.directoryUrl, email);
+    if (!stored?.accountUrl) return undefined;
+    const session = await this.get(ca, { ...(email ? { email } : {}), agreeTos: false }, signal);
+    return session.readAccount(signal ? { signal } : {});
+  }
+
   close(): void {
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();

@@ -211,6 +211,18 @@ export class AcmeSession {
     return { order: value, retryAfterMs: last?.retryAfterMs };
   }
 
+  /** POST-as-GET of the account (RFC 8555 7.3.2): its status at the CA, for the doctor. Never creates one. */
+  async readAccount(o: OpOptions = {}): Promise<{ status: string; contact?: string[] }> {
+    const client = this.requireClient();
+    // With an account URL set, acme-client's updateAccount({}) is a plain POST-as-GET of that URL.
+    const { value } = await this.op('read the account', o, () => client.updateAccount({}));
+    const account = value as { status?: unknown; contact?: unknown };
+    return {
+      status: typeof account.status === 'string' ? account.status : 'unknown',
+      ...(Array.isArray(account.contact) ? { contact: account.contact.map(String) } : {}),
+    };
+  }
+
   /** Downloads the chain of a valid order (the alternate whose issuer matches `preferredChain`, when given). */
   async downloadCertificate(order: AcmeOrder, preferredChain: string | undefined, o: OpOptions): Promise<string> {
     const client = this.requireClient();

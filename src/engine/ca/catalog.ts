@@ -31,10 +31,40 @@ export interface CaCatalogEntry {
   keyFamily?: 'ec' | 'rsa';
   /** Over DEFAULT_POLICY. */
   policy: PolicyOverride;
+  /** Issuer domain names this CA accepts in a CAA `issue`/`issuewild` record (RFC 8659 4.2). */
+  caaIdentifiers?: string[];
+  /** False for a test CA that issues regardless of CAA (Pebble): a CAA refusal is then a prediction only. @default true */
+  caaEnforced?: boolean;
+  /** The CA's published rate limits, for comparing local history against them. */
+  rateLimits?: CaRateLimit[];
+  /** Behaviour worth knowing before an order goes wrong, with what helps. */
+  knownIssues?: CaKnownIssue[];
+}
+
+export interface CaRateLimit {
+  id: string;
+  /** What is counted: orders per account, certificates per exact name set, per registered domain, failures per name. */
+  scope: 'account' | 'name-set' | 'registered-domain' | 'name';
+  limit: number;
+  windowHours: number;
+  what: string;
+}
+
+export interface CaKnownIssue {
+  id: string;
+  seen: string;
+  todo: string;
+  /** Policy deadlines below these make the issue bite: a shorter wait gives up before the CA is done. */
+  minDeadlineMs?: Partial<Record<'authorization' | 'processing' | 'download', number>>;
 }
 
 export interface ResolvedCa extends CaInfo {
   source: 'catalog' | 'sandbox' | 'url';
+  /** From the catalog entry; absent for a CA given by URL only (its CAA name is unknown). */
+  caaIdentifiers?: string[];
+  caaEnforced?: boolean;
+  rateLimits?: CaRateLimit[];
+  knownIssues?: CaKnownIssue[];
   keyFamily?: 'ec' | 'rsa';
   /** Extra roots to trust for this CA only (--ca-bundle, or the sandbox's own root). */
   caBundlePem?: string;
@@ -97,6 +127,10 @@ function checkEntry(raw: unknown, where: string): CaCatalogEntry {
     notes: e.notes!,
     ...(e.keyFamily === undefined ? {} : { keyFamily: e.keyFamily }),
     policy: e.policy!,
+    ...(Array.isArray(e.caaIdentifiers) ? { caaIdentifiers: e.caaIdentifiers } : {}),
+    ...(typeof e.caaEnforced === 'boolean' ? { caaEnforced: e.caaEnforced } : {}),
+    ...(Array.isArray(e.rateLimits) ? { rateLimits: e.rateLimits } : {}),
+    ...(Array.isArray(e.knownIssues) ? { knownIssues: e.knownIssues } : {}),
   };
 }
 
@@ -142,6 +176,10 @@ function fromEntry(entry: CaCatalogEntry, directoryUrl: string, ctx: CaContext):
     policy: policyFor(entry.id, entry.policy, ctx),
     source: entry.source === 'sandbox' ? 'sandbox' : 'catalog',
     ...(entry.keyFamily === undefined ? {} : { keyFamily: entry.keyFamily }),
+    ...(entry.caaIdentifiers ? { caaIdentifiers: entry.caaIdentifiers } : {}),
+    ...(entry.caaEnforced === undefined ? {} : { caaEnforced: entry.caaEnforced }),
+    ...(entry.rateLimits ? { rateLimits: entry.rateLimits } : {}),
+    ...(entry.knownIssues ? { knownIssues: entry.knownIssues } : {}),
   };
 }
 

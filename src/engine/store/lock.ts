@@ -99,7 +99,7 @@ export async function acquireLock(paths: StatePaths, certName: string, opts: Loc
   }
 }
 
-type Found = { state: 'gone' } | { state: 'garbled' } | { state: 'owned'; owner: LockOwner };
+export type Found = { state: 'gone' } | { state: 'garbled' } | { state: 'owned'; owner: LockOwner };
 
 async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
   const temp = path.join(path.dirname(file), uniqueTempName(path.basename(file)));
@@ -115,7 +115,7 @@ async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
   }
 }
 
-async function readOwner(file: string): Promise<Found> {
+export async function readOwner(file: string): Promise<Found> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -138,7 +138,7 @@ async function readOwner(file: string): Promise<Found> {
  * Stale means: the owner's pid is dead on this host, or the lock is from another host and older than staleAfterMs.
  * A garbled file cannot be one of ours (we link complete files), so it is stale too.
  */
-function isStale(found: Found, now: number, staleAfterMs: number): boolean {
+export function isStale(found: Found, now: number, staleAfterMs: number): boolean {
   if (found.state !== 'owned') return found.state === 'garbled';
   const { owner } = found;
   if (owner.host === hostname()) return !pidAlive(owner.pid);

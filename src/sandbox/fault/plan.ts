@@ -47,6 +47,12 @@ export class FaultPlan {
     return false;
   }
 
+  /** The Date offset of a clock-skew rule, if the scenario has one. */
+  get clockSkewSeconds(): number | undefined {
+    for (const rule of this.scenario.rules) if (rule.kind === 'clock-skew') return rule.seconds;
+    return undefined;
+  }
+
   get hangRule(): HangProcessingRule | undefined {
     return this.scenario.rules.find((rule): rule is HangProcessingRule => rule.kind === 'hang-processing');
   }

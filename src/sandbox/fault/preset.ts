@@ -80,9 +80,16 @@ function parseRule(text: string): FaultRule {
       const [resource = 'new-order', k = '1'] = args;
       return { kind: 'reset', match: match(resource, fail), ...count(k, fail) };
     }
+    case 'clock-skew': {
+      tooMany(1);
+      const text = args[0];
+      const seconds = Number(text);
+      if (text === undefined || text.trim() === '' || !Number.isFinite(seconds)) return fail('clock-skew needs seconds, e.g. clock-skew:3600 (or -3600)');
+      return { kind: 'clock-skew', seconds };
+    }
     default:
       return fail(
-        `unknown fault "${name}"; known: hang-processing, order-not-ready, rate-limit, unavailable, bad-nonce, latency, reset`,
+        `unknown fault "${name}"; known: hang-processing, order-not-ready, rate-limit, unavailable, bad-nonce, latency, reset, clock-skew`,
       );
   }
 }

@@ -17,7 +17,8 @@ export type FaultRule =
   | RejectRule
   | BadNonceRule
   | LatencyRule
-  | ResetRule;
+  | ResetRule
+  | ClockSkewRule;
 
 /** Holds orders in "processing": a valid order is shown as processing, without its certificate URL. */
 export interface HangProcessingRule {
@@ -66,6 +67,12 @@ export interface ResetRule {
   count?: number;
 }
 
+/** Sends every response with a Date header this many seconds off the proxy's clock (positive: the CA runs ahead). */
+export interface ClockSkewRule {
+  kind: 'clock-skew';
+  seconds: number;
+}
+
 export const FAULT_KINDS = [
   'hang-processing',
   'order-not-ready-after-finalize',
@@ -74,6 +81,7 @@ export const FAULT_KINDS = [
   'bad-nonce',
   'latency',
   'reset',
+  'clock-skew',
 ] as const;
 
 export const NO_FAULTS: FaultScenario = { rules: [] };
@@ -127,6 +135,11 @@ export function parseScenarioJson(value: unknown, source = 'scenario'): FaultSce
       }
       case 'reset':
         return compact({ kind: raw.kind, match: field.match(), count: field.count() });
+      case 'clock-skew': {
+        const seconds = field.number('seconds', {});
+        if (seconds === undefined) return fail(`${at}.seconds is required for clock-skew`);
+        return { kind: raw.kind, seconds };
+      }
       default:
         return fail(`${at}.kind ${JSON.stringify(raw.kind)} is not one of ${FAULT_KINDS.join(', ')}`);
     }
