@@ -1,13 +1,14 @@
 import { EngineError, EXIT_CODES } from '../engine/core/errors.js';
 import { validateDomain } from '../engine/names.js';
 import { createRuntime } from '../app/runtime.js';
+import type { Engine } from '../engine/engine.js';
 import { reportEngineError } from './io.js';
 
 /**
  * `certdeck` with no command: the interactive dashboard on a terminal. Without a terminal (cron, pipes) there
  * is nothing to show, so it says how to use the headless commands instead.
  */
-export async function runDashboard(opts: { tui: boolean }): Promise<number> {
+export async function runDashboard(opts: { tui: boolean; setup?: 'always' | 'if-empty' }): Promise<number> {
   if (!opts.tui || !process.stdout.isTTY || !process.stdin.isTTY) {
     process.stderr.write('certdeck: the dashboard needs a terminal. For scripts and cron use the headless commands, e.g.\n  certdeck issue example.com --ca letsencrypt --json\nSee certdeck --help.\n');
     return EXIT_CODES.badInput;
@@ -24,13 +25,22 @@ export async function runDashboard(opts: { tui: boolean }): Promise<number> {
   const { engine, clock } = runtime;
   const { runTui } = await import('../tui/render-tui.js');
   await engine.loadCertificates();
+  // A home with no certificate and no account has nothing to show: the guided setup is the first thing to do.
+  const setup = opts.setup === 'always' || (await isEmptyHome(engine));
   try {
     return await runTui(engine, {
       clock,
-      mode: { kind: 'dashboard' },
+      mode: { kind: 'dashboard', ...(setup ? { setup: true } : {}) },
       validateDomain: (raw) => validateDomain(raw, { wildcardAllowed: false }),
     });
   } finally {
     await engine.close();
   }
+}
+
+async function isEmptyHome(engine: Engine): Promise<boolean> {
+  const snapshot = engine.getSnapshot();
+  if (Object.keys(snapshot.certificates).length > 0 || snapshot.orderIds.length > 0) return false;
+  const accounts = await engine.listAccounts().catch(() => [{}]);
+  return accounts.length === 0;
 }

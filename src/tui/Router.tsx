@@ -10,6 +10,7 @@ import { IssueScreen } from './screens/IssueScreen.js';
 import { IssueSummaryScreen } from './screens/IssueSummaryScreen.js';
 import { LogScreen } from './screens/LogScreen.js';
 import { OrderDetailScreen } from './screens/OrderDetailScreen.js';
+import { SetupScreen } from './screens/setup/SetupScreen.js';
 
 /** Shows the screen on top of the navigation stack; the issue command's summary, once known, replaces everything. */
 export function Router() {
@@ -31,5 +32,7 @@ export function Router() {
       return <DeployAddScreen key={route.certName} certName={route.certName} />;
     case 'issue-form':
       return <IssueFormScreen {...(route.renew ? { renew: route.renew } : {})} />;
+    case 'setup':
+      return <SetupScreen />;
   }
 }

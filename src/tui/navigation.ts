@@ -15,7 +15,9 @@ export type Route =
   /** The form that adds a deploy target to a certificate; a screen of its own so Esc leaves it like any other. */
   | { screen: 'deploy-add'; certName: string }
   /** A new order; `renew` fills it in from a managed certificate (same names, same CA, same directory). */
-  | { screen: 'issue-form'; renew?: RenewTarget };
+  | { screen: 'issue-form'; renew?: RenewTarget }
+  /** The guided setup: names, checks, CA, account, challenge, key, deploy, schedule, review, run. */
+  | { screen: 'setup' };
 
 export type Overlay =
   | { kind: 'help' }

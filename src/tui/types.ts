@@ -13,7 +13,8 @@ export type DomainValidator = (raw: string) => { ok: true; name: string } | { ok
  *   resolves with the command's exit code, leaves a final summary on screen and exits with that code.
  */
 export type TuiMode =
-  | { kind: 'dashboard' }
+  /** `setup`: open the guided setup first (`certdeck setup`, or `certdeck` on an empty home); esc from it leaves. */
+  | { kind: 'dashboard'; setup?: boolean }
   | {
       kind: 'issue';
       /**

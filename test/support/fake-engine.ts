@@ -1,5 +1,8 @@
 import type {
+  AccountInfo,
+  AccountInput,
   AddedDeployTarget,
+  CaDirectoryInfo,
   CaInfo,
   CheckProgress,
   DeployOutcome,
@@ -42,6 +45,9 @@ export type ActionName =
   | 'removeDeployTarget'
   | 'diagnose'
   | 'preflight'
+  | 'listAccounts'
+  | 'addAccount'
+  | 'readCaDirectory'
   | 'close';
 
 export interface RecordedCall {
@@ -64,6 +70,14 @@ export interface FakeEngineOptions {
   defaults?: IssueDefaults;
   /** Stored requests per certificate, what storedRequest() answers. */
   storedRequests?: Record<string, StoredRequestInfo>;
+  /** What listAccounts() answers. @default none */
+  accounts?: AccountInfo[];
+  /** Terms-of-service URL per CA id, what readCaDirectory() answers. @default https://127.0.0.1/tos/<id> */
+  termsOfService?: Record<string, string>;
+  /** What preflight() answers, given its options; it may stream progress through `opts.onProgress` first. */
+  preflightReport?: (opts: PreflightOptions) => PreflightReport;
+  /** Makes addAccount reject (e.g. the CA refuses the e-mail); return undefined to accept. */
+  refuseAccount?: (input: AccountInput) => Error | undefined;
   /** Makes a target edit reject, as the real engine does when it refuses one (return undefined to accept). */
   refuse?: {
     addDeployTarget?: (certName: string, input: DeployTargetInput) => Error | undefined;
@@ -96,6 +110,9 @@ export class FakeEngine implements EngineApi {
   private readonly refuse: NonNullable<FakeEngineOptions['refuse']>;
   private readonly defaults: IssueDefaults;
   private readonly storedRequests: Record<string, StoredRequestInfo>;
+  private readonly opts: FakeEngineOptions;
+  /** Accounts as listAccounts() answers, including those addAccount() created. */
+  readonly accounts: AccountInfo[];
   /** Resolvers for issue() calls still open, oldest first; `settleIssue` ends them. */
   private readonly openIssues: Array<(outcome: IssueOutcome) => void> = [];
   /** diagnose() calls still open, oldest first: `diagnoseProgress` streams into the latest, `settleDiagnose` ends the oldest. */
@@ -108,6 +125,8 @@ export class FakeEngine implements EngineApi {
     this.refuse = opts.refuse ?? {};
     this.defaults = opts.defaults ?? { keyType: 'ec-p256', fallback: [] };
     this.storedRequests = opts.storedRequests ?? {};
+    this.opts = opts;
+    this.accounts = [...(opts.accounts ?? [])];
     this.snapshot = (opts.events ?? []).reduce(reduce, emptySnapshot);
   }
 
@@ -245,7 +264,46 @@ export class FakeEngine implements EngineApi {
 
   preflight(opts: PreflightOptions): Promise<PreflightReport> {
     this.record('preflight', [opts]);
-    return Promise.resolve({ certNames: [], findings: [], checks: [], counts: { error: 0, warning: 0, info: 0 }, exitCode: 0, names: [], blocking: false });
+    const scripted = this.opts.preflightReport?.(opts);
+    return Promise.resolve(scripted ?? { certNames: [], findings: [], checks: [], counts: { error: 0, warning: 0, info: 0 }, exitCode: 0, names: [], blocking: false });
+  }
+
+  listAccounts(): Promise<AccountInfo[]> {
+    this.record('listAccounts', []);
+    return Promise.resolve([...this.accounts]);
+  }
+
+  addAccount(input: AccountInput): Promise<{ account: AccountInfo; created: boolean }> {
+    this.record('addAccount', [input]);
+    const refused = this.opts.refuseAccount?.(input);
+    if (refused) return Promise.reject(refused);
+    if (!input.agreeTos) return Promise.reject(new BadInputError('tos-required', 'Creating an account requires agreeing to its terms of service.'));
+    const ca = this.cas.find((c) => c.id === input.ca);
+    const id = `${input.ca}/${input.email ?? 'default'}`;
+    const existing = this.accounts.find((a) => a.id === id);
+    if (existing) return Promise.resolve({ account: existing, created: false });
+    const account: AccountInfo = {
+      id,
+      caId: input.ca,
+      directoryUrl: ca?.directoryUrl ?? input.ca,
+      ...(input.email ? { email: input.email } : {}),
+      status: 'valid',
+      termsOfService: { agreed: true, url: this.tosOf(input.ca), agreedAt: '2026-01-01T00:00:00.000Z' },
+      createdAt: '2026-01-01T00:00:00.000Z',
+      certificates: [],
+    };
+    this.accounts.push(account);
+    return Promise.resolve({ account, created: true });
+  }
+
+  readCaDirectory(ca: string): Promise<CaDirectoryInfo> {
+    this.record('readCaDirectory', [ca]);
+    const info = this.cas.find((c) => c.id === ca);
+    return Promise.resolve({ caId: ca, caName: info?.name ?? ca, directoryUrl: info?.directoryUrl ?? ca, termsOfService: this.tosOf(ca), externalAccountRequired: info?.eabRequired ?? false });
+  }
+
+  private tosOf(ca: string): string {
+    return this.opts.termsOfService?.[ca] ?? `https://127.0.0.1/tos/${ca}`;
   }
 
   close(): Promise<void> {

@@ -7,7 +7,7 @@ import type { ResolvedCa } from '../ca/catalog.js';
 import type { StatePaths } from '../store/paths.js';
 import { accountId, loadAccount, markAccountDeactivated, saveAccount, saveAccountKey } from '../store/accounts.js';
 import { BadInputError } from '../core/errors.js';
-import { AcmeSession } from './session.js';
+import { AcmeSession, type AcmeDirectory } from './session.js';
 import { NoncePool } from './nonce-pool.js';
 import type { Exchange } from './transport.js';
 
@@ -57,9 +57,17 @@ export class SessionRegistry {
     return agent;
   }
 
-  private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal): Promise<AcmeSession> {
-    const { paths, clock, emit } = this.deps;
-    const session = new AcmeSession({
+  /**
+   * The CA's directory (terms of service, website, EAB requirement) read through the same trust and transport as
+   * its orders. Needs no account and registers nothing: the setup shows the terms before anyone agrees to them.
+   */
+  async readDirectory(ca: ResolvedCa, signal?: AbortSignal): Promise<AcmeDirectory> {
+    return this.newSession(ca).loadDirectory(signal ? { signal } : {});
+  }
+
+  private newSession(ca: ResolvedCa): AcmeSession {
+    const { clock, emit } = this.deps;
+    return new AcmeSession({
       caId: ca.id,
       caName: ca.name,
       directoryUrl: ca.directoryUrl,
@@ -81,6 +89,11 @@ export class SessionRegistry {
           ...(x.errorCode ? { errorCode: x.errorCode } : {}),
         }),
     });
+  }
+
+  private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal): Promise<AcmeSession> {
+    const { paths, clock, emit } = this.deps;
+    const session = this.newSession(ca);
     const op = signal ? { signal } : {};
     await session.loadDirectory(op);
     const stored = await loadAccount(paths, ca.directoryUrl, account.email);

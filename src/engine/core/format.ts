@@ -10,3 +10,9 @@ export function formatDuration(ms: number): string {
   if (m > 0) return `${m}m${String(s).padStart(2, '0')}s`;
   return `${s}s`;
 }
+
+/** Text from a CA or a hook, made safe for a terminal or a log: control characters (escape sequences) become "?". */
+export function stripControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
