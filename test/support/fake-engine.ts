@@ -70,7 +70,10 @@ export interface FakeEngineOptions {
   defaults?: IssueDefaults;
   /** Stored requests per certificate, what storedRequest() answers. */
   storedRequests?: Record<string, StoredRequestInfo>;
-  /** What listAccounts() answers. @default none */
+  /**
+   * What listAccounts() answers. @default one valid account (ops@example.test) at each CA, as in a home that has
+   * ordered before; pass [] for a first run, where the form and the setup must ask for the terms of service.
+   */
   accounts?: AccountInfo[];
   /** Terms-of-service URL per CA id, what readCaDirectory() answers. @default https://127.0.0.1/tos/<id> */
   termsOfService?: Record<string, string>;
@@ -126,7 +129,7 @@ export class FakeEngine implements EngineApi {
     this.defaults = opts.defaults ?? { keyType: 'ec-p256', fallback: [] };
     this.storedRequests = opts.storedRequests ?? {};
     this.opts = opts;
-    this.accounts = [...(opts.accounts ?? [])];
+    this.accounts = [...(opts.accounts ?? this.cas.map((c) => fakeAccount(c.id, c.directoryUrl, 'ops@example.test')))];
     this.snapshot = (opts.events ?? []).reduce(reduce, emptySnapshot);
   }
 
@@ -282,16 +285,7 @@ export class FakeEngine implements EngineApi {
     const id = `${input.ca}/${input.email ?? 'default'}`;
     const existing = this.accounts.find((a) => a.id === id);
     if (existing) return Promise.resolve({ account: existing, created: false });
-    const account: AccountInfo = {
-      id,
-      caId: input.ca,
-      directoryUrl: ca?.directoryUrl ?? input.ca,
-      ...(input.email ? { email: input.email } : {}),
-      status: 'valid',
-      termsOfService: { agreed: true, url: this.tosOf(input.ca), agreedAt: '2026-01-01T00:00:00.000Z' },
-      createdAt: '2026-01-01T00:00:00.000Z',
-      certificates: [],
-    };
+    const account = fakeAccount(input.ca, ca?.directoryUrl ?? input.ca, input.email, this.tosOf(input.ca));
     this.accounts.push(account);
     return Promise.resolve({ account, created: true });
   }
@@ -316,6 +310,19 @@ export class FakeEngine implements EngineApi {
     const react = this.reactions?.[method];
     if (react) this.emit(...react(...args));
   }
+}
+
+export function fakeAccount(caId: string, directoryUrl: string, email: string | undefined, tos = `https://127.0.0.1/tos/${caId}`): AccountInfo {
+  return {
+    id: `${caId}/${email ?? 'default'}`,
+    caId,
+    directoryUrl,
+    ...(email ? { email } : {}),
+    status: 'valid',
+    termsOfService: { agreed: true, url: tos, agreedAt: '2026-01-01T00:00:00.000Z' },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    certificates: [],
+  };
 }
 
 /** Labels like the real defaults (target-schema.ts), enough for a view test to find the row. */
