@@ -100,6 +100,7 @@ export async function runDoctorCommand(names: string[], opts: DoctorCliOptions, 
     if (opts.json) {
       io.stdout.write(`${JSON.stringify({ ok: report.exitCode === 0, exitCode: report.exitCode, certificates: report.certNames, counts: report.counts, findings: report.findings, checks: report.checks })}\n`);
     } else {
+      if (report.certNames.length === 0) io.stdout.write(`\nNo certificates in this home yet: only the home itself was checked. Issue one with: certdeck issue example.com --ca letsencrypt-staging\n`);
       io.stdout.write(summaryLine(report));
     }
     return report.exitCode;

@@ -5,6 +5,7 @@ import { currentRoute } from './navigation.js';
 import { DashboardScreen } from './screens/DashboardScreen.js';
 import { DeployAddScreen } from './screens/DeployAddScreen.js';
 import { DeployScreen } from './screens/DeployScreen.js';
+import { DoctorScreen } from './screens/DoctorScreen.js';
 import { IssueFormScreen } from './screens/IssueFormScreen.js';
 import { IssueScreen } from './screens/IssueScreen.js';
 import { IssueSummaryScreen } from './screens/IssueSummaryScreen.js';
@@ -30,6 +31,8 @@ export function Router() {
       return <DeployScreen key={route.certName} certName={route.certName} />;
     case 'deploy-add':
       return <DeployAddScreen key={route.certName} certName={route.certName} />;
+    case 'doctor':
+      return <DoctorScreen key={route.certName ?? '*'} {...(route.certName === undefined ? {} : { certName: route.certName })} />;
     case 'issue-form':
       return <IssueFormScreen {...(route.renew ? { renew: route.renew } : {})} />;
     case 'setup':

@@ -14,6 +14,8 @@ export type Route =
   | { screen: 'deploy'; certName: string }
   /** The form that adds a deploy target to a certificate; a screen of its own so Esc leaves it like any other. */
   | { screen: 'deploy-add'; certName: string }
+  /** The doctor's checks, live: for one certificate, or for everything when none is given. */
+  | { screen: 'doctor'; certName?: string }
   /** A new order; `renew` fills it in from a managed certificate (same names, same CA, same directory). */
   | { screen: 'issue-form'; renew?: RenewTarget }
   /** The guided setup: names, checks, CA, account, challenge, key, deploy, schedule, review, run. */

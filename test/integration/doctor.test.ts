@@ -93,7 +93,7 @@ describe('certdeck doctor: planted problems', { skip }, () => {
     return path.resolve(path.join(home, 'live'), await readlink(path.join(home, 'live', NAME)));
   }
 
-  const PLANTED = ['cert.key-mismatch', 'key.permissions', 'cert.expired', 'lock.stale', 'dns.caa-forbids', 'ca.unreachable', 'ca.clock-skew'];
+  const PLANTED = ['cert.key-mismatch', 'key.permissions', 'cert.expired', 'lock.stale', 'dns.caa-forbids', 'dns.leftover-challenge', 'ca.unreachable', 'ca.clock-skew'];
 
   it('a healthy certificate yields none of the planted findings, and exit 0', async () => {
     const { code, json } = await doctor(sb.home);
@@ -152,6 +152,14 @@ describe('certdeck doctor: planted problems', { skip }, () => {
         await challtestsrv('/add-caa', { host: `${NAME}.`, policies: [{ tag: 'issue', value: 'letsencrypt.org' }] });
       },
       undo: async () => void (await challtestsrv('/clear-caa', { host: `${NAME}.` })),
+    },
+    {
+      problem: 'a dns-01 answer left at _acme-challenge (challtestsrv /set-txt)',
+      id: 'dns.leftover-challenge',
+      severity: 'warning',
+      exit: 0,
+      plant: async () => challtestsrv('/set-txt', { host: `_acme-challenge.${NAME}.`, value: 'left-behind' }),
+      undo: async () => challtestsrv('/clear-txt', { host: `_acme-challenge.${NAME}.` }),
     },
     {
       problem: 'a stopped CA',

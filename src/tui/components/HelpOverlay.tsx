@@ -15,6 +15,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['d', 'deploy view of the certificate; there R re-runs failed targets'],
   ['a  x', 'in the deploy view: add a target, remove the selected one (asks first)'],
   ['e', 'renew the selected certificate: the new-order form, filled in with its names and CA'],
+  ['D', 'doctor: check the certificate (or order) live: files, keys, DNS, CAA, the CA; what to do for each finding'],
   ['n', 'new order (the quick form; asks for an e-mail and the terms when the CA has no account yet)'],
   ['S', 'guided setup: checks, CA, account and terms, deploy, review with the equivalent commands'],
   ['q', 'quit (asks what to do with running orders)'],

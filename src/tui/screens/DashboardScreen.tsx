@@ -84,6 +84,7 @@ export function DashboardScreen() {
       else dispatch({ type: 'open', route: { screen: 'deploy', certName: row.certificate.certName } });
     } else if (input === 'd' && rowCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: rowCertName } });
     else if (input === 'l' && !rowOrder) dispatch({ type: 'open', route: { screen: 'log' } });
+    else if (input === 'D') dispatch({ type: 'open', route: rowCertName === undefined ? { screen: 'doctor' } : { screen: 'doctor', certName: rowCertName } });
     else if (input === 'e' && row?.kind === 'certificate') {
       const { certName, domains, caId } = row.certificate;
       dispatch({ type: 'open', route: { screen: 'issue-form', renew: { certName, domains, caId } } });
@@ -101,6 +102,7 @@ export function DashboardScreen() {
     { key: 'enter', label: selected?.kind === 'certificate' ? 'deploy view' : 'open', enabled: selected !== undefined },
     ...orderHints(selectedOrder).map((h) => (h.key === 'd' ? { ...h, enabled: selectedCertName !== undefined } : h.key === 'l' ? { ...h, enabled: true } : h)),
     { key: 'e', label: 'renew', enabled: selected?.kind === 'certificate' },
+    { key: 'D', label: 'doctor' },
     { key: 'n', label: 'new order' },
     { key: '?', label: 'help' },
     { key: 'q', label: 'quit' },

@@ -7,6 +7,7 @@ import { orderDetailLine } from '../components/OrderRow.js';
 import { PolicyPanel } from '../components/PolicyPanel.js';
 import { SectionTitle } from '../components/SectionTitle.js';
 import { TimelineList } from '../components/TimelineList.js';
+import { useNavigation } from '../context/navigation-context.js';
 import { useServices } from '../context/services-context.js';
 import { useNow } from '../hooks/use-now.js';
 import { orderHints, useOrderKeys } from '../hooks/use-order-keys.js';
@@ -39,10 +40,12 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
   const now = useNow(clock);
   const order = snapshot.orders[orderId];
   const orderKeys = useOrderKeys();
+  const { dispatch } = useNavigation();
   useScreenInput((input) => {
-    orderKeys(input, order);
+    if (input === 'D' && order) dispatch({ type: 'open', route: { screen: 'doctor', certName: order.certName } });
+    else orderKeys(input, order);
   });
-  const hints = [...orderHints(order), { key: 'esc', label: 'back' }, { key: '?', label: 'help' }];
+  const hints = [...orderHints(order), { key: 'D', label: 'doctor', enabled: order !== undefined }, { key: 'esc', label: 'back' }, { key: '?', label: 'help' }];
   if (!order) {
     return (
       <Frame title="Order" now={now} hints={hints}>

@@ -98,12 +98,12 @@ export function accountFindings(ca: ResolvedCa, account: AccountRecord, state: A
   if ('error' in state) {
     const type = state.error.problemType?.replace('urn:ietf:params:acme:error:', '');
     if (type === 'accountDoesNotExist' || type === 'unauthorized') {
-      return { findings: [f('account.unknown', 'error', `${ca.name} does not know the account ${who} (${type}): ${state.error.message}`, 'Move its directory aside and issue again with --agree-tos: certdeck registers a new account.')] };
+      return { findings: [f('account.unknown', 'error', `${ca.name} does not know the account ${who} (${type}): ${state.error.message}`, `Move the stored account aside (mv ${account.dir} ${account.dir}.unknown-at-ca) and issue again with --agree-tos: certdeck then registers a new account.`)] };
     }
     return { findings: [f('account.unchecked', 'warning', `The account ${who} could not be read at ${ca.name}: ${state.error.message}`, state.error.hint ?? 'Run the doctor again once the CA answers.')] };
   }
   if (state.status !== 'valid') {
-    return { findings: [f('account.not-valid', 'error', `${ca.name} reports the account ${who} as ${state.status}.`, 'A deactivated or revoked account cannot order: move its directory aside and issue with --agree-tos to register a new one.')] };
+    return { findings: [f('account.not-valid', 'error', `${ca.name} reports the account ${who} as ${state.status}.`, `A deactivated or revoked account cannot order: mv ${account.dir} ${account.dir}.${state.status}, then issue with --agree-tos to register a new one.`)] };
   }
   return { findings: [], note: `account ${who} is valid` };
 }

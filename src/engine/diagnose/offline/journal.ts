@@ -79,19 +79,44 @@ export async function checkPendingKey(journal: Journal | undefined): Promise<Fin
   ];
 }
 
+/** What to do after the common ACME problem types (RFC 8555 6.7), for a failure recorded by an earlier run. */
+const PROBLEM_TODO: Record<string, string> = {
+  rateLimited: 'Wait until the CA\'s Retry-After time (the doctor\'s CA tier shows the local history against its limits); test on a staging CA meanwhile.',
+  unauthorized: 'The CA could not validate the names: check that they resolve to this host and the challenge port is reachable from the internet (the DNS tier below).',
+  connection: 'The CA could not connect to this host for HTTP-01: check firewalls, port forwarding and that nothing else answers on port 80.',
+  dns: 'The CA could not resolve a name: fix its A/AAAA records (the DNS tier below shows what it resolves to).',
+  caa: 'A CAA record forbids this CA: add it to the record or pick a CA the record names (the DNS tier below shows the record).',
+  rejectedIdentifier: 'The CA will not issue for a name (policy or blocklist): remove it from the request or use another CA.',
+  badCSR: 'The CA rejected the key or request: try another key type (--key-type ec-p256 or rsa-2048).',
+  serverInternal: 'The CA had an internal error: run again later, or issue from another CA (--fallback).',
+  orderNotReady: 'The order was not ready when finalized: run again; certdeck re-reads the order and follows its real state.',
+  accountDoesNotExist: 'The CA no longer knows the stored account: move its directory aside and issue again with --agree-tos.',
+  externalAccountRequired: 'The CA needs External Account Binding: pass --eab-kid and --eab-hmac-key from its dashboard.',
+  userActionRequired: 'The CA needs you to act, often to agree to new terms of service: see the URL in the reason.',
+};
+
+/** The problem type a recorded reason starts with ("rateLimited: too many ..."), as the engine's errors word it. */
+export function problemTypeOf(reason: string): string | undefined {
+  const m = /^([a-zA-Z]+):/.exec(reason);
+  return m && m[1]! in PROBLEM_TODO ? m[1] : undefined;
+}
+
 /** The last failed run of the request, if it came after the certificate on disk was issued. */
 export function checkLastFailure(journal: Journal | undefined, certNotBefore: number | undefined, certValid: boolean): Finding[] {
   const failure = journal?.lastFailure;
   if (!journal || !failure) return [];
   if (certNotBefore !== undefined && failure.at <= certNotBefore) return [];
+  // Newer journals may carry the error's kind and problem type; older ones only the message, which starts with the type.
   const extra = failure as { kind?: string; problemType?: string; hint?: string };
-  const kind = [extra.kind, extra.problemType?.replace('urn:ietf:params:acme:error:', '')].filter(Boolean).join(', ');
+  const type = extra.problemType?.replace('urn:ietf:params:acme:error:', '') ?? problemTypeOf(failure.reason);
+  const kind = [extra.kind, type].filter((k, i, all) => k && all.indexOf(k) === i).join(', ');
+  const todo = extra.hint ?? (type ? PROBLEM_TODO[type] : undefined);
   return [
     finder(journal.certName)(
       'renewal.last-failed',
       certValid ? 'warning' : 'error',
       `The last run at ${failure.caId} failed on ${new Date(failure.at).toISOString()}${kind ? ` (${kind})` : ''}: ${failure.reason}`,
-      extra.hint ?? (certValid ? 'The certificate on disk is still valid; fix the cause above, then renew (the DNS and CA checks below may name it).' : 'No valid certificate is on disk; fix the cause above and issue again.'),
+      todo ?? (certValid ? 'The certificate on disk is still valid; fix the cause above, then renew (the DNS and CA checks below may name it).' : 'No valid certificate is on disk; fix the cause above and issue again.'),
     ),
   ];
 }
