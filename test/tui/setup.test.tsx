@@ -7,6 +7,7 @@ import { validateDomain } from '../../src/engine/names.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
 import { FakeEngine, type FakeEngineOptions } from '../support/fake-engine.js';
 import { KEYS, renderApp, type RenderedApp } from '../support/render.js';
+import { phase, queued } from './fixtures.js';
 
 afterEach(() => cleanup());
 
@@ -310,6 +311,65 @@ describe('guided setup', () => {
   });
 });
 
+
+describe('guided setup: secrets and an order in flight', () => {
+  test('EAB: the HMAC key is masked as typed and appears nowhere, neither on screen nor in the printed commands', async () => {
+    const ZEROSSL: CaInfo = { id: 'zerossl', name: 'ZeroSSL', directoryUrl: 'https://127.0.0.1:14020/dir', eabRequired: true, notes: ['Needs EAB.'], staging: false, policy: DEFAULT_POLICY };
+    const { ui, engine } = openSetup({ cas: [ZEROSSL] });
+    await ui.type('www.example.test');
+    ui.press(KEYS.enter);
+    await step(ui, 'Certificate authority');
+    ui.press(KEYS.enter);
+    await focused(ui, '› EAB key id');
+    ui.press(KEYS.enter);
+    await focused(ui, '› EAB HMAC');
+    ui.press(KEYS.enter);
+    await ui.waitForText('this CA requires External Account Binding');
+    ui.press(KEYS.shiftTab);
+    await focused(ui, '› EAB key id');
+    await ui.type('kid-123');
+    ui.press(KEYS.enter);
+    await focused(ui, '› EAB HMAC');
+    await ui.type('SECRET-hmac-value');
+    await ui.waitForFrame((f) => f.includes('*****'), 'the masked key');
+    ui.press(KEYS.enter);
+    await ui.waitForText('No blocking problem');
+    ui.press(KEYS.enter);
+    await step(ui, 'Account');
+    ui.press(KEYS.enter);
+    await focused(ui, '› E-mail');
+    ui.press(KEYS.enter);
+    await ui.waitForText('press a to agree');
+    ui.press('a');
+    ui.press(KEYS.enter);
+    await step(ui, 'Challenge');
+    await through(ui, ['Key type', 'Deploy', 'Renewal schedule', 'Review']);
+    const review = await ui.waitForText('certdeck account add');
+    assert.match(review.replace(/\n/g, ' '), /CERTDECK_EAB_HMAC_KEY=… certdeck account add --ca zerossl --eab-kid kid-123 --agree-tos/);
+    ui.press(KEYS.enter);
+    await ui.waitForFrame(() => engine.callsOf('issue').length === 1, 'the order');
+    assert.deepEqual((engine.callsOf('addAccount')[0]![0] as { eab?: unknown }).eab, { kid: 'kid-123', hmacKey: 'SECRET-hmac-value' });
+    assert.ok(ui.frames.every((f) => !f.includes('SECRET-hmac-value')), 'no frame ever showed the HMAC key');
+  });
+
+  test('q while the order runs asks; leave stops the engine (the order is suspended, resumable)', async () => {
+    const { ui, engine } = openSetup({
+      accounts: undefined,
+      reactions: { issue: () => [queued('o1', { domains: ['www.example.test'], caId: 'sandbox', caName: 'Local sandbox (Pebble)' }), phase('o1', 'authorizing')] },
+    });
+    await toAccount(ui);
+    ui.press(KEYS.enter);
+    await step(ui, 'Challenge');
+    await through(ui, ['Key type', 'Deploy', 'Renewal schedule', 'Review', 'Issuing']);
+    await ui.waitForFrame(() => engine.callsOf('issue').length === 1, 'the order');
+    ui.press('q');
+    await ui.waitForText('resume on the next run');
+    ui.press('l');
+    await ui.waitForExit();
+    assert.equal(engine.callsOf('close').length, 1, 'the engine was closed (orders suspended), not cancelled');
+    assert.equal(engine.callsOf('cancel').length, 0);
+  });
+});
 
 describe('dashboard form without an account', () => {
   test('asks for an e-mail and the terms before ordering, and orders with the agreement', async () => {
