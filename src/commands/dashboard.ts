@@ -30,7 +30,7 @@ export async function runDashboard(opts: { tui: boolean; setup?: 'always' | 'if-
   try {
     return await runTui(engine, {
       clock,
-      mode: { kind: 'dashboard', ...(setup ? { setup: true } : {}) },
+      mode: { kind: 'dashboard', ...(setup ? { setup: true } : {}), ...(process.env.CERTDECK_HOME ? { home: runtime.home } : {}) },
       validateDomain: (raw) => validateDomain(raw, { wildcardAllowed: false }),
     });
   } finally {

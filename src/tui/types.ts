@@ -14,7 +14,12 @@ export type DomainValidator = (raw: string) => { ok: true; name: string } | { ok
  */
 export type TuiMode =
   /** `setup`: open the guided setup first (`certdeck setup`, or `certdeck` on an empty home); esc from it leaves. */
-  | { kind: 'dashboard'; setup?: boolean }
+  | {
+      kind: 'dashboard';
+      setup?: boolean;
+      /** The state home when it is not the default (CERTDECK_HOME): the setup's cron line must name it. */
+      home?: string;
+    }
   | {
       kind: 'issue';
       /**

@@ -117,6 +117,7 @@ export function SetupScreen() {
   const { columns } = useTerminalSize();
   const compact = columns < 80;
   const orderKeys = useOrderKeys();
+  const home = session.mode.kind === 'dashboard' ? session.mode.home : undefined;
   const mounted = useRef(true);
   useEffect(
     () => () => {
@@ -736,7 +737,7 @@ export function SetupScreen() {
         );
       }
       case 'schedule': {
-        const line = plan ? cronLine(plan, undefined) : '';
+        const line = plan ? cronLine(plan, home) : '';
         const scheduleChoices: Choice[] = [
           { value: 'cron', label: 'Show the cron line', tag: 'add it to the crontab of the user that runs certdeck' },
           { value: 'none', label: 'Skip', tag: 'renew by hand: certdeck issue … --if-due' },
@@ -770,7 +771,7 @@ export function SetupScreen() {
           </Box>
         );
       case 'done':
-        return <ScrollText blocks={plan && run.phase === 'ok' ? doneBlocks(plan, run, snapshot) : []} width={width} height={textRows} offset={scroll} />;
+        return <ScrollText blocks={plan && run.phase === 'ok' ? doneBlocks(plan, run, snapshot, home) : []} width={width} height={textRows} offset={scroll} />;
     }
   };
 
@@ -853,7 +854,7 @@ function reviewBlocks(plan: SetupPlan): TextBlock[] {
   return blocks;
 }
 
-function doneBlocks(plan: SetupPlan, run: Extract<RunState, { phase: 'ok' }>, snapshot: ReturnType<typeof useSnapshot>): TextBlock[] {
+function doneBlocks(plan: SetupPlan, run: Extract<RunState, { phase: 'ok' }>, snapshot: ReturnType<typeof useSnapshot>, home: string | undefined): TextBlock[] {
   const dir = run.outcome.certificateDir ?? '';
   const cert = snapshot.certificates[plan.certName];
   const blocks: TextBlock[] = [
@@ -874,7 +875,7 @@ function doneBlocks(plan: SetupPlan, run: Extract<RunState, { phase: 'ok' }>, sn
     plan.schedule === 'cron'
       ? { text: 'To renew it automatically, add this line to the crontab (crontab -e):' }
       : { text: 'To renew it, run this when it is due (or add it to cron):' },
-    { text: cronLine(plan, undefined), tone: 'accent' },
+    { text: cronLine(plan, home), tone: 'accent' },
     { text: `Next: point your server at fullchain.pem and privkey.pem; certdeck doctor ${plan.certName} checks everything again. Press enter for the dashboard.`, tone: 'info' },
   );
   return blocks;
