@@ -27,14 +27,24 @@ export async function runDashboard(opts: { tui: boolean; setup?: 'always' | 'if-
   await engine.loadCertificates();
   // A home with no certificate and no account has nothing to show: the guided setup is the first thing to do.
   const setup = opts.setup === 'always' || (await isEmptyHome(engine));
+  let setupCommands: string[] | undefined;
   try {
     return await runTui(engine, {
       clock,
-      mode: { kind: 'dashboard', ...(setup ? { setup: true } : {}), ...(process.env.CERTDECK_HOME ? { home: runtime.home } : {}) },
+      mode: {
+        kind: 'dashboard',
+        ...(setup ? { setup: true } : {}),
+        ...(process.env.CERTDECK_HOME ? { home: runtime.home } : {}),
+        onSetupCommands: (lines) => {
+          setupCommands = lines;
+        },
+      },
       validateDomain: (raw) => validateDomain(raw, { wildcardAllowed: false }),
     });
   } finally {
     await engine.close();
+    // The dashboard's alternate screen is gone by now: printed here, the setup's commands stay in the scrollback.
+    if (setupCommands?.length) process.stdout.write(`The setup's plan as headless commands (for scripts or another machine):\n${setupCommands.map((l) => `  ${l}\n`).join('')}`);
   }
 }
 

@@ -19,6 +19,11 @@ export type TuiMode =
       setup?: boolean;
       /** The state home when it is not the default (CERTDECK_HOME): the setup's cron line must name it. */
       home?: string;
+      /**
+       * Told the setup's equivalent headless commands once its review is shown (again after a change), so the CLI
+       * can print them on the normal screen after the UI exits, where they can be copied whole.
+       */
+      onSetupCommands?: (lines: string[]) => void;
     }
   | {
       kind: 'issue';

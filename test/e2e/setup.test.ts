@@ -111,6 +111,10 @@ describe('guided setup in a real terminal (tmux)', { skip }, () => {
       await term.waitForText('Certificates 1');
       await send('q');
       assert.equal(await term.exitCode(), 0);
+      // Back on the normal screen, the commands are printed whole, to copy: the same as the review showed.
+      const after = await term.capture();
+      assert.match(after, /The setup's plan as headless commands/);
+      assert.deepEqual(printedCommands(after), printedCommands(review));
     } finally {
       await term.kill();
     }

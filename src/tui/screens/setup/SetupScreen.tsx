@@ -35,6 +35,7 @@ import {
   directoryUrlError,
   displayName,
   emailError,
+  equivalentCommands,
   namesError,
   parseSetupNames,
   portError,
@@ -112,6 +113,7 @@ export function SetupScreen() {
   const compact = columns < 80;
   const orderKeys = useOrderKeys();
   const home = session.mode.kind === 'dashboard' ? session.mode.home : undefined;
+  const onSetupCommands = session.mode.kind === 'dashboard' ? session.mode.onSetupCommands : undefined;
   const mounted = useRef(true);
   useEffect(
     () => () => {
@@ -354,6 +356,10 @@ export function SetupScreen() {
       }
     })();
   };
+  useEffect(() => {
+    if (step === 'review' && planRef.current) onSetupCommands?.(equivalentCommands(planRef.current));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [step]);
   useEffect(() => {
     if (step === 'run' && run.phase === 'idle') startRun();
     // eslint-disable-next-line react-hooks/exhaustive-deps
