@@ -312,6 +312,60 @@ describe('guided setup', () => {
 });
 
 
+describe('guided setup: custom CA and a web server on the port', () => {
+  test('a custom directory must be https; its CA bundle path must be absolute; the preflight checks that URL', async () => {
+    const { ui, engine } = openSetup({ cas: [LE] });
+    await ui.type('www.example.test');
+    ui.press(KEYS.enter);
+    await step(ui, 'Certificate authority');
+    ui.press('j');
+    await ui.waitForText('› Other ACME server');
+    ui.press(KEYS.enter);
+    await focused(ui, '› Directory');
+    await ui.type('http://ca.test/dir');
+    ui.press(KEYS.enter);
+    await ui.waitForText('an ACME directory is served over https://');
+    for (let i = 0; i < 'http://ca.test/dir'.length; i++) ui.press(KEYS.backspace);
+    await ui.type('https://ca.test/dir');
+    await ui.waitForFrame((f) => !f.includes('served over https://'), 'the URL accepted');
+    ui.press(KEYS.enter);
+    await focused(ui, '› CA bundle');
+    await ui.type('ca.pem');
+    ui.press(KEYS.enter);
+    await ui.waitForText('use an absolute path');
+    for (let i = 0; i < 'ca.pem'.length; i++) ui.press(KEYS.backspace);
+    await ui.type('/etc/ssl/ca.pem');
+    await ui.waitForFrame((f) => !f.includes('use an absolute path'), 'the path accepted');
+    ui.press(KEYS.enter);
+    await ui.waitForText('No blocking problem');
+    assert.equal((engine.callsOf('preflight')[0]![0] as PreflightOptions).caId, 'https://ca.test/dir');
+  });
+
+  test('nginx on the port: the preflight suggests webroot with its document root, and the challenge step has it preselected', async () => {
+    const { ui } = openSetup({
+      preflightReport: () => report({ suggestedChallenge: { method: 'http-01-webroot', webroot: '/srv/nginx-root' }, suggestionReason: 'nginx serves port 80 from /srv/nginx-root' }),
+    });
+    await ui.type('www.example.test');
+    ui.press(KEYS.enter);
+    await step(ui, 'Certificate authority');
+    ui.press(KEYS.enter);
+    const pre = await ui.waitForText('Suggested challenge');
+    assert.match(pre, /Suggested challenge: webroot \/srv\/nginx-root \(nginx serves port 80 from \/srv\/nginx-root\)/);
+    ui.press(KEYS.enter);
+    await step(ui, 'Account');
+    ui.press(KEYS.enter);
+    await focused(ui, '› E-mail');
+    ui.press(KEYS.enter);
+    await ui.waitForText('press a to agree');
+    ui.press('a');
+    ui.press(KEYS.enter);
+    const frame = await step(ui, 'Challenge');
+    assert.match(frame, /› webroot/, 'webroot is the chosen method');
+    assert.match(frame, /Webroot\s+\/srv\/nginx-root/);
+    assert.match(frame, /Preselected from the preflight: nginx serves port 80/);
+  });
+});
+
 describe('guided setup: secrets and an order in flight', () => {
   test('EAB: the HMAC key is masked as typed and appears nowhere, neither on screen nor in the printed commands', async () => {
     const ZEROSSL: CaInfo = { id: 'zerossl', name: 'ZeroSSL', directoryUrl: 'https://127.0.0.1:14020/dir', eabRequired: true, notes: ['Needs EAB.'], staging: false, policy: DEFAULT_POLICY };
