@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { systemClock, type Clock } from '../engine/core/clock.js';
 import { Engine } from '../engine/engine.js';
 import { resolveStatePaths } from '../engine/store/paths.js';
@@ -14,6 +15,8 @@ import { packageVersion } from '../engine/core/package-root.js';
 export interface Runtime {
   engine: Engine;
   clock: Clock;
+  /** The state home (what CERTDECK_HOME names, or the platform's data dir), for messages that say where things are. */
+  home: string;
 }
 
 export interface RuntimeOptions {
@@ -28,5 +31,5 @@ export async function createRuntime(env: NodeJS.ProcessEnv, opts: RuntimeOptions
   const settings = await readSettings(paths);
   const clock = opts.clock ?? systemClock;
   const engine = new Engine({ paths, clock, settings, env, userAgent: `certdeck/${packageVersion()}`, deployAfterIssue: opts.deployAfterIssue ?? true });
-  return { engine, clock };
+  return { engine, clock, home: path.dirname(paths.liveDir) };
 }

@@ -17,7 +17,7 @@ export function buildProgram(version: string): Command {
     .name('certdeck')
     .description(
       'Obtain, renew, deploy and troubleshoot TLS certificates over ACME (RFC 8555) from any CA.\n' +
-        'With no command on a terminal, opens the interactive dashboard.',
+        'With no command on a terminal, opens the interactive dashboard (the guided setup when nothing is set up yet).',
     )
     .version(versionLine(version), '-V, --version', 'print the version and the Node.js it runs on')
     .showHelpAfterError('(run with --help for usage)')
@@ -33,6 +33,14 @@ export function buildProgram(version: string): Command {
       if (cmd.args.length > 0) unknownCommand(cmd, cmd.args[0]!);
       const { runDashboard } = await import('./dashboard.js');
       process.exitCode = await runDashboard({ tui: opts.tui });
+    });
+  program
+    .command('setup')
+    .description('Guided setup on a terminal: names, preflight checks, CA, account and terms, challenge, key, deploy, renewal, review (with the equivalent commands), then the order.')
+    .addHelpText('after', '\nNeeds a terminal. For scripts use the headless commands it prints at its review step:\n  certdeck account add --ca ID --email ADDRESS --agree-tos\n  certdeck issue NAME... --ca ID\n  certdeck deploy add NAME files --dir DIR')
+    .action(async () => {
+      const { runSetupCommand } = await import('./setup.js');
+      process.exitCode = await runSetupCommand();
     });
   program
     .command('list')

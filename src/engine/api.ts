@@ -184,6 +184,17 @@ export interface AccountInput {
   eab?: { kid: string; hmacKey: string };
 }
 
+/** What a CA's directory says about joining it (RFC 8555 7.1.1 meta), read without an account. */
+export interface CaDirectoryInfo {
+  caId: string;
+  caName: string;
+  directoryUrl: string;
+  /** The terms an account agrees to, as the CA publishes it (control characters removed). */
+  termsOfService?: string;
+  website?: string;
+  externalAccountRequired: boolean;
+}
+
 export type { DeployTarget, TargetResult };
 
 /** A certificate's deploy targets in full (a stored PFX password hidden) with each one's last result. */
@@ -329,6 +340,16 @@ export interface EngineApi {
    * function that stops watching; close() stops it too.
    */
   watchStore(opts?: { pollMs?: number }): () => void;
+  /** The accounts this home has (no keys, no EAB HMAC keys), with the terms each agreed to. */
+  listAccounts(): Promise<AccountInfo[]>;
+  /**
+   * Creates an account at the CA, agreeing to its terms of service only when `agreeTos` is true, or returns the one
+   * stored for that CA and e-mail (the CA then sees no new registration). Rejects (tos-required, eab-required ...)
+   * and writes nothing at the CA without agreement.
+   */
+  addAccount(input: AccountInput): Promise<{ account: AccountInfo; created: boolean }>;
+  /** Reads the CA's directory (terms of service URL, EAB requirement); registers nothing. */
+  readCaDirectory(ca: string, opts?: { caBundlePath?: string; signal?: AbortSignal }): Promise<CaDirectoryInfo>;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }

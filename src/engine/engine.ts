@@ -5,6 +5,7 @@ import type {
   AccountInfo,
   AccountInput,
   AddedDeployTarget,
+  CaDirectoryInfo,
   CaInfo,
   CertificateListingResult,
   DeployOutcome,
@@ -23,6 +24,7 @@ import type {
 } from './api.js';
 import type { Clock } from './core/clock.js';
 import { BadInputError, toErrorInfo } from './core/errors.js';
+import { stripControl } from './core/sanitize.js';
 import type { DeployTargetInfo } from './events.js';
 import type { SessionRegistry } from './acme/session-registry.js';
 import { listCas, resolveCa, type ResolvedCa } from './ca/catalog.js';
@@ -332,6 +334,25 @@ export class Engine implements EngineApi, NotificationsApi {
 
   deactivateAccount(id: string, opts: { caBundlePath?: string } = {}): Promise<AccountInfo> {
     return this.track(deactivateAccount(this.accountDeps, id, opts.caBundlePath));
+  }
+
+  async readCaDirectory(idOrUrl: string, opts: { caBundlePath?: string; signal?: AbortSignal } = {}): Promise<CaDirectoryInfo> {
+    const ca = this.resolveCa(idOrUrl, opts.caBundlePath);
+    const { sessions } = await this.loadAcme();
+    const dir = await this.track(sessions.readDirectory(ca, opts.signal));
+    const meta = dir.meta ?? {};
+    // The URLs are the CA's text: shown on a terminal, so stripped of anything that could steer it.
+    const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? stripControl(v) : undefined);
+    const tos = text(meta.termsOfService);
+    const website = text(meta.website);
+    return {
+      caId: ca.id,
+      caName: ca.name,
+      directoryUrl: ca.directoryUrl,
+      ...(tos ? { termsOfService: tos } : {}),
+      ...(website ? { website } : {}),
+      externalAccountRequired: meta.externalAccountRequired === true || ca.eabRequired,
+    };
   }
 
   issue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {

@@ -6,6 +6,7 @@ import { NavigationProvider } from './context/navigation-context.js';
 import { ServicesProvider } from './context/services-context.js';
 import { SessionProvider } from './context/session-context.js';
 import { Router } from './Router.js';
+import { initialNavigation } from './navigation.js';
 import { createTheme } from './theme.js';
 import type { DomainValidator, TuiMode } from './types.js';
 
@@ -26,7 +27,7 @@ export function App({ engine, clock, mode, validateDomain, color, onExit }: AppP
   return (
     <ServicesProvider services={services}>
       <ThemeProvider theme={services.theme.ui}>
-        <NavigationProvider>
+        <NavigationProvider {...(mode.kind === 'dashboard' && mode.setup ? { initial: { ...initialNavigation, stack: [{ screen: 'setup' }] } } : {})}>
           <SessionProvider mode={mode} {...(onExit ? { onExit } : {})}>
             <Router />
           </SessionProvider>

@@ -12,6 +12,7 @@ import { IssueSummaryScreen } from './screens/IssueSummaryScreen.js';
 import { LogScreen } from './screens/LogScreen.js';
 import { OrderDetailScreen } from './screens/OrderDetailScreen.js';
 import { OrderHistoryScreen } from './screens/OrderHistoryScreen.js';
+import { SetupScreen } from './screens/setup/SetupScreen.js';
 
 /** Shows the screen on top of the navigation stack; the issue command's summary, once known, replaces everything. */
 export function Router() {
@@ -37,5 +38,7 @@ export function Router() {
       return <DoctorScreen key={route.certName ?? '*'} {...(route.certName === undefined ? {} : { certName: route.certName })} />;
     case 'issue-form':
       return <IssueFormScreen {...(route.renew ? { renew: route.renew } : {})} />;
+    case 'setup':
+      return <SetupScreen />;
   }
 }

@@ -19,7 +19,9 @@ export type Route =
   /** The doctor's checks, live: for one certificate, or for everything when none is given. */
   | { screen: 'doctor'; certName?: string }
   /** A new order; `renew` fills it in from a managed certificate (same names, same CA, same directory). */
-  | { screen: 'issue-form'; renew?: RenewTarget };
+  | { screen: 'issue-form'; renew?: RenewTarget }
+  /** The guided setup: names, checks, CA, account, challenge, key, deploy, schedule, review, run. */
+  | { screen: 'setup' };
 
 export type Overlay =
   | { kind: 'help' }

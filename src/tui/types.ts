@@ -13,7 +13,18 @@ export type DomainValidator = (raw: string) => { ok: true; name: string } | { ok
  *   resolves with the command's exit code, leaves a final summary on screen and exits with that code.
  */
 export type TuiMode =
-  | { kind: 'dashboard' }
+  /** `setup`: open the guided setup first (`certdeck setup`, or `certdeck` on an empty home); esc from it leaves. */
+  | {
+      kind: 'dashboard';
+      setup?: boolean;
+      /** The state home when it is not the default (CERTDECK_HOME): the setup's cron line must name it. */
+      home?: string;
+      /**
+       * Told the setup's equivalent headless commands once its review is shown (again after a change), so the CLI
+       * can print them on the normal screen after the UI exits, where they can be copied whole.
+       */
+      onSetupCommands?: (lines: string[]) => void;
+    }
   | {
       kind: 'issue';
       /**

@@ -1,5 +1,8 @@
 import type {
+  AccountInfo,
+  AccountInput,
   AddedDeployTarget,
+  CaDirectoryInfo,
   CaInfo,
   CheckProgress,
   DeployOutcome,
@@ -46,6 +49,9 @@ export type ActionName =
   | 'cancelDeploy'
   | 'refresh'
   | 'watchStore'
+  | 'listAccounts'
+  | 'addAccount'
+  | 'readCaDirectory'
   | 'close';
 
 export interface RecordedCall {
@@ -70,6 +76,17 @@ export interface FakeEngineOptions {
   storedRequests?: Record<string, StoredRequestInfo>;
   /** The recorded order history readHistory/orderHistory answer from (as if read from the state home). */
   history?: HistoryRecord[];
+  /**
+   * What listAccounts() answers. @default one valid account (ops@example.test) at each CA, as in a home that has
+   * ordered before; pass [] for a first run, where the form and the setup must ask for the terms of service.
+   */
+  accounts?: AccountInfo[];
+  /** Terms-of-service URL per CA id, what readCaDirectory() answers. @default https://127.0.0.1/tos/<id> */
+  termsOfService?: Record<string, string>;
+  /** What preflight() answers, given its options; it may stream progress through `opts.onProgress` first. */
+  preflightReport?: (opts: PreflightOptions) => PreflightReport;
+  /** Makes addAccount reject (e.g. the CA refuses the e-mail); return undefined to accept. */
+  refuseAccount?: (input: AccountInput) => Error | undefined;
   /** Makes a target edit reject, as the real engine does when it refuses one (return undefined to accept). */
   refuse?: {
     addDeployTarget?: (certName: string, input: DeployTargetInput) => Error | undefined;
@@ -103,6 +120,9 @@ export class FakeEngine implements EngineApi {
   private readonly defaults: IssueDefaults;
   private readonly storedRequests: Record<string, StoredRequestInfo>;
   private readonly history: HistoryRecord[] | undefined;
+  private readonly opts: FakeEngineOptions;
+  /** Accounts as listAccounts() answers, including those addAccount() created. */
+  readonly accounts: AccountInfo[];
   /** Resolvers for issue() calls still open, oldest first; `settleIssue` ends them. */
   private readonly openIssues: Array<(outcome: IssueOutcome) => void> = [];
   /** diagnose() calls still open, oldest first: `diagnoseProgress` streams into the latest, `settleDiagnose` ends the oldest. */
@@ -116,6 +136,8 @@ export class FakeEngine implements EngineApi {
     this.defaults = opts.defaults ?? { keyType: 'ec-p256', fallback: [] };
     this.storedRequests = opts.storedRequests ?? {};
     this.history = opts.history;
+    this.opts = opts;
+    this.accounts = [...(opts.accounts ?? this.cas.map((c) => fakeAccount(c.id, c.directoryUrl, 'ops@example.test')))];
     this.snapshot = (opts.events ?? []).reduce(reduce, emptySnapshot);
   }
 
@@ -261,7 +283,37 @@ export class FakeEngine implements EngineApi {
 
   preflight(opts: PreflightOptions): Promise<PreflightReport> {
     this.record('preflight', [opts]);
-    return Promise.resolve({ certNames: [], findings: [], checks: [], counts: { error: 0, warning: 0, info: 0 }, exitCode: 0, names: [], blocking: false });
+    const scripted = this.opts.preflightReport?.(opts);
+    return Promise.resolve(scripted ?? { certNames: [], findings: [], checks: [], counts: { error: 0, warning: 0, info: 0 }, exitCode: 0, names: [], blocking: false });
+  }
+
+  listAccounts(): Promise<AccountInfo[]> {
+    this.record('listAccounts', []);
+    return Promise.resolve([...this.accounts]);
+  }
+
+  addAccount(input: AccountInput): Promise<{ account: AccountInfo; created: boolean }> {
+    this.record('addAccount', [input]);
+    const refused = this.opts.refuseAccount?.(input);
+    if (refused) return Promise.reject(refused);
+    if (!input.agreeTos) return Promise.reject(new BadInputError('tos-required', 'Creating an account requires agreeing to its terms of service.'));
+    const ca = this.cas.find((c) => c.id === input.ca);
+    const id = `${input.ca}/${input.email ?? 'default'}`;
+    const existing = this.accounts.find((a) => a.id === id);
+    if (existing) return Promise.resolve({ account: existing, created: false });
+    const account = fakeAccount(input.ca, ca?.directoryUrl ?? input.ca, input.email, this.tosOf(input.ca));
+    this.accounts.push(account);
+    return Promise.resolve({ account, created: true });
+  }
+
+  readCaDirectory(ca: string): Promise<CaDirectoryInfo> {
+    this.record('readCaDirectory', [ca]);
+    const info = this.cas.find((c) => c.id === ca);
+    return Promise.resolve({ caId: ca, caName: info?.name ?? ca, directoryUrl: info?.directoryUrl ?? ca, termsOfService: this.tosOf(ca), externalAccountRequired: info?.eabRequired ?? false });
+  }
+
+  private tosOf(ca: string): string {
+    return this.opts.termsOfService?.[ca] ?? `https://127.0.0.1/tos/${ca}`;
   }
 
   cancelDeploy(certName: string, reason?: string): boolean {
@@ -289,6 +341,19 @@ export class FakeEngine implements EngineApi {
     const react = this.reactions?.[method];
     if (react) this.emit(...react(...args));
   }
+}
+
+export function fakeAccount(caId: string, directoryUrl: string, email: string | undefined, tos = `https://127.0.0.1/tos/${caId}`): AccountInfo {
+  return {
+    id: `${caId}/${email ?? 'default'}`,
+    caId,
+    directoryUrl,
+    ...(email ? { email } : {}),
+    status: 'valid',
+    termsOfService: { agreed: true, url: tos, agreedAt: '2026-01-01T00:00:00.000Z' },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    certificates: [],
+  };
 }
 
 /** Labels like the real defaults (target-schema.ts), enough for a view test to find the row. */

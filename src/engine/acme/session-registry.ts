@@ -7,7 +7,7 @@ import type { ResolvedCa } from '../ca/catalog.js';
 import type { StatePaths } from '../store/paths.js';
 import { accountId, assertUsableAccountKey, loadAccount, markAccountDeactivated, saveAccount, saveAccountKey } from '../store/accounts.js';
 import { BadInputError } from '../core/errors.js';
-import { AcmeSession } from './session.js';
+import { AcmeSession, type AcmeDirectory } from './session.js';
 import { stripControl } from '../core/sanitize.js';
 import { NoncePool } from './nonce-pool.js';
 import type { Exchange } from './transport.js';
@@ -65,6 +65,14 @@ export class SessionRegistry {
    */
   anonymous(ca: ResolvedCa): AcmeSession {
     return this.newSession(ca);
+  }
+
+  /**
+   * The CA's directory (terms of service, website, EAB requirement) read through the same trust and transport as
+   * its orders. Needs no account and registers nothing: the setup shows the terms before anyone agrees to them.
+   */
+  async readDirectory(ca: ResolvedCa, signal?: AbortSignal): Promise<AcmeDirectory> {
+    return this.anonymous(ca).loadDirectory(signal ? { signal } : {});
   }
 
   private newSession(ca: ResolvedCa): AcmeSession {

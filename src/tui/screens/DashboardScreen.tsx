@@ -134,6 +134,7 @@ export function DashboardScreen() {
               {problemBlock}
               <Text>No certificates or orders yet.</Text>
               <Text {...theme.tone('muted')}>Press n to request a certificate.</Text>
+              <Text {...theme.tone('muted')}>Press S for the guided setup (checks, account, deploy, renewal).</Text>
             </Box>
           );
         }

@@ -16,11 +16,15 @@ import { choiceLabelWidth } from '../view-model/columns.js';
 import { KEY_TYPES, challengeChoices, checkIssueForm, initialFormValues, parseNames, type IssueFormValues, type RenewTarget } from '../view-model/issue-form.js';
 import { namesSummary } from '../view-model/text.js';
 import { useKeyState } from '../hooks/use-key-state.js';
+import { SYMBOLS } from '../theme.js';
+import { errorText } from '../view-model/error-text.js';
+import { accountsFor, emailError } from '../view-model/setup-plan.js';
+import type { IssueRequest } from '../../engine/api.js';
 
-type FieldId = 'names' | 'ca' | 'eabKid' | 'eabHmacKey' | 'keyType' | 'challenge' | 'webroot' | 'submit';
+type FieldId = 'names' | 'ca' | 'eabKid' | 'eabHmacKey' | 'keyType' | 'challenge' | 'webroot' | 'email' | 'agree' | 'submit';
 type ChoiceField = 'ca' | 'keyType' | 'challenge';
 
-const TEXT_FIELDS = new Set<FieldId>(['names', 'eabKid', 'eabHmacKey', 'webroot']);
+const TEXT_FIELDS = new Set<FieldId>(['names', 'eabKid', 'eabHmacKey', 'webroot', 'email']);
 
 /**
  * The new-order form. Names are checked as they are typed, each bad one with its reason; the CA list marks the
@@ -77,6 +81,12 @@ export function IssueFormScreen({ renew }: { renew?: RenewTarget } = {}) {
   }, [engine, values.ca]);
   const [focus, focusRef, setFocus] = useKeyState<FieldId>('names');
   const [tried, setTried] = useState(false);
+  // A CA this home has no account at needs one before any order: an e-mail and the CA's terms, agreed here, so no
+  // order from the dashboard ends in "requires agreeing to its terms of service". Set once a submit found none.
+  const [account, setAccount] = useState<{ caId: string; tos?: string; tosError?: string }>();
+  const [email, emailRef, setEmail] = useKeyState(engine.issueDefaults().email ?? '');
+  const [agreed, agreedRef, setAgreed] = useKeyState(false);
+  const checking = useRef(false);
 
   const ca = cas.find((c) => c.id === values.ca);
   const eabRequired = ca?.eabRequired ?? false;
@@ -87,6 +97,7 @@ export function IssueFormScreen({ renew }: { renew?: RenewTarget } = {}) {
     'keyType',
     'challenge',
     ...(values.challenge === 'http-01-webroot' ? (['webroot'] as const) : []),
+    ...(account && account.caId === values.ca ? (['email', 'agree'] as const) : []),
     'submit',
   ];
   const check = checkIssueForm(values, validateDomain, eabRequired);
@@ -137,7 +148,34 @@ export function IssueFormScreen({ renew }: { renew?: RenewTarget } = {}) {
       return;
     }
     // Renewing keeps the certificate's own directory name, which need not be its first name.
-    const request = renew ? { ...check.request, certName: renew.certName } : check.request;
+    const base = renew ? { ...check.request, certName: renew.certName } : check.request;
+    if (account && account.caId === base.ca) {
+      const problem = emailError(emailRef.current);
+      if (problem) return setFocus('email');
+      if (!agreedRef.current) return setFocus('agree');
+      const e = emailRef.current.trim();
+      return send({ ...base, ...(e ? { email: e } : {}), agreeTos: true });
+    }
+    if (checking.current) return;
+    checking.current = true;
+    // Whether the CA needs a new account is the engine's account list's to say (a renew's stored request names one).
+    void engine
+      .listAccounts()
+      .catch(() => [])
+      .then((list) => {
+        checking.current = false;
+        const usable = ca ? accountsFor(list, ca) : [];
+        if (renew?.stored?.account || usable.length > 0 || !ca) return send(base);
+        setAccount({ caId: ca.id });
+        setFocus('email');
+        void engine.readCaDirectory(ca.id).then(
+          (dir) => setAccount((a) => (a && a.caId === ca.id ? { ...a, ...(dir.termsOfService ? { tos: dir.termsOfService } : {}) } : a)),
+          (err: unknown) => setAccount((a) => (a && a.caId === ca.id ? { ...a, tosError: errorText(err) } : a)),
+        );
+      });
+  };
+
+  const send = (request: IssueRequest) => {
     // The order shows up in the snapshot; the outcome is the engine's to report, so it is not awaited here.
     void engine.issue(request).catch(() => undefined);
     dispatch({ type: 'home' });
@@ -147,7 +185,12 @@ export function IssueFormScreen({ renew }: { renew?: RenewTarget } = {}) {
   useScreenInput((input, key) => {
     const focus = focusRef.current;
     if (key.tab) move(key.shift ? -1 : 1);
-    else if (TEXT_FIELDS.has(focus)) {
+    else if (focus === 'agree') {
+      if (input === 'a' || input === ' ') setAgreed(!agreedRef.current);
+      else if (key.return) move(1);
+      else if (key.upArrow || input === 'k') move(-1);
+      else if (key.downArrow || input === 'j') move(1);
+    } else if (TEXT_FIELDS.has(focus)) {
       // Enter moves on here rather than through the input's onSubmit, so one handler owns navigation.
       if (key.downArrow || key.return) move(1);
       else if (key.upArrow) move(-1);
@@ -189,7 +232,8 @@ export function IssueFormScreen({ renew }: { renew?: RenewTarget } = {}) {
   const hints = [
     { key: 'tab ↓', label: 'next field' },
     { key: 'shift+tab ↑', label: 'previous' },
-    { key: 'j k', label: 'choose', enabled: !TEXT_FIELDS.has(focus) && focus !== 'submit' },
+    { key: 'j k', label: 'choose', enabled: !TEXT_FIELDS.has(focus) && focus !== 'submit' && focus !== 'agree' },
+    { key: 'a', label: 'agree to the terms', enabled: focus === 'agree' },
     { key: 'enter', label: focus === 'submit' ? 'request certificate' : 'next' },
     { key: 'esc', label: 'cancel' },
   ];
@@ -244,6 +288,24 @@ export function IssueFormScreen({ renew }: { renew?: RenewTarget } = {}) {
             <FormField label="Webroot" focused={focus === 'webroot'} {...(errors.webroot ? { error: errors.webroot } : {})}>
               {text('webroot', '/var/www/html')}
             </FormField>
+          ) : null}
+          {account && account.caId === values.ca ? (
+            <>
+              <Text {...theme.tone('info')} wrap="wrap">{`${ca?.name ?? 'This CA'} has no account here yet: one is created with this order.`}</Text>
+              <FormField label="E-mail" focused={focus === 'email'} {...(emailError(email) ? { error: emailError(email)! } : {})}>
+                {focus === 'email' ? (
+                  <Monochrome>
+                    <TextInput key="email" defaultValue={email} placeholder="optional: you@example.com (expiry notices)" onChange={setEmail} />
+                  </Monochrome>
+                ) : (
+                  <Text {...(email ? {} : theme.tone('muted'))}>{email || 'none'}</Text>
+                )}
+              </FormField>
+              <FormField label="Terms" focused={focus === 'agree'}>
+                <Text wrap="wrap">{account.tos ?? (account.tosError ? `could not read them: ${account.tosError}` : 'reading them from the CA…')}</Text>
+                <Text {...theme.tone(agreedRef.current ? 'ok' : 'muted')}>{agreed ? `${SYMBOLS.ok} agreed` : '[ ] press a to agree (nothing is registered before)'}</Text>
+              </FormField>
+            </>
           ) : null}
           <Box marginTop={1}>
             <Text {...(focus === 'submit' ? theme.tone('selected') : theme.tone('muted'))}>
