@@ -9,6 +9,7 @@ import type { DeliveryResult, NotifierInfo } from './notify/types.js';
 import type { HistoryRecord, OrderHistorySummary } from './history-view.js';
 import type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptions, DiagnoseReport, Finding, Severity, Tier } from './diagnose/types.js';
 import type { PreflightName, PreflightOptions, PreflightReport } from './diagnose/preflight.js';
+import type { ImportClient, ImportOptions, ImportPlan, ImportResult } from './import/types.js';
 
 /**
  * The contract between the engine and every view (TUI, headless reporters, scripts). Views read the snapshot
@@ -262,6 +263,10 @@ export interface EngineApi {
   diagnose(opts?: DiagnoseOptions): Promise<DiagnoseReport>;
   /** The setup's preflight: names, DNS, CAA, the HTTP-01 port and the clock, before anything is sent to a CA. */
   preflight(opts: PreflightOptions): Promise<PreflightReport>;
+  /** Reads another client's files (read-only) and says what an import would do with each certificate and account. */
+  planImport(client: ImportClient, opts?: ImportOptions): Promise<ImportPlan>;
+  /** Imports what the plan said, all or nothing (refused when anything changed since the plan). */
+  applyImport(plan: ImportPlan): Promise<ImportResult>;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }
@@ -281,3 +286,4 @@ export { NOTIFY_EVENT_HELP, NOTIFY_EVENTS, type NotifyEventKind } from './notify
 
 export type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptions, DiagnoseReport, Finding, Severity, Tier };
 export type { PreflightName, PreflightOptions, PreflightReport };
+export type { ImportAction, ImportClient, ImportOptions, ImportPlan, ImportResult, NotCarried, PlannedAccount, PlannedCertificate, FoundDeployTarget } from './import/types.js';

@@ -14,6 +14,7 @@ import type {
   PreflightReport,
   StoredRequestInfo,
 } from '../../src/engine/api.js';
+import type { ImportClient, ImportOptions, ImportPlan, ImportResult } from '../../src/engine/api.js';
 import { BadInputError } from '../../src/engine/core/errors.js';
 import type { DeployTargetInfo, EngineEvent } from '../../src/engine/events.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
@@ -43,6 +44,8 @@ export type ActionName =
   | 'removeDeployTarget'
   | 'diagnose'
   | 'preflight'
+  | 'planImport'
+  | 'applyImport'
   | 'close';
 
 export interface RecordedCall {
@@ -259,6 +262,23 @@ export class FakeEngine implements EngineApi {
   preflight(opts: PreflightOptions): Promise<PreflightReport> {
     this.record('preflight', [opts]);
     return Promise.resolve({ certNames: [], findings: [], checks: [], counts: { error: 0, warning: 0, info: 0 }, exitCode: 0, names: [], blocking: false });
+  }
+
+  /** What planImport answers (set by an import screen test); without it, planImport rejects like a missing directory. */
+  importPlan: ImportPlan | undefined;
+
+  planImport(client: ImportClient, opts: ImportOptions = {}): Promise<ImportPlan> {
+    this.record('planImport', [client, opts]);
+    if (!this.importPlan) return Promise.reject(new BadInputError('import-dir-missing', `There is no ${client} directory.`));
+    return Promise.resolve({ ...this.importPlan, client });
+  }
+
+  applyImport(plan: ImportPlan): Promise<ImportResult> {
+    this.record('applyImport', [plan]);
+    return Promise.resolve({
+      plan,
+      imported: { certificates: plan.certificates.filter((c) => c.action === 'import').map((c) => c.certName), accounts: plan.accounts.filter((a) => a.action === 'import').map((a) => a.accountId ?? a.sourceId) },
+    });
   }
 
   close(): Promise<void> {
