@@ -441,7 +441,7 @@ export class Engine implements EngineApi, NotificationsApi {
    * certificate and account, whether it will be imported, is already managed, or cannot be carried over and why.
    */
   planImport(client: ImportClient, opts: ImportOptions = {}): Promise<ImportPlan> {
-    return this.track(import('./import/index.js').then(async ({ planImportFrom }) => (await planImportFrom(this.importDeps(), client, opts)).plan));
+    return this.track(import('./import/index.js').then(async ({ planImportFrom, visiblePlan }) => visiblePlan((await planImportFrom(this.importDeps(), client, opts)).plan)));
   }
 
   /**
@@ -450,10 +450,10 @@ export class Engine implements EngineApi, NotificationsApi {
    */
   applyImport(plan: ImportPlan): Promise<ImportResult> {
     return this.track(
-      import('./import/index.js').then(async ({ applyImportPlan }) => {
+      import('./import/index.js').then(async ({ applyImportPlan, visiblePlan }) => {
         const result = await applyImportPlan(this.importDeps(), plan, (message) => this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'info', message }));
         await this.loadCertificates().catch(() => undefined);
-        return result;
+        return visiblePlan(result);
       }),
     );
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CaInfo } from '../api.js';
 import { BadInputError } from '../core/errors.js';
+import { stripControl } from '../core/sanitize.js';
 import type { StatePaths } from '../store/paths.js';
 import { acmeShSource } from './acmesh.js';
 import { applyPlanned } from './apply.js';
@@ -57,8 +58,19 @@ export async function applyImportPlan(deps: ImportDeps, accepted: ImportPlan, lo
       p.certificates.filter((c) => c.action === 'import').map((c) => [c.certName, c.fingerprint]),
       p.accounts.filter((a) => a.action === 'import').map((a) => [a.accountId, a.accountUrl]),
     ]);
-  if (key(fresh.plan) !== key(accepted)) {
+  if (key(visiblePlan(fresh.plan)) !== key(accepted)) {
     throw new BadInputError('import-changed', `What ${accepted.client} has in ${accepted.dir}, or what certdeck has, changed since the preview; nothing was imported.`, 'Preview the import again and confirm that.');
   }
   return applyPlanned(deps.paths, fresh, deps.now, log);
+}
+
+/**
+ * The plan as views get it: every string from the other client's files (names, hook lines, paths, a CA's account
+ * URL) stripped of control characters, so printing it cannot drive the terminal.
+ */
+export function visiblePlan<T>(value: T): T {
+  if (typeof value === 'string') return stripControl(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => visiblePlan(v)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visiblePlan(v)])) as T;
+  return value;
 }

@@ -17,6 +17,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['a  x', 'in the deploy view: add a target, remove the selected one (asks first)'],
   ['e', 'renew the selected certificate: the new-order form, filled in with its names and CA'],
   ['D', 'doctor: check the certificate (or order) live: files, keys, DNS, CAA, the CA; what to do for each finding'],
+  ['I', 'import certbot, acme.sh or lego certificates and accounts: preview what is found, then confirm'],
   ['n', 'new order'],
   ['q', 'quit (asks what to do with running orders)'],
   ['?', 'this help'],

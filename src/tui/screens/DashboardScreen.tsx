@@ -87,6 +87,7 @@ export function DashboardScreen() {
     } else if (input === 'd' && rowCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: rowCertName } });
     else if (input === 'h' && row?.kind === 'certificate') dispatch({ type: 'open', route: { screen: 'history', certName: row.certificate.certName } });
     else if (input === 'l' && !rowOrder) dispatch({ type: 'open', route: { screen: 'log' } });
+    else if (input === 'I') dispatch({ type: 'open', route: { screen: 'import' } });
     else if (input === 'D') dispatch({ type: 'open', route: rowCertName === undefined ? { screen: 'doctor' } : { screen: 'doctor', certName: rowCertName } });
     else if (input === 'e' && row?.kind === 'certificate') {
       const { certName, domains, caId } = row.certificate;
@@ -108,6 +109,7 @@ export function DashboardScreen() {
     ),
     { key: 'e', label: 'renew', enabled: selected?.kind === 'certificate' },
     { key: 'D', label: 'doctor' },
+    { key: 'I', label: 'import' },
     { key: 'n', label: 'new order' },
     { key: '?', label: 'help' },
     { key: 'q', label: 'quit' },
