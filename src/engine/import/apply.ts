@@ -107,7 +107,10 @@ class Undo {
       existed = false;
     }
     if (!existed) {
-      this.steps.push(() => rm(p, { recursive: true, force: true }));
+      // The highest directory the write will create goes, so no empty parent (accounts/<ca>/) is left behind.
+      let top = p;
+      while (path.dirname(top) !== top && !(await exists(path.dirname(top)))) top = path.dirname(top);
+      this.steps.push(() => rm(top, { recursive: true, force: true }));
       return;
     }
     const st = await lstat(p);
@@ -122,4 +125,8 @@ class Undo {
   async run(): Promise<void> {
     for (const step of this.steps.reverse()) await step().catch(() => undefined);
   }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return lstat(p).then(() => true, () => false);
 }
