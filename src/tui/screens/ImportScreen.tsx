@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ImportClient, ImportPlan, ImportResult } from '../../engine/api.js';
 import { Frame } from '../components/Frame.js';
 import { useServices } from '../context/services-context.js';
@@ -65,6 +65,8 @@ export function ImportScreen() {
   const now = useNow(clock);
   const [phase, setPhase] = useState<Phase>({ kind: 'choose' });
   const [cursor, setCursor] = useState(0);
+  // Keys can arrive faster than renders (a paste, tmux): each one moves from where the last one left the cursor.
+  const cursorNow = useRef(0);
   const [offset, setOffset] = useState(0);
   const [height, setHeight] = useState(10);
 
@@ -93,9 +95,13 @@ export function ImportScreen() {
 
   useScreenInput((input, key) => {
     if (phase.kind === 'choose') {
-      if (key.downArrow || input === 'j') setCursor((c) => Math.min(CLIENTS.length - 1, c + 1));
-      else if (key.upArrow || input === 'k') setCursor((c) => Math.max(0, c - 1));
-      else if (key.return) setPhase({ kind: 'reading', client: CLIENTS[cursor]!.client });
+      const move = (delta: number) => {
+        cursorNow.current = Math.min(CLIENTS.length - 1, Math.max(0, cursorNow.current + delta));
+        setCursor(cursorNow.current);
+      };
+      if (key.downArrow || input === 'j') move(1);
+      else if (key.upArrow || input === 'k') move(-1);
+      else if (key.return) setPhase({ kind: 'reading', client: CLIENTS[cursorNow.current]!.client });
       return;
     }
     if (key.downArrow || input === 'j') setOffset((o) => clampScroll(o + 1, lines.length, height));
