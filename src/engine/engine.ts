@@ -460,7 +460,7 @@ export class Engine implements EngineApi, NotificationsApi {
 
   private importDeps() {
     // lego's default directory is ./.lego, relative to where certdeck was started.
-    return { paths: this.opts.paths, cas: this.listCas(), now: this.opts.clock.now(), env: this.opts.env ?? process.env, cwd: process.cwd() };
+    return { paths: this.opts.paths, cas: this.listCas(), now: this.opts.clock.now(), clock: this.opts.clock, env: this.opts.env ?? process.env, cwd: process.cwd() };
   }
 
   diagnose(opts: DiagnoseOptions = {}): Promise<DiagnoseReport> {

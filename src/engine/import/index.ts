@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { CaInfo } from '../api.js';
 import { BadInputError } from '../core/errors.js';
 import { stripControl } from '../core/sanitize.js';
+import type { Clock } from '../core/clock.js';
+import { acquireLock, type HeldLock } from '../store/lock.js';
 import type { StatePaths } from '../store/paths.js';
 import { acmeShSource } from './acmesh.js';
 import { applyPlanned } from './apply.js';
@@ -20,6 +22,7 @@ export interface ImportDeps {
   paths: StatePaths;
   cas: CaInfo[];
   now: number;
+  clock: Clock;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -52,6 +55,19 @@ export async function planImportFrom(deps: ImportDeps, client: ImportClient, opt
  * written and the error says to preview again.
  */
 export async function applyImportPlan(deps: ImportDeps, accepted: ImportPlan, log: (message: string) => void): Promise<ImportResult> {
+  // Each certificate's issue lock, as an order holds it: no certdeck run writes these names while they come in.
+  const locks: HeldLock[] = [];
+  try {
+    for (const c of accepted.certificates.filter((x) => x.action === 'import')) {
+      locks.push(await acquireLock(deps.paths, c.certName, { wait: false, clock: deps.clock, command: `certdeck import ${accepted.client}` }));
+    }
+    return await applyLocked(deps, accepted, log);
+  } finally {
+    for (const l of locks) await l.release().catch(() => undefined);
+  }
+}
+
+async function applyLocked(deps: ImportDeps, accepted: ImportPlan, log: (message: string) => void): Promise<ImportResult> {
   const fresh = await planImportFrom(deps, accepted.client, accepted.options);
   const key = (p: ImportPlan) =>
     JSON.stringify([
