@@ -94,6 +94,7 @@ describe('import from certbot and lego, run for real against Pebble', { skip, ti
     assert.equal(preview.certificates[0]!.action, 'import');
     assert.equal(preview.accounts[0]!.action, 'import');
     await assert.rejects(stat(path.join(sandbox.home, 'live', 'cb.test')), /ENOENT/, 'a dry run writes nothing');
+    await assert.rejects(stat(path.join(sandbox.home, 'accounts')), /ENOENT/, 'not even an account');
 
     const r = await runCli(['import', 'certbot', '--config-dir', certbotDir], env);
     assert.equal(r.code, 0, r.stderr + r.stdout);

@@ -165,6 +165,9 @@ describe('import from acme.sh (fixtures from its documented format) and certbot 
       assert.equal((await stat(path.join(home, 'live', 'a.test', 'privkey.pem'))).mode & 0o777, 0o600);
 
       const homeAfter = await hashTree(home);
+      // The plan shown before is stale now (everything in it is managed): confirming it again writes nothing.
+      await assert.rejects(engine.applyImport(plan), /changed since the preview; nothing was imported/);
+      assert.deepEqual(await hashTree(home), homeAfter);
       const again = await engine.planImport('acme.sh', { dir: acmeHome });
       assert.deepEqual(again.summary, { import: 0, alreadyManaged: 3, cannotImport: 0 });
       await assert.doesNotReject(engine.applyImport(again));
