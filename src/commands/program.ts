@@ -10,6 +10,7 @@ import { registerAccountCommand } from './account.cli.js';
 import { registerLogCommand } from './log.cli.js';
 import { registerRenewCommand } from './renew.cli.js';
 import { registerScheduleCommand } from './schedule.cli.js';
+import { registerImportCommand } from './import.cli.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command();
@@ -70,6 +71,7 @@ export function buildProgram(version: string): Command {
   registerCompletionCommand(program);
   registerAccountCommand(program);
   registerLogCommand(program);
+  registerImportCommand(program);
   program.addHelpText(
     'after',
     '\nExit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 partial, 4 network, 5 timeout, 6 rate-limited,\n' +

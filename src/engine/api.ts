@@ -9,6 +9,7 @@ import type { DeliveryResult, NotifierInfo } from './notify/types.js';
 import type { HistoryRecord, OrderHistorySummary } from './history-view.js';
 import type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptions, DiagnoseReport, Finding, Severity, Tier } from './diagnose/types.js';
 import type { PreflightName, PreflightOptions, PreflightReport } from './diagnose/preflight.js';
+import type { ImportClient, ImportOptions, ImportPlan, ImportResult } from './import/types.js';
 
 /**
  * The contract between the engine and every view (TUI, headless reporters, scripts). Views read the snapshot
@@ -350,6 +351,10 @@ export interface EngineApi {
   addAccount(input: AccountInput): Promise<{ account: AccountInfo; created: boolean }>;
   /** Reads the CA's directory (terms of service URL, EAB requirement); registers nothing. */
   readCaDirectory(ca: string, opts?: { caBundlePath?: string; signal?: AbortSignal }): Promise<CaDirectoryInfo>;
+  /** Reads another client's files (read-only) and says what an import would do with each certificate and account. */
+  planImport(client: ImportClient, opts?: ImportOptions): Promise<ImportPlan>;
+  /** Imports what the plan said, all or nothing (refused when anything changed since the plan). */
+  applyImport(plan: ImportPlan): Promise<ImportResult>;
   /** Stops every running order and deploy, leaving journals so a later run resumes. */
   close(): Promise<void>;
 }
@@ -371,3 +376,4 @@ export type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptio
 export type { PreflightName, PreflightOptions, PreflightReport };
 export type { RenewResult, RenewOptions, RenewAction } from './renew/run.js';
 export type { RenewalPlan } from './events.js';
+export type { ImportAction, ImportClient, ImportOptions, ImportPlan, ImportResult, NotCarried, PlannedAccount, PlannedCertificate, FoundDeployTarget } from './import/types.js';

@@ -55,6 +55,7 @@ import { notifierInfo, type NotifierInput } from './notify/config.js';
 import { NotificationDispatcher } from './notify/dispatcher.js';
 import { addNotifier, loadNotifiers, removeNotifier } from './notify/store.js';
 import type { DeliveryResult, NotifierInfo } from './notify/types.js';
+import type { ImportClient, ImportOptions, ImportPlan, ImportResult } from './import/types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -580,6 +581,33 @@ export class Engine implements EngineApi, NotificationsApi {
 
   testNotifiers(id?: string): Promise<DeliveryResult[]> {
     return this.track(this.notifications.test(id));
+  }
+
+  /**
+   * `certdeck import CLIENT --dry-run`: reads certbot's, acme.sh's or lego's files (never writing them) and says, per
+   * certificate and account, whether it will be imported, is already managed, or cannot be carried over and why.
+   */
+  planImport(client: ImportClient, opts: ImportOptions = {}): Promise<ImportPlan> {
+    return this.track(import('./import/index.js').then(async ({ planImportFrom, visiblePlan }) => visiblePlan((await planImportFrom(this.importDeps(), client, opts)).plan)));
+  }
+
+  /**
+   * Imports what a plan from planImport said it would, all or nothing; refused (nothing written) when the client's
+   * files or the home changed since. The snapshot's certificate list is refreshed afterwards.
+   */
+  applyImport(plan: ImportPlan): Promise<ImportResult> {
+    return this.track(
+      import('./import/index.js').then(async ({ applyImportPlan, visiblePlan }) => {
+        const result = await applyImportPlan(this.importDeps(), plan, (message) => this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'info', message }));
+        await this.loadCertificates().catch(() => undefined);
+        return visiblePlan(result);
+      }),
+    );
+  }
+
+  private importDeps() {
+    // lego's default directory is ./.lego, relative to where certdeck was started.
+    return { paths: this.opts.paths, cas: this.listCas(), now: this.opts.clock.now(), clock: this.opts.clock, env: this.opts.env ?? process.env, cwd: process.cwd() };
   }
 
   diagnose(opts: DiagnoseOptions = {}): Promise<DiagnoseReport> {

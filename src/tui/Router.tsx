@@ -6,6 +6,7 @@ import { DashboardScreen } from './screens/DashboardScreen.js';
 import { DeployAddScreen } from './screens/DeployAddScreen.js';
 import { DeployScreen } from './screens/DeployScreen.js';
 import { DoctorScreen } from './screens/DoctorScreen.js';
+import { ImportScreen } from './screens/ImportScreen.js';
 import { IssueFormScreen } from './screens/IssueFormScreen.js';
 import { IssueScreen } from './screens/IssueScreen.js';
 import { IssueSummaryScreen } from './screens/IssueSummaryScreen.js';
@@ -36,6 +37,8 @@ export function Router() {
       return <DeployAddScreen key={route.certName} certName={route.certName} />;
     case 'doctor':
       return <DoctorScreen key={route.certName ?? '*'} {...(route.certName === undefined ? {} : { certName: route.certName })} />;
+    case 'import':
+      return <ImportScreen />;
     case 'issue-form':
       return <IssueFormScreen {...(route.renew ? { renew: route.renew } : {})} />;
     case 'setup':

@@ -18,6 +18,8 @@ export type Route =
   | { screen: 'deploy-add'; certName: string }
   /** The doctor's checks, live: for one certificate, or for everything when none is given. */
   | { screen: 'doctor'; certName?: string }
+  /** Take over another client's (certbot, acme.sh, lego) certificates: preview, then confirm. */
+  | { screen: 'import' }
   /** A new order; `renew` fills it in from a managed certificate (same names, same CA, same directory). */
   | { screen: 'issue-form'; renew?: RenewTarget }
   /** The guided setup: names, checks, CA, account, challenge, key, deploy, schedule, review, run. */

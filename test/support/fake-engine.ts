@@ -17,6 +17,7 @@ import type {
   PreflightReport,
   StoredRequestInfo,
 } from '../../src/engine/api.js';
+import type { ImportClient, ImportOptions, ImportPlan, ImportResult } from '../../src/engine/api.js';
 import { BadInputError } from '../../src/engine/core/errors.js';
 import type { DeployTargetInfo, EngineEvent } from '../../src/engine/events.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
@@ -52,6 +53,8 @@ export type ActionName =
   | 'listAccounts'
   | 'addAccount'
   | 'readCaDirectory'
+  | 'planImport'
+  | 'applyImport'
   | 'close';
 
 export interface RecordedCall {
@@ -329,6 +332,23 @@ export class FakeEngine implements EngineApi {
   watchStore(opts?: { pollMs?: number }): () => void {
     this.record('watchStore', opts === undefined ? [] : [opts]);
     return () => undefined;
+  }
+
+  /** What planImport answers (set by an import screen test); without it, planImport rejects like a missing directory. */
+  importPlan: ImportPlan | undefined;
+
+  planImport(client: ImportClient, opts: ImportOptions = {}): Promise<ImportPlan> {
+    this.record('planImport', [client, opts]);
+    if (!this.importPlan) return Promise.reject(new BadInputError('import-dir-missing', `There is no ${client} directory.`));
+    return Promise.resolve({ ...this.importPlan, client });
+  }
+
+  applyImport(plan: ImportPlan): Promise<ImportResult> {
+    this.record('applyImport', [plan]);
+    return Promise.resolve({
+      plan,
+      imported: { certificates: plan.certificates.filter((c) => c.action === 'import').map((c) => c.certName), accounts: plan.accounts.filter((a) => a.action === 'import').map((a) => a.accountId ?? a.sourceId) },
+    });
   }
 
   close(): Promise<void> {

@@ -20,6 +20,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['n', 'new order (the quick form; asks for an e-mail and the terms when the CA has no account yet)'],
   ['S', 'guided setup: checks, CA, account and terms, deploy, review with the equivalent commands'],
   ['R', 'refresh: re-read certificates and deploy results (changes by other certdeck runs also show within ~2 s)'],
+  ['I', 'import certbot, acme.sh or lego certificates and accounts: preview what is found, then confirm'],
   ['q', 'quit (asks what to do with running orders)'],
   ['?', 'this help'],
 ];

@@ -91,6 +91,7 @@ export function DashboardScreen() {
     } else if (input === 'd' && rowCertName !== undefined) dispatch({ type: 'open', route: { screen: 'deploy', certName: rowCertName } });
     else if (input === 'h' && row?.kind === 'certificate') dispatch({ type: 'open', route: { screen: 'history', certName: row.certificate.certName } });
     else if (input === 'l' && !rowOrder) dispatch({ type: 'open', route: { screen: 'log' } });
+    else if (input === 'I') dispatch({ type: 'open', route: { screen: 'import' } });
     else if (input === 'D') dispatch({ type: 'open', route: rowCertName === undefined ? { screen: 'doctor' } : { screen: 'doctor', certName: rowCertName } });
     else if (input === 'R') {
       // Other processes' changes arrive by themselves (the engine watches the store); this is for the impatient.
@@ -118,6 +119,7 @@ export function DashboardScreen() {
     ),
     { key: 'e', label: 'renew', enabled: selected?.kind === 'certificate' },
     { key: 'D', label: 'doctor' },
+    { key: 'I', label: 'import' },
     { key: 'n', label: 'new order' },
     { key: 'R', label: 'refresh' },
     { key: '?', label: 'help' },
