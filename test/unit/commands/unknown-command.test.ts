@@ -12,13 +12,14 @@ describe('certdeck with a command it does not have', () => {
   });
   after(async () => rm(home, { recursive: true, force: true }));
 
-  for (const word of ['renew', 'doctor']) {
+  // Words that are no certdeck command (renew and doctor, the issue's examples, exist now and are listed).
+  for (const word of ['frobnicate', 'upgrade']) {
     it(`${word}: "unknown command" with the list of commands, exit 2, nothing opened`, async () => {
       const r = await runCli([word, 'example.test'], { CERTDECK_HOME: home });
       assert.equal(r.code, 2);
       assert.match(r.stderr, new RegExp(`unknown command '${word}'`));
       assert.doesNotMatch(r.stderr, /too many arguments/);
-      for (const command of ['issue', 'list', 'deploy', 'sandbox']) assert.match(r.stderr, new RegExp(`^ {2}${command} +\\S`, 'm'), command);
+      for (const command of ['issue', 'list', 'deploy', 'sandbox', 'renew', 'doctor']) assert.match(r.stderr, new RegExp(`^ {2}${command} +\\S`, 'm'), command);
       assert.equal(r.stdout, '');
     });
   }
