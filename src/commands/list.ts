@@ -10,10 +10,12 @@ import { reportEngineError, type CommandIo } from './io.js';
  */
 export async function runListCommand(opts: { json?: boolean }, io: CommandIo, now?: number): Promise<number> {
   let listing;
+  let storage;
   try {
     const clock: Clock | undefined = now === undefined ? undefined : { now: () => now, sleep: () => Promise.resolve() };
     const { engine } = await createRuntime(io.env, clock ? { clock } : {});
     listing = await engine.listCertificates();
+    storage = engine.storageInfo();
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     return reportEngineError(io, err);
@@ -25,7 +27,7 @@ export async function runListCommand(opts: { json?: boolean }, io: CommandIo, no
       notBefore: new Date(notBefore).toISOString(),
       notAfter: new Date(notAfter).toISOString(),
     }));
-    io.stdout.write(`${JSON.stringify({ certificates: out, broken: listing.broken })}\n`);
+    io.stdout.write(`${JSON.stringify({ certificates: out, broken: listing.broken, storage })}\n`);
   } else if (rows.length === 0 && listing.broken.length === 0) {
     io.stdout.write(`No certificates yet in ${listing.liveDir}. Issue one with: certdeck issue example.com --ca letsencrypt-staging\n`);
   } else {
@@ -36,6 +38,8 @@ export async function runListCommand(opts: { json?: boolean }, io: CommandIo, no
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     for (const row of table) io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
   }
+  // The file storage is the default and needs no mention; a shared one is said, so an operator knows what they see.
+  if (!opts.json && storage.kind !== 'file') io.stdout.write(`storage: ${storage.location} (shared${storage.encryptedSecrets ? ', keys encrypted' : ''})\n`);
   for (const b of listing.broken) io.stderr.write(`certdeck: ${b.certName}: ${b.file}: ${b.message}\n`);
   return listing.broken.length ? EXIT_CODES.partial : EXIT_CODES.ok;
 }

@@ -41,6 +41,8 @@ import { followHistory, type FollowEnd, type FollowOptions } from './history/fol
 import { summarizeOrders, type HistoryRecord, type OrderHistorySummary } from './history-view.js';
 import { assertCertName } from './names.js';
 import type { StatePaths } from './store/paths.js';
+import { FileLocker, FileStorage } from './store/file-storage.js';
+import type { Locker, Storage, StorageInfo } from './store/storage.js';
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, addTargetSpec, describeTargets, listTargetInfos, redactTarget, removeTargetById, targetInfo } from './deploy-targets.js';
 import type { NotificationsApi } from './api.js';
@@ -53,6 +55,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface EngineOptions {
   paths: StatePaths;
+  /** Where shared state (accounts, stored requests, journals) lives. @default the files under `paths` */
+  storage?: Storage;
+  /** What serializes work on one certificate across processes (and nodes). @default lock files under `paths` */
+  locker?: Locker;
   clock: Clock;
   /** Sent to CAs as the User-Agent, e.g. "certdeck/0.1.0". */
   userAgent: string;
@@ -102,9 +108,13 @@ export class Engine implements EngineApi, NotificationsApi {
   private readonly notifications: NotificationDispatcher;
   private readonly history: HistoryRecorder | undefined;
   private readonly settings: SettingsData;
+  private readonly storage: Storage;
+  private readonly locker: Locker;
 
   constructor(private readonly opts: EngineOptions) {
     this.settings = opts.settings ?? {};
+    this.storage = opts.storage ?? new FileStorage(opts.paths);
+    this.locker = opts.locker ?? new FileLocker(opts.paths);
     if (opts.history !== false) {
       const recorder = new HistoryRecorder(opts.paths, (message) => this.hub.emit({ type: 'log', at: opts.clock.now(), level: 'warn', message }));
       this.history = recorder;
@@ -140,7 +150,7 @@ export class Engine implements EngineApi, NotificationsApi {
       ]);
       installTransport(this.opts.userAgent);
       const sessions = new SessionRegistry({
-        paths: this.opts.paths,
+        storage: this.storage,
         clock: this.opts.clock,
         emit: this.hub.emit,
         ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
@@ -153,6 +163,11 @@ export class Engine implements EngineApi, NotificationsApi {
   /** Where this engine keeps certificates, accounts and journals (CERTDECK_HOME, or the platform's data directory). */
   get stateHome(): string {
     return path.dirname(this.opts.paths.liveDir);
+  }
+
+  /** Which storage this engine uses (views say so: list, doctor, the dashboard header); no password in it. */
+  storageInfo(): StorageInfo {
+    return this.storage.info();
   }
 
   getSnapshot = () => this.hub.getSnapshot();
@@ -169,7 +184,7 @@ export class Engine implements EngineApi, NotificationsApi {
   }
 
   async storedRequest(certName: string): Promise<StoredRequestInfo | undefined> {
-    const stored = await readStoredRequest(this.opts.paths, certName);
+    const stored = await readStoredRequest(this.storage, certName);
     if (!stored) return undefined;
     const { formatVersion: _v, ...info } = stored;
     return info;
@@ -178,14 +193,14 @@ export class Engine implements EngineApi, NotificationsApi {
   /** Reads the certificates on disk into the snapshot (the dashboard's list). */
   async loadCertificates(): Promise<void> {
     const listing = await listCertificates(this.opts.paths);
-    for (const certificate of await withRenewalFailures(this.opts.paths, listing.certificates)) {
+    for (const certificate of await withRenewalFailures(this.storage, listing.certificates)) {
       this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
     }
     for (const b of listing.broken) {
       this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'warn', certName: b.certName, message: `${b.file}: ${b.message}` });
       this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), certName: b.certName, file: b.file, message: b.message, ...(b.hint ? { hint: b.hint } : {}) });
     }
-    for (const p of await unreadableJournals(this.opts.paths)) {
+    for (const p of await unreadableJournals(this.storage)) {
       this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), ...p });
     }
   }
@@ -194,7 +209,7 @@ export class Engine implements EngineApi, NotificationsApi {
     const listing = await listCertificates(this.opts.paths);
     const now = this.opts.clock.now();
     const orders = Object.values(this.hub.getSnapshot().orders);
-    const certificates = (await withRenewalFailures(this.opts.paths, listing.certificates)).map((c) => {
+    const certificates = (await withRenewalFailures(this.storage, listing.certificates)).map((c) => {
       const status = certificateStatus(c, orders, now);
       return { ...c, status: status.kind, label: status.label, daysLeft: Math.floor(status.remainingMs / DAY_MS) };
     });
@@ -211,7 +226,7 @@ export class Engine implements EngineApi, NotificationsApi {
 
   private get accountDeps(): AccountDeps {
     return {
-      paths: this.opts.paths,
+      storage: this.storage,
       cas: () => this.listCas(),
       resolve: (id, bundle) => this.resolveCa(id, bundle),
       sessions: async () => (await this.loadAcme()).sessions,
@@ -260,7 +275,7 @@ export class Engine implements EngineApi, NotificationsApi {
 
   /** Tails an order another process is running (see follow-history.ts); resolves when it ends or on the signal. */
   followHistory(certName: string, opts: FollowOptions): Promise<FollowEnd> {
-    return followHistory(this.opts.paths, assertCertName(certName), this.opts.clock, opts);
+    return followHistory(this.opts.paths, assertCertName(certName), this.opts.clock, opts, this.locker);
   }
 
   private async runIssue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
@@ -295,6 +310,8 @@ export class Engine implements EngineApi, NotificationsApi {
     return runIssueJob(
       {
         paths: this.opts.paths,
+        storage: this.storage,
+        locker: this.locker,
         clock: this.opts.clock,
         emit: this.hub.emit,
         sessions,
@@ -352,7 +369,7 @@ export class Engine implements EngineApi, NotificationsApi {
     this.deployAborts.add(abort);
     this.deploying.set(certName, (this.deploying.get(certName) ?? 0) + 1);
     try {
-      return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...(this.opts.env ? { env: this.opts.env } : {}), ...opts });
+      return await runCertificateDeploy({ paths: this.opts.paths, locker: this.locker, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...(this.opts.env ? { env: this.opts.env } : {}), ...opts });
     } finally {
       this.deployAborts.delete(abort);
       const left = (this.deploying.get(certName) ?? 1) - 1;
@@ -465,6 +482,7 @@ export class Engine implements EngineApi, NotificationsApi {
     for (const abort of this.deployAborts) abort.abort(reason);
     await Promise.allSettled([...this.running]);
     await this.acme?.then((acme) => acme.sessions.close(), () => undefined);
+    await Promise.allSettled([this.storage.close(), this.locker.close()]);
   }
 
   /** Waits for running work without cancelling it. */

@@ -11,7 +11,7 @@ import { withHome } from '../store/helpers.js';
 
 const url = (id: string) => `https://ca.test/${id}/directory`;
 const deps = (paths: StatePaths, settings: SettingsData = {}): ResolveDeps => ({
-  paths,
+  storage: paths,
   settings,
   // Catalog lookup is not what is tested here: each id has its own directory URL.
   resolve: (id) => ({ id, name: id, directoryUrl: url(id) }) as ResolvedCa,
