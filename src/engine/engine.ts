@@ -43,6 +43,17 @@ import { assertCertName } from './names.js';
 import type { StatePaths } from './store/paths.js';
 import { FileLocker, FileStorage } from './store/file-storage.js';
 import type { Locker, Storage, StorageInfo } from './store/storage.js';
+import { isShared, listSharedCertificates, materializeCertificate, type MaterializeResult } from './store/shared-certificates.js';
+
+/** What `sync` did for one certificate of the shared storage. */
+export interface SyncResult {
+  certName: string;
+  outcome: MaterializeResult | 'failed';
+  /** Why, for a failed one (the watch goes on with the next change). */
+  error?: string;
+  /** The deploy run's outcome when the certificate changed and it has targets. */
+  deploy?: DeployOutcome['outcome'];
+}
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, addTargetSpec, describeTargets, listTargetInfos, redactTarget, removeTargetById, targetInfo } from './deploy-targets.js';
 import type { NotificationsApi } from './api.js';
@@ -163,6 +174,42 @@ export class Engine implements EngineApi, NotificationsApi {
   /** Where this engine keeps certificates, accounts and journals (CERTDECK_HOME, or the platform's data directory). */
   get stateHome(): string {
     return path.dirname(this.opts.paths.liveDir);
+  }
+
+  /**
+   * Brings this node's local live/ up to every certificate in the shared storage, and runs the deploy targets of
+   * each one that changed. With `watch`, keeps doing so as other nodes store certificates, until `signal` aborts.
+   */
+  async sync(opts: { watch?: boolean; signal?: AbortSignal; onResult?: (r: SyncResult) => void } = {}): Promise<SyncResult[]> {
+    if (!isShared(this.storage)) {
+      throw new BadInputError('sync-needs-shared-storage', 'certdeck sync copies certificates from a shared storage, and this node uses local files.', 'Set CERTDECK_STORAGE=redis://host:port/0 (or the storage setting) on every node of the fleet.');
+    }
+    const results: SyncResult[] = [];
+    const one = async (certName: string): Promise<void> => {
+      const outcome = await materializeCertificate(this.storage, this.opts.paths, certName);
+      const deploy = outcome === 'updated' && this.opts.deployAfterIssue ? await this.runDeploy(certName, { afterIssue: true }) : undefined;
+      const r: SyncResult = { certName, outcome, ...(deploy && deploy.runId ? { deploy: deploy.outcome } : {}) };
+      results.push(r);
+      opts.onResult?.(r);
+    };
+    for (const name of await listSharedCertificates(this.storage)) await one(name);
+    if (opts.watch && this.storage.watch) {
+      const signal = opts.signal ?? new AbortController().signal;
+      // One at a time, in arrival order: two quick renewals of one certificate must not swap live/ out of order.
+      let queue = Promise.resolve();
+      await this.storage.watch((key) => {
+        const m = /^certificates\/([^/]+)\/meta\.json$/.exec(key);
+        if (!m) return;
+        const certName = m[1]!;
+        queue = queue.then(() => one(certName)).catch((err: unknown) => {
+          const r: SyncResult = { certName, outcome: 'failed', error: err instanceof Error ? err.message : String(err) };
+          results.push(r);
+          opts.onResult?.(r);
+        });
+      }, signal);
+      await queue;
+    }
+    return results;
   }
 
   /** Which storage this engine uses (views say so: list, doctor, the dashboard header); no password in it. */

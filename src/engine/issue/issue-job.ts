@@ -19,6 +19,7 @@ import { issuedSince, notDueYet } from '../renew/index.js';
 import type { StatePaths } from '../store/paths.js';
 import type { SettingsData } from '../store/settings.js';
 import { writeStoredRequest } from '../store/stored-request.js';
+import { isShared, materializeCertificate, publishCertificate } from '../store/shared-certificates.js';
 import { openRequestJournal } from './request-journal.js';
 import { resolveIssueRequest, type EffectiveRequest } from './resolve-request.js';
 import { checkIssuedCertificate } from './check-issued.js';
@@ -84,6 +85,9 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
       ...(signal ? { signal } : {}),
     });
     try {
+      // In a fleet, the node we queued behind (or any node, earlier) may have stored a newer certificate: serve it
+      // from local files first, so the checks below (issued meanwhile, not due yet) see what the fleet has.
+      if (isShared(storage)) await materializeCertificate(storage, paths, certName);
       // The process we queued behind may have issued exactly this certificate: ordering again would only spend
       // the CA's rate limit on a duplicate.
       const issuedMeanwhile = waitedForLock ? await issuedSince(paths, certName, { domains, keyType }, requestedAt) : undefined;
@@ -167,6 +171,11 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
               err,
             );
           });
+          // Shared before the journal lets go of the order: a crash in between resumes it (a download, no new order).
+          if (isShared(storage)) {
+            const local = await readCertificate(paths, certName);
+            if (local) await publishCertificate(storage, certName, local);
+          }
           await journal.finish('valid', 'issued');
           await remember(storage, effective, caSpec, ca, clock.now());
           const { version: _v, versionDir: _d, ...summary } = saved;

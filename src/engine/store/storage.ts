@@ -51,6 +51,11 @@ export interface Storage {
    */
   list(prefix: string, opts?: { recursive?: boolean }): Promise<string[]>;
   stat(key: string): Promise<KeyInfo | undefined>;
+  /**
+   * Calls `onKey` with each key another writer (or this one) changed, until `signal` aborts. Only a shared backend
+   * has it; files change under one machine's eyes.
+   */
+  watch?(onKey: (key: string) => void, signal: AbortSignal): Promise<void>;
   /** Gives back connections; later calls fail. */
   close(): Promise<void>;
 }

@@ -123,6 +123,24 @@ export class RedisStorage implements Storage {
     return (await this.list(key)).length ? { key, modified: 0, size: 0, isTerminal: false } : undefined;
   }
 
+  async watch(onKey: (key: string) => void, signal: AbortSignal): Promise<void> {
+    // A subscribed connection can do nothing else: a second one, for as long as the watch runs.
+    const sub = this.client.duplicate();
+    sub.on('error', () => undefined);
+    try {
+      await this.run(() => sub.subscribe(CHANGES_CHANNEL), CHANGES_CHANNEL);
+      sub.on('message', (_channel: string, key: string) => onKey(key));
+      await new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        // Losing the subscription for good (Redis gone past the retries) ends the watch with a network error.
+        sub.on('end', () => reject(redisError(this.url, new Error('the subscription connection closed'))));
+      });
+    } finally {
+      sub.disconnect();
+    }
+  }
+
   async close(): Promise<void> {
     await this.client.quit().catch(() => this.client.disconnect());
   }

@@ -1,0 +1,91 @@
+/**
+ * A fleet on one Redis (issue 17): several certdeck CLI processes, each with its own CERTDECK_HOME (its "machine"),
+ * share CERTDECK_STORAGE. Real redis-server, real Pebble behind the fault proxy (which counts what the CA saw).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { runCli } from '../support/cli.js';
+import { requestsOf } from '../support/engine-harness.js';
+import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../support/sandbox-harness.js';
+
+const skip = pebbleAvailable() ? false : 'pebble is not installed';
+
+describe('a fleet of certdeck nodes on one Redis', { skip }, () => {
+  let sb: TestSandbox;
+  let redis: RedisServer;
+  let work: string;
+  let keyFile: string;
+  before(async () => {
+    sb = await startTestSandbox({ fault: 'none', nonceRejectPercent: 0 });
+    redis = await startRedis();
+    work = await mkdtemp(path.join(os.tmpdir(), 'certdeck-fleet-'));
+    keyFile = path.join(work, 'storage.key');
+    await writeFile(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+  });
+  after(async () => {
+    await redis?.stop();
+    await sb?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const node = async (name: string) => {
+    const home = path.join(work, name);
+    return { home, env: { CERTDECK_HOME: home, CERTDECK_STORAGE: redis.url, CERTDECK_STORAGE_KEY_FILE: keyFile } };
+  };
+  const issueArgs = (certName: string) => ['issue', certName, '--ca', sb.directoryUrl('sandbox'), '--ca-bundle', sb.state.caBundlePath, '--http-port', String(sb.httpPort), '--agree-tos', '--wait', '--json'];
+  const accepted = (kind: 'new-order' | 'new-account') => requestsOf(sb.proxy!.log(), kind).filter((e) => e.upstreamStatus === 201).length;
+  const serialIn = async (home: string, certName: string) => (JSON.parse(await readFile(path.join(home, 'live', certName, 'meta.json'), 'utf8')) as { serial: string }).serial;
+
+  it('three nodes ask for the same certificate at once: one order, one account, each node serves it from its own live/', async () => {
+    sb.proxy!.clearLog();
+    const certName = 'fleet.example.test';
+    const nodes = await Promise.all(['a', 'b', 'c'].map(node));
+    const results = await Promise.all(nodes.map((n) => runCli(issueArgs(certName), n.env, { timeoutMs: 120_000 })));
+    for (const r of results) assert.equal(r.code, 0, `stderr: ${r.stderr}\nstdout tail: ${r.stdout.slice(-800)}`);
+    assert.equal(accepted('new-order'), 1, 'the CA saw one order');
+    assert.equal(accepted('new-account'), 1, 'the account was created once and shared');
+    const serials = await Promise.all(nodes.map((n) => serialIn(n.home, certName)));
+    assert.equal(new Set(serials).size, 1, `every node has the same certificate: ${serials.join(', ')}`);
+    for (const n of nodes) assert.equal((await stat(path.join(n.home, 'live', certName, 'privkey.pem'))).mode & 0o777, 0o600);
+
+    // A fourth node that never issued: sync copies it in; list says which storage it reads.
+    const d = await node('d');
+    const synced = await runCli(['sync', '--json'], d.env);
+    assert.equal(synced.code, 0, synced.stderr);
+    assert.match(synced.stdout, new RegExp(`"certName":"${certName.replaceAll('.', '\\.')}","outcome":"updated"`));
+    assert.equal(await serialIn(d.home, certName), serials[0]);
+    const again = await runCli(['sync', '--json'], d.env);
+    assert.match(again.stdout, /"outcome":"unchanged"/);
+    const list = await runCli(['list'], d.env);
+    assert.match(list.stdout, new RegExp(`storage: redis://127\\.0\\.0\\.1:${redis.port}/0 \\(shared, keys encrypted\\)`));
+
+    // No private key is readable in Redis without the storage key.
+    const raw = new Redis(redis.url);
+    try {
+      for (const k of await raw.keys('certdeck:k:*')) {
+        const v = (await raw.hget(k, 'v')) ?? '';
+        assert.ok(!v.includes('PRIVATE KEY'), `${k} holds a readable private key`);
+      }
+      assert.ok((await raw.keys('certdeck:k:certificates/*/privkey.pem')).length === 1);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('an unreachable Redis fails with a network error (exit 4) and writes nothing locally', async () => {
+    const down = await startRedis();
+    await down.stop();
+    const home = path.join(work, 'offline');
+    const r = await runCli(issueArgs('offline.example.test'), { CERTDECK_HOME: home, CERTDECK_STORAGE: down.url.replace('redis://', 'redis://u:topsecret@'), CERTDECK_STORAGE_KEY_FILE: keyFile });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /cannot be reached/);
+    assert.ok(!r.stderr.includes('topsecret'), 'the password is not shown');
+    await assert.rejects(stat(path.join(home, 'accounts')), /ENOENT/);
+  });
+});
