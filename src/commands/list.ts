@@ -11,14 +11,18 @@ import { reportEngineError, type CommandIo } from './io.js';
 export async function runListCommand(opts: { json?: boolean }, io: CommandIo, now?: number): Promise<number> {
   let listing;
   let storage;
+  let engine;
   try {
     const clock: Clock | undefined = now === undefined ? undefined : { now: () => now, sleep: () => Promise.resolve() };
-    const { engine } = await createRuntime(io.env, clock ? { clock } : {});
+    ({ engine } = await createRuntime(io.env, clock ? { clock } : {}));
     listing = await engine.listCertificates();
     storage = engine.storageInfo();
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     return reportEngineError(io, err);
+  } finally {
+    // A shared storage holds a connection open until closed.
+    await engine?.close();
   }
   const rows = listing.certificates;
   if (opts.json) {

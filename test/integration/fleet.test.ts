@@ -63,6 +63,7 @@ describe('a fleet of certdeck nodes on one Redis', { skip }, () => {
     const again = await runCli(['sync', '--json'], d.env);
     assert.match(again.stdout, /"outcome":"unchanged"/);
     const list = await runCli(['list'], d.env);
+    assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, new RegExp(`storage: redis://127\\.0\\.0\\.1:${redis.port}/0 \\(shared, keys encrypted\\)`));
 
     // No private key is readable in Redis without the storage key.
