@@ -43,6 +43,7 @@ import { assertCertName } from './names.js';
 import type { StatePaths } from './store/paths.js';
 import { FileLocker, FileStorage } from './store/file-storage.js';
 import type { Locker, Storage, StorageInfo } from './store/storage.js';
+import { sharedAnswers } from './store/shared-answers.js';
 import { isShared, listSharedCertificates, materializeCertificate, type MaterializeResult } from './store/shared-certificates.js';
 
 /** What `sync` did for one certificate of the shared storage. */
@@ -166,7 +167,7 @@ export class Engine implements EngineApi, NotificationsApi {
         emit: this.hub.emit,
         ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
       });
-      return { sessions, solvers: new SolverPool(), runIssueJob };
+      return { sessions, solvers: new SolverPool(isShared(this.storage) ? sharedAnswers(this.storage) : undefined), runIssueJob };
     })();
     return this.acme;
   }
@@ -180,7 +181,7 @@ export class Engine implements EngineApi, NotificationsApi {
    * Brings this node's local live/ up to every certificate in the shared storage, and runs the deploy targets of
    * each one that changed. With `watch`, keeps doing so as other nodes store certificates, until `signal` aborts.
    */
-  async sync(opts: { watch?: boolean; signal?: AbortSignal; onResult?: (r: SyncResult) => void } = {}): Promise<SyncResult[]> {
+  async sync(opts: { watch?: boolean; signal?: AbortSignal; onResult?: (r: SyncResult) => void; serveHttp01?: { host: string; port: number }; onWatching?: () => void } = {}): Promise<SyncResult[]> {
     if (!isShared(this.storage)) {
       throw new BadInputError('sync-needs-shared-storage', 'certdeck sync copies certificates from a shared storage, and this node uses local files.', 'Set CERTDECK_STORAGE=redis://host:port/0 (or the storage setting) on every node of the fleet.');
     }
@@ -195,6 +196,11 @@ export class Engine implements EngineApi, NotificationsApi {
     for (const name of await listSharedCertificates(this.storage)) await one(name);
     if (opts.watch && this.storage.watch) {
       const signal = opts.signal ?? new AbortController().signal;
+      // This node answers the CA's HTTP-01 requests for orders any node placed, for as long as it watches.
+      const { StandaloneHttp01 } = await import('./challenge/standalone.js');
+      const server = opts.serveHttp01 ? await StandaloneHttp01.listen(opts.serveHttp01.host, opts.serveHttp01.port, sharedAnswers(this.storage)) : undefined;
+      signal.addEventListener('abort', () => void server?.close(), { once: true });
+      opts.onWatching?.();
       // One at a time, in arrival order: two quick renewals of one certificate must not swap live/ out of order.
       let queue = Promise.resolve();
       await this.storage.watch((key) => {

@@ -11,7 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { runCli } from '../support/cli.js';
 import { requestsOf } from '../support/engine-harness.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { CLI } from '../support/cli.js';
+import { freePort, startRedis, type RedisServer } from '../support/redis-server.js';
 import { pebbleAvailable, startTestSandbox, type TestSandbox } from '../support/sandbox-harness.js';
 
 const skip = pebbleAvailable() ? false : 'pebble is not installed';
@@ -77,6 +81,34 @@ describe('a fleet of certdeck nodes on one Redis', { skip }, () => {
     } finally {
       raw.disconnect();
     }
+  });
+
+  it('the CA validates http-01 against node B while node A placed the order; B applies the certificate as it is stored', async (t) => {
+    sb.proxy!.clearLog();
+    const certName = 'answered-elsewhere.example.test';
+    const a = await node('http-a');
+    const b = await node('http-b');
+    // B listens where Pebble validates; A's own server is on a port nobody asks.
+    const watcher = spawn(process.execPath, [CLI, 'sync', '--watch', '--json', '--http-port', String(sb.httpPort), '--http-address', '127.0.0.1'], { env: { ...process.env, ...b.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    t.after(() => void (watcher.exitCode === null && watcher.kill('SIGKILL')));
+    let stderr = '';
+    watcher.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const lines = createInterface({ input: watcher.stdout! })[Symbol.asyncIterator]();
+    const nextJson = async () => JSON.parse(String((await lines.next()).value ?? '{}')) as Record<string, unknown>;
+    let first = await nextJson();
+    while (first.watching === undefined) first = await nextJson(); // earlier certificates synced first
+    const aPort = await freePort();
+    const args = issueArgs(certName).map((x) => (x === String(sb.httpPort) ? String(aPort) : x));
+    const r = await runCli(args, a.env, { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, `stderr: ${r.stderr}\nstdout tail: ${r.stdout.slice(-800)}`);
+    assert.equal(accepted('new-order'), 1);
+    let applied = await nextJson();
+    while (applied.certName !== certName) applied = await nextJson();
+    assert.equal(applied.outcome, 'updated', stderr);
+    assert.equal(await serialIn(b.home, certName), await serialIn(a.home, certName));
+    watcher.kill('SIGTERM');
+    const [code] = (await once(watcher, 'exit')) as [number | null];
+    assert.equal(code, 0, stderr);
   });
 
   it('an unreachable Redis fails with a network error (exit 4) and writes nothing locally', async () => {

@@ -52,7 +52,7 @@ async function launch(port: number): Promise<ChildProcess> {
   return child;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
