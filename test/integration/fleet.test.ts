@@ -111,6 +111,74 @@ describe('a fleet of certdeck nodes on one Redis', { skip }, () => {
     assert.equal(code, 0, stderr);
   });
 
+  it('kill -9 of the node holding the lock mid-order: another node resumes the same order after the lease (one order)', async () => {
+    sb.proxy!.clearLog();
+    sb.proxy!.setScenario({ rules: [{ kind: 'hang-processing' }] });
+    const certName = 'killed-holder.example.test';
+    const a = await node('kill-a');
+    const b = await node('kill-b');
+    const holder = spawn(process.execPath, [CLI, ...issueArgs(certName)], { env: { ...process.env, ...a.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let created: { orderUrl?: string } | undefined;
+    for await (const line of createInterface({ input: holder.stdout! })) {
+      const e = line.startsWith('{') ? (JSON.parse(line) as { type?: string; orderUrl?: string }) : {};
+      // Killed once finalize was sent: the CA is issuing, and only the shared journal knows the order.
+      if (e.type === 'order:created') created = e;
+      if (e.type === 'order:phase' && (e as { phase?: string }).phase === 'processing') break;
+    }
+    assert.ok(created?.orderUrl, 'node A created an order');
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    sb.proxy!.setScenario({ rules: [] });
+    const r = await runCli(issueArgs(certName), b.env, { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, `stderr: ${r.stderr}\nstdout tail: ${r.stdout.slice(-800)}`);
+    const resumed = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type?: string; orderUrl?: string; resumed?: boolean }).find((e) => e.type === 'order:created');
+    assert.match(r.stdout, /Waiting for another certdeck/, 'node B queued behind the dead holder until its lease ran out');
+    assert.equal(resumed?.resumed, true, 'node B resumed rather than ordering again');
+    assert.equal(resumed?.orderUrl, created.orderUrl, 'the same order');
+    assert.equal(accepted('new-order'), 1, 'the CA saw one order');
+    assert.equal(requestsOf(sb.proxy!.log(), 'finalize').length, 1, 'finalized once, by node A');
+    await stat(path.join(b.home, 'live', certName, 'fullchain.pem'));
+  });
+
+  it('Redis restarted mid-order (with its append-only file): the order carries on, nothing lost, one order', async () => {
+    const dataDir = await mkdtemp(path.join(work, 'redis-data-'));
+    const durable = await startRedis({ persistDir: dataDir });
+    try {
+      sb.proxy!.clearLog();
+      sb.proxy!.setScenario({ rules: [{ kind: 'hang-processing' }] });
+      const certName = 'restart.example.test';
+      const a = await node('restart-a');
+      const env = { ...a.env, CERTDECK_STORAGE: durable.url };
+      const run = spawn(process.execPath, [CLI, ...issueArgs(certName)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = once(run, 'exit');
+      for await (const line of createInterface({ input: run.stdout! })) {
+        stdout += `${line}\n`;
+        if (line.includes('"phase":"processing"')) break;
+      }
+      run.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      await durable.restart();
+      sb.proxy!.setScenario({ rules: [] });
+      const [code] = (await exited) as [number | null];
+      assert.equal(code, 0, `stderr: ${stderr}\nstdout tail: ${stdout.slice(-800)}`);
+      assert.equal(accepted('new-order'), 1, 'no duplicate order');
+      const raw = new Redis(durable.url);
+      try {
+        assert.equal(await raw.exists(`certdeck:k:certificates/${certName}/meta.json`), 1, 'the certificate reached the shared storage');
+        assert.ok((await raw.keys('certdeck:k:accounts/*/account.key')).length === 1, 'the account survived the restart');
+        const journal = JSON.parse((await raw.hget(`certdeck:k:journal/${certName}.json`, 'v')) ?? '{}') as { current?: unknown; history?: Array<{ outcome: string }> };
+        assert.equal(journal.current, undefined, 'the order is finished in the journal');
+        assert.equal(journal.history?.at(-1)?.outcome, 'valid');
+      } finally {
+        raw.disconnect();
+      }
+    } finally {
+      await durable.stop();
+    }
+  });
+
   it('an unreachable Redis fails with a network error (exit 4) and writes nothing locally', async () => {
     const down = await startRedis();
     await down.stop();

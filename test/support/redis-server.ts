@@ -11,13 +11,15 @@ export interface RedisServer {
   url: string;
   /** Stops it (SIGTERM) and waits for the exit. */
   stop(): Promise<void>;
-  /** Stops and starts it again on the same port (everything in it is lost: no persistence). */
+  /** Stops and starts it again on the same port (without persistDir everything in it is lost). */
   restart(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `persistDir`: an append-only file there (fsync always), so a restart keeps the data as a real deployment would. */
+export async function startRedis(opts: { persistDir?: string } = {}): Promise<RedisServer> {
   const port = await freePort();
-  let child = await launch(port);
+  const persist = opts.persistDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', opts.persistDir] : ['--appendonly', 'no'];
+  let child = await launch(port, persist);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -30,13 +32,13 @@ export async function startRedis(): Promise<RedisServer> {
     stop,
     async restart() {
       await stop();
-      child = await launch(port);
+      child = await launch(port, persist);
     },
   };
 }
 
-async function launch(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function launch(port: number, persist: string[]): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--save', '', ...persist, '--port', String(port), '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (d: Buffer) => {
