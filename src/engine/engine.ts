@@ -517,6 +517,7 @@ export class Engine implements EngineApi, NotificationsApi {
   private diagnoseDeps() {
     return {
       paths: this.opts.paths,
+      storage: this.storage,
       clock: this.opts.clock,
       ...(this.settings.caPolicies ? { caPolicies: this.settings.caPolicies } : {}),
       readAccount: async (ca: Parameters<SessionRegistry['readAccount']>[0], email: string | undefined, signal?: AbortSignal) =>

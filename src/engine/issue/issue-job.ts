@@ -95,7 +95,7 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         emit({ type: 'log', at: at(), level: 'info', certName, message: `${certName} was issued by the certdeck we waited for (serial ${issuedMeanwhile.serial}); not ordering again.` });
         return { certName, ok: true, orderId: '', orderIds, certificateDir: livePaths(paths, certName).dir };
       }
-      const notDueUntil = effective.onlyIfDue ? await notDueYet(paths, certName, { domains, keyType }, clock.now()) : undefined;
+      const notDueUntil = effective.onlyIfDue ? await notDueYet(paths, certName, { domains, keyType }, clock.now(), storage) : undefined;
       if (notDueUntil !== undefined) {
         emit({ type: 'log', at: at(), level: 'info', certName, message: `${certName} is not due for renewal until ${new Date(notDueUntil).toISOString()}; nothing ordered.` });
         return { certName, ok: true, orderId: '', orderIds, certificateDir: livePaths(paths, certName).dir, notDueUntil };

@@ -3,6 +3,7 @@ import { sameDomainSet } from '../names.js';
 import { readCertificate, type StoredCertificate } from '../store/cert-files.js';
 import { readJournal } from '../store/journal.js';
 import type { StatePaths } from '../store/paths.js';
+import type { StorageLike } from '../store/file-storage.js';
 import { renewalDueAt } from './window.js';
 
 /**
@@ -30,8 +31,9 @@ export async function issuedSince(paths: StatePaths, certName: string, want: Wan
  * due. Undefined means order now: no certificate, other names or key type, due already, or an order of this
  * request left unfinished (it is resumed, not abandoned).
  */
-export async function notDueYet(paths: StatePaths, certName: string, want: Wanted, now: number): Promise<number | undefined> {
-  if ((await readJournal(paths, certName).catch(() => undefined))?.current) return undefined;
+export async function notDueYet(paths: StatePaths, certName: string, want: Wanted, now: number, journals: StorageLike = paths): Promise<number | undefined> {
+  // The journal is where orders in flight are (shared in a fleet); the certificate is the one this node serves.
+  if ((await readJournal(journals, certName).catch(() => undefined))?.current) return undefined;
   const stored = await storedFor(paths, certName, want);
   if (!stored) return undefined;
   const dueAt = renewalDueAt(Date.parse(stored.meta.notBefore), Date.parse(stored.meta.notAfter));
