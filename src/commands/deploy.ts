@@ -264,9 +264,10 @@ export function targetInputFromFlags(kind: string, argv: string[], opts: DeployA
 }
 
 export async function runDeployAddCommand(certName: string, kind: string, argv: string[], opts: DeployAddCliOptions, io: CommandIo): Promise<number> {
+  let engine: Awaited<ReturnType<typeof createRuntime>>['engine'] | undefined;
   try {
     const input = targetInputFromFlags(kind, argv, opts);
-    const { engine } = await createRuntime(io.env);
+    ({ engine } = await createRuntime(io.env));
     const { target, warnings, file } = await engine.addDeployTargetSpec(certName, input);
     for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
     if (opts.json) io.stdout.write(`${JSON.stringify(target)}\n`);
@@ -274,12 +275,16 @@ export async function runDeployAddCommand(certName: string, kind: string, argv: 
     return EXIT_CODES.ok;
   } catch (err) {
     return reportError(err, io);
+  } finally {
+    // A shared storage holds a connection open until closed.
+    await engine?.close();
   }
 }
 
 export async function runDeployListCommand(certName: string, opts: { json?: boolean }, io: CommandIo): Promise<number> {
+  let engine: Awaited<ReturnType<typeof createRuntime>>['engine'] | undefined;
   try {
-    const { engine } = await createRuntime(io.env);
+    ({ engine } = await createRuntime(io.env));
     const { targets, file } = await engine.describeDeployTargets(certName);
     if (opts.json) {
       io.stdout.write(`${JSON.stringify({ certName, file, targets })}\n`);
@@ -297,17 +302,24 @@ export async function runDeployListCommand(certName: string, opts: { json?: bool
     return EXIT_CODES.ok;
   } catch (err) {
     return reportError(err, io);
+  } finally {
+    // A shared storage holds a connection open until closed.
+    await engine?.close();
   }
 }
 
 export async function runDeployRemoveCommand(certName: string, id: string, io: CommandIo): Promise<number> {
+  let engine: Awaited<ReturnType<typeof createRuntime>>['engine'] | undefined;
   try {
-    const { engine } = await createRuntime(io.env);
+    ({ engine } = await createRuntime(io.env));
     const removed = await engine.removeDeployTargetSpec(certName, id);
     io.stdout.write(`removed ${removed.id} from ${certName}: ${describeTarget(removed)}\n`);
     return EXIT_CODES.ok;
   } catch (err) {
     return reportError(err, io);
+  } finally {
+    // A shared storage holds a connection open until closed.
+    await engine?.close();
   }
 }
 

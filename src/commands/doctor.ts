@@ -70,6 +70,12 @@ export function summaryLine(report: DiagnoseReport): string {
   return `\n${verdict}: ${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} note${info === 1 ? '' : 's'} (exit ${report.exitCode})\n`;
 }
 
+/** A shared storage is named next to the home (the file storage is the home itself). */
+function storageNote(engine: Engine): string {
+  const s = engine.storageInfo();
+  return s.kind === 'file' ? '' : ` · storage ${s.location}`;
+}
+
 export async function runDoctorCommand(names: string[], opts: DoctorCliOptions, io: CommandIo): Promise<number> {
   let dnsServers: string[] | undefined;
   try {
@@ -89,7 +95,7 @@ export async function runDoctorCommand(names: string[], opts: DoctorCliOptions, 
   const onSignal = () => abort.abort('interrupted');
   process.once('SIGINT', onSignal);
   try {
-    if (!opts.json) io.stdout.write(`certdeck doctor · ${names.length ? names.join(', ') : 'every certificate'} · home ${engine.stateHome}${opts.offline ? ' · offline' : ''}\n`);
+    if (!opts.json) io.stdout.write(`certdeck doctor · ${names.length ? names.join(', ') : 'every certificate'} · home ${engine.stateHome}${storageNote(engine)}${opts.offline ? ' · offline' : ''}\n`);
     const report = await engine.diagnose({
       ...(names.length ? { certNames: names } : {}),
       ...(opts.offline ? { offline: true } : {}),

@@ -11,13 +11,19 @@ import { reportEngineError, type CommandIo } from './io.js';
  */
 export async function runListCommand(opts: { json?: boolean }, io: CommandIo, now?: number): Promise<number> {
   let listing;
+  let storage;
+  let engine;
   try {
     const clock: Clock | undefined = now === undefined ? undefined : { now: () => now, sleep: () => Promise.resolve() };
-    const { engine } = await createRuntime(io.env, clock ? { clock } : {});
+    ({ engine } = await createRuntime(io.env, clock ? { clock } : {}));
     listing = await engine.listCertificates();
+    storage = engine.storageInfo();
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     return reportEngineError(io, err);
+  } finally {
+    // A shared storage holds a connection open until closed.
+    await engine?.close();
   }
   const rows = listing.certificates;
   if (opts.json) {
@@ -27,7 +33,7 @@ export async function runListCommand(opts: { json?: boolean }, io: CommandIo, no
       notAfter: new Date(notAfter).toISOString(),
       ...(renewal ? { renewal: renewalJson(renewal) } : {}),
     }));
-    io.stdout.write(`${JSON.stringify({ certificates: out, broken: listing.broken })}\n`);
+    io.stdout.write(`${JSON.stringify({ certificates: out, broken: listing.broken, storage })}\n`);
   } else if (rows.length === 0 && listing.broken.length === 0) {
     io.stdout.write(`No certificates yet in ${listing.liveDir}. Issue one with: certdeck issue example.com --ca letsencrypt-staging\n`);
   } else {
@@ -38,6 +44,8 @@ export async function runListCommand(opts: { json?: boolean }, io: CommandIo, no
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     for (const row of table) io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
   }
+  // The file storage is the default and needs no mention; a shared one is said, so an operator knows what they see.
+  if (!opts.json && storage.kind !== 'file') io.stdout.write(`storage: ${storage.location} (shared${storage.encryptedSecrets ? ', keys encrypted' : ''})\n`);
   if (!opts.json) {
     // What a CA says about its window, and why a renewal waits, belong under the table, one line each.
     for (const r of rows) {

@@ -52,6 +52,17 @@ export function buildProgram(version: string): Command {
       process.exitCode = await runListCommand(opts, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
   program
+    .command('sync')
+    .description('Copy the certificates of the shared storage (CERTDECK_STORAGE=redis://…) into this node\'s live/ directory and run this node\'s deploy targets for each one that changed.')
+    .option('--watch', 'keep running and apply each certificate another node stores, as it is stored')
+    .option('--http-port <port>', "with --watch: answer the CA's HTTP-01 requests on this port for orders any node placed")
+    .option('--http-address <addr>', 'with --http-port: the address to listen on (default all)')
+    .option('--json', 'print one JSON object per certificate')
+    .action(async (opts: { watch?: boolean; json?: boolean; httpPort?: string; httpAddress?: string }) => {
+      const { runSyncCommand } = await import('./sync.js');
+      process.exitCode = await runSyncCommand(opts, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    });
+  program
     .command('doctor')
     .description('Diagnose certificates, their DNS and their CAs: each finding says what was seen and what to do. Exit 0 when no finding is an error, 1 otherwise.')
     .argument('[name...]', 'certificate names to check (default: all)')

@@ -3,7 +3,7 @@ import { BadInputError } from './core/errors.js';
 import type { SessionRegistry } from './acme/session-registry.js';
 import type { ResolvedCa } from './ca/catalog.js';
 import { accountId, listAccounts, loadAccount, readAccountRecord, type AccountRecord } from './store/accounts.js';
-import type { StatePaths } from './store/paths.js';
+import type { Storage } from './store/storage.js';
 import { listStoredRequests } from './store/stored-request.js';
 
 /**
@@ -12,22 +12,22 @@ import { listStoredRequests } from './store/stored-request.js';
  */
 
 export interface AccountDeps {
-  paths: StatePaths;
+  storage: Storage;
   cas: () => CaInfo[];
   resolve: (idOrUrl: string, caBundlePath: string | undefined) => ResolvedCa;
   sessions: () => Promise<SessionRegistry>;
 }
 
 export async function listAccountInfos(deps: AccountDeps): Promise<AccountInfo[]> {
-  const [records, requests] = await Promise.all([listAccounts(deps.paths), listStoredRequests(deps.paths)]);
+  const [records, requests] = await Promise.all([listAccounts(deps.storage), listStoredRequests(deps.storage)]);
   const cas = deps.cas();
   return records.map((r) => toInfo(r, cas, requests.filter((q) => q.account === r.id).map((q) => q.certName)));
 }
 
 export async function showAccountInfo(deps: AccountDeps, id: string): Promise<AccountInfo> {
-  const record = await readAccountRecord(deps.paths, id.trim());
+  const record = await readAccountRecord(deps.storage, id.trim());
   if (!record) throw notFound(id);
-  const requests = await listStoredRequests(deps.paths);
+  const requests = await listStoredRequests(deps.storage);
   return toInfo(record, deps.cas(), requests.filter((q) => q.account === record.id).map((q) => q.certName));
 }
 
@@ -37,7 +37,7 @@ export async function showAccountInfo(deps: AccountDeps, id: string): Promise<Ac
  */
 export async function addAccount(deps: AccountDeps, input: AccountInput, signal?: AbortSignal): Promise<{ account: AccountInfo; created: boolean }> {
   const ca = deps.resolve(input.ca, input.caBundlePath);
-  const before = await loadAccount(deps.paths, ca.directoryUrl, input.email);
+  const before = await loadAccount(deps.storage, ca.directoryUrl, input.email);
   if (before?.deactivatedAt) throw deactivated(accountId(ca.directoryUrl, input.email), before.deactivatedAt);
   const sessions = await deps.sessions();
   await sessions.get(ca, { agreeTos: input.agreeTos ?? false, ...(input.email ? { email: input.email } : {}), ...(input.eab ? { eab: input.eab } : {}) }, signal);
@@ -47,7 +47,7 @@ export async function addAccount(deps: AccountDeps, input: AccountInput, signal?
 
 /** RFC 8555 7.3.6, through the account's own session; the record stays, marked deactivated. */
 export async function deactivateAccount(deps: AccountDeps, id: string, caBundlePath?: string, signal?: AbortSignal): Promise<AccountInfo> {
-  const record = await readAccountRecord(deps.paths, id.trim());
+  const record = await readAccountRecord(deps.storage, id.trim());
   if (!record) throw notFound(id);
   if (record.deactivatedAt) throw deactivated(record.id, record.deactivatedAt);
   const info = toInfo(record, deps.cas(), []);

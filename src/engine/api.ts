@@ -10,6 +10,7 @@ import type { HistoryRecord, OrderHistorySummary } from './history-view.js';
 import type { CheckInfo, CheckOutcome, CheckProgress, CheckRecord, DiagnoseOptions, DiagnoseReport, Finding, Severity, Tier } from './diagnose/types.js';
 import type { PreflightName, PreflightOptions, PreflightReport } from './diagnose/preflight.js';
 import type { ImportClient, ImportOptions, ImportPlan, ImportResult } from './import/types.js';
+import type { StorageInfo } from './store/storage.js';
 
 /**
  * The contract between the engine and every view (TUI, headless reporters, scripts). Views read the snapshot
@@ -277,6 +278,8 @@ export interface EngineApi {
   /** Every event as it happens, for reporters. Returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
   listCas(): CaInfo[];
+  /** Which storage holds accounts, requests and journals (files, or a Redis a fleet shares); never a password. */
+  storageInfo(): StorageInfo;
   /** The settings' defaults for a new order (CA, key type, e-mail, fallbacks). */
   issueDefaults(): IssueDefaults;
   /** The request stored for a certificate after its last issuance, if any (a renew starts from it). */
@@ -377,3 +380,4 @@ export type { PreflightName, PreflightOptions, PreflightReport };
 export type { RenewResult, RenewOptions, RenewAction } from './renew/run.js';
 export type { RenewalPlan } from './events.js';
 export type { ImportAction, ImportClient, ImportOptions, ImportPlan, ImportResult, NotCarried, PlannedAccount, PlannedCertificate, FoundDeployTarget } from './import/types.js';
+export type { StorageInfo };

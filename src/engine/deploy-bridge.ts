@@ -3,6 +3,7 @@ import type { Clock } from './core/clock.js';
 import type { EngineEvent } from './events.js';
 import { loadTargets } from './deploy/target-store.js';
 import type { StatePaths } from './store/paths.js';
+import type { Locker } from './store/storage.js';
 
 /**
  * Runs a certificate's deploy pipeline. The runner (execa and the target kinds) is imported only when a certificate
@@ -11,6 +12,7 @@ import type { StatePaths } from './store/paths.js';
  */
 export async function runCertificateDeploy(opts: {
   paths: StatePaths;
+  locker?: Locker;
   clock: Clock;
   emit: (e: EngineEvent) => void;
   certName: string;
@@ -27,6 +29,7 @@ export async function runCertificateDeploy(opts: {
   const { runDeploy } = await import('./deploy/runner.js');
   return runDeploy({
     paths: opts.paths,
+    ...(opts.locker ? { locker: opts.locker } : {}),
     certName: opts.certName,
     clock: opts.clock,
     emit: opts.emit,

@@ -48,6 +48,20 @@ import { renewalPlan, type RenewOptions, type RenewResult } from './renew/index.
 import type { RenewalPlan } from './events.js';
 import { readRenewalState } from './store/renewal-state.js';
 import type { StatePaths } from './store/paths.js';
+import { FileLocker, FileStorage } from './store/file-storage.js';
+import type { Locker, Storage, StorageInfo } from './store/storage.js';
+import { sharedAnswers } from './store/shared-answers.js';
+import { isShared, listSharedCertificates, materializeCertificate, type MaterializeResult } from './store/shared-certificates.js';
+
+/** What `sync` did for one certificate of the shared storage. */
+export interface SyncResult {
+  certName: string;
+  outcome: MaterializeResult | 'failed';
+  /** Why, for a failed one (the watch goes on with the next change). */
+  error?: string;
+  /** The deploy run's outcome when the certificate changed and it has targets. */
+  deploy?: DeployOutcome['outcome'];
+}
 import { runCertificateDeploy } from './deploy-bridge.js';
 import { addTargetChecked, addTargetSpec, describeTargets, listTargetInfos, redactTarget, removeTargetById, targetInfo } from './deploy-targets.js';
 import type { NotificationsApi } from './api.js';
@@ -61,6 +75,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface EngineOptions {
   paths: StatePaths;
+  /** Where shared state (accounts, stored requests, journals) lives. @default the files under `paths` */
+  storage?: Storage;
+  /** What serializes work on one certificate across processes (and nodes). @default lock files under `paths` */
+  locker?: Locker;
   clock: Clock;
   /** Sent to CAs as the User-Agent, e.g. "certdeck/0.1.0". */
   userAgent: string;
@@ -114,9 +132,13 @@ export class Engine implements EngineApi, NotificationsApi {
   private readonly watchers = new Set<StoreWatcher>();
   /** Broken certificate directories already warned about, so a refresh does not repeat the warning. */
   private readonly reportedBroken = new Set<string>();
+  private readonly storage: Storage;
+  private readonly locker: Locker;
 
   constructor(private readonly opts: EngineOptions) {
     this.settings = opts.settings ?? {};
+    this.storage = opts.storage ?? new FileStorage(opts.paths);
+    this.locker = opts.locker ?? new FileLocker(opts.paths);
     if (opts.history !== false) {
       const recorder = new HistoryRecorder(opts.paths, (message) => this.hub.emit({ type: 'log', at: opts.clock.now(), level: 'warn', message }));
       this.history = recorder;
@@ -152,12 +174,12 @@ export class Engine implements EngineApi, NotificationsApi {
       ]);
       installTransport(this.opts.userAgent);
       const sessions = new SessionRegistry({
-        paths: this.opts.paths,
+        storage: this.storage,
         clock: this.opts.clock,
         emit: this.hub.emit,
         ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
       });
-      return { sessions, solvers: new SolverPool(), runIssueJob };
+      return { sessions, solvers: new SolverPool(isShared(this.storage) ? sharedAnswers(this.storage) : undefined), runIssueJob };
     })();
     return this.acme;
   }
@@ -165,6 +187,52 @@ export class Engine implements EngineApi, NotificationsApi {
   /** Where this engine keeps certificates, accounts and journals (CERTDECK_HOME, or the platform's data directory). */
   get stateHome(): string {
     return path.dirname(this.opts.paths.liveDir);
+  }
+
+  /**
+   * Brings this node's local live/ up to every certificate in the shared storage, and runs the deploy targets of
+   * each one that changed. With `watch`, keeps doing so as other nodes store certificates, until `signal` aborts.
+   */
+  async sync(opts: { watch?: boolean; signal?: AbortSignal; onResult?: (r: SyncResult) => void; serveHttp01?: { host: string; port: number }; onWatching?: () => void } = {}): Promise<SyncResult[]> {
+    if (!isShared(this.storage)) {
+      throw new BadInputError('sync-needs-shared-storage', 'certdeck sync copies certificates from a shared storage, and this node uses local files.', 'Set CERTDECK_STORAGE=redis://host:port/0 (or the storage setting) on every node of the fleet.');
+    }
+    const results: SyncResult[] = [];
+    const one = async (certName: string): Promise<void> => {
+      const outcome = await materializeCertificate(this.storage, this.opts.paths, certName);
+      const deploy = outcome === 'updated' && this.opts.deployAfterIssue ? await this.runDeploy(certName, { afterIssue: true }) : undefined;
+      const r: SyncResult = { certName, outcome, ...(deploy && deploy.runId ? { deploy: deploy.outcome } : {}) };
+      results.push(r);
+      opts.onResult?.(r);
+    };
+    for (const name of await listSharedCertificates(this.storage)) await one(name);
+    if (opts.watch && this.storage.watch) {
+      const signal = opts.signal ?? new AbortController().signal;
+      // This node answers the CA's HTTP-01 requests for orders any node placed, for as long as it watches.
+      const { StandaloneHttp01 } = await import('./challenge/standalone.js');
+      const server = opts.serveHttp01 ? await StandaloneHttp01.listen(opts.serveHttp01.host, opts.serveHttp01.port, sharedAnswers(this.storage)) : undefined;
+      signal.addEventListener('abort', () => void server?.close(), { once: true });
+      opts.onWatching?.();
+      // One at a time, in arrival order: two quick renewals of one certificate must not swap live/ out of order.
+      let queue = Promise.resolve();
+      await this.storage.watch((key) => {
+        const m = /^certificates\/([^/]+)\/meta\.json$/.exec(key);
+        if (!m) return;
+        const certName = m[1]!;
+        queue = queue.then(() => one(certName)).catch((err: unknown) => {
+          const r: SyncResult = { certName, outcome: 'failed', error: err instanceof Error ? err.message : String(err) };
+          results.push(r);
+          opts.onResult?.(r);
+        });
+      }, signal);
+      await queue;
+    }
+    return results;
+  }
+
+  /** Which storage this engine uses (views say so: list, doctor, the dashboard header); no password in it. */
+  storageInfo(): StorageInfo {
+    return this.storage.info();
   }
 
   getSnapshot = () => this.hub.getSnapshot();
@@ -181,7 +249,7 @@ export class Engine implements EngineApi, NotificationsApi {
   }
 
   async storedRequest(certName: string): Promise<StoredRequestInfo | undefined> {
-    const stored = await readStoredRequest(this.opts.paths, certName);
+    const stored = await readStoredRequest(this.storage, certName);
     if (!stored) return undefined;
     const { formatVersion: _v, ...info } = stored;
     return info;
@@ -195,7 +263,7 @@ export class Engine implements EngineApi, NotificationsApi {
     const listing = await listCertificates(this.opts.paths);
     const known = this.hub.getSnapshot().certificates;
     const onDisk = new Set<string>();
-    for (const certificate of await withRenewalPlans(this.opts.paths, await withRenewalFailures(this.opts.paths, listing.certificates))) {
+    for (const certificate of await withRenewalPlans(this.opts.paths, await withRenewalFailures(this.storage, listing.certificates))) {
       onDisk.add(certificate.certName);
       if (JSON.stringify(known[certificate.certName]) === JSON.stringify(certificate)) continue;
       this.hub.emit({ type: 'certificate:known', at: this.opts.clock.now(), certificate });
@@ -208,7 +276,7 @@ export class Engine implements EngineApi, NotificationsApi {
       }
       this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), certName: b.certName, file: b.file, message: b.message, ...(b.hint ? { hint: b.hint } : {}) });
     }
-    for (const p of await unreadableJournals(this.opts.paths)) {
+    for (const p of await unreadableJournals(this.storage)) {
       this.hub.emit({ type: 'state:problem', at: this.opts.clock.now(), ...p });
     }
     for (const certName of Object.keys(known)) {
@@ -244,7 +312,7 @@ export class Engine implements EngineApi, NotificationsApi {
     const listing = await listCertificates(this.opts.paths);
     const now = this.opts.clock.now();
     const orders = Object.values(this.hub.getSnapshot().orders);
-    const certificates = (await withRenewalPlans(this.opts.paths, await withRenewalFailures(this.opts.paths, listing.certificates))).map((c) => {
+    const certificates = (await withRenewalPlans(this.opts.paths, await withRenewalFailures(this.storage, listing.certificates))).map((c) => {
       const status = certificateStatus(c, orders, now);
       return { ...c, status: status.kind, label: status.label, daysLeft: Math.floor(status.remainingMs / DAY_MS) };
     });
@@ -314,7 +382,7 @@ export class Engine implements EngineApi, NotificationsApi {
 
   private get accountDeps(): AccountDeps {
     return {
-      paths: this.opts.paths,
+      storage: this.storage,
       cas: () => this.listCas(),
       resolve: (id, bundle) => this.resolveCa(id, bundle),
       sessions: async () => (await this.loadAcme()).sessions,
@@ -382,7 +450,7 @@ export class Engine implements EngineApi, NotificationsApi {
 
   /** Tails an order another process is running (see follow-history.ts); resolves when it ends or on the signal. */
   followHistory(certName: string, opts: FollowOptions): Promise<FollowEnd> {
-    return followHistory(this.opts.paths, assertCertName(certName), this.opts.clock, opts);
+    return followHistory(this.opts.paths, assertCertName(certName), this.opts.clock, opts, this.locker);
   }
 
   private async runIssue(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
@@ -417,6 +485,8 @@ export class Engine implements EngineApi, NotificationsApi {
     return runIssueJob(
       {
         paths: this.opts.paths,
+        storage: this.storage,
+        locker: this.locker,
         clock: this.opts.clock,
         emit: this.hub.emit,
         sessions,
@@ -474,7 +544,7 @@ export class Engine implements EngineApi, NotificationsApi {
     this.deployAborts.set(abort, certName);
     this.deploying.set(certName, (this.deploying.get(certName) ?? 0) + 1);
     try {
-      return await runCertificateDeploy({ paths: this.opts.paths, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...(this.opts.env ? { env: this.opts.env } : {}), ...opts });
+      return await runCertificateDeploy({ paths: this.opts.paths, locker: this.locker, clock: this.opts.clock, emit: this.hub.emit, certName, signal: abort.signal, ...(this.opts.env ? { env: this.opts.env } : {}), ...opts });
     } finally {
       this.deployAborts.delete(abort);
       const left = (this.deploying.get(certName) ?? 1) - 1;
@@ -622,6 +692,7 @@ export class Engine implements EngineApi, NotificationsApi {
   private diagnoseDeps() {
     return {
       paths: this.opts.paths,
+      storage: this.storage,
       clock: this.opts.clock,
       ...(this.settings.caPolicies ? { caPolicies: this.settings.caPolicies } : {}),
       readAccount: async (ca: Parameters<SessionRegistry['readAccount']>[0], email: string | undefined, signal?: AbortSignal) =>
@@ -642,6 +713,7 @@ export class Engine implements EngineApi, NotificationsApi {
     for (const abort of this.deployAborts.keys()) abort.abort(reason);
     await Promise.allSettled([...this.running]);
     await this.acme?.then((acme) => acme.sessions.close(), () => undefined);
+    await Promise.allSettled([this.storage.close(), this.locker.close()]);
   }
 
   /** Waits for running work without cancelling it. */

@@ -184,6 +184,10 @@ export class FakeEngine implements EngineApi {
     return this.defaults;
   }
 
+  storageInfo() {
+    return { kind: 'file' as const, location: '/tmp/certdeck-fake', encryptedSecrets: false };
+  }
+
   storedRequest(certName: string): Promise<StoredRequestInfo | undefined> {
     return Promise.resolve(this.storedRequests[certName]);
   }

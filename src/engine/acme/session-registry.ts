@@ -4,7 +4,7 @@ import acme from 'acme-client';
 import type { Clock } from '../core/clock.js';
 import type { EngineEvent } from '../events.js';
 import type { ResolvedCa } from '../ca/catalog.js';
-import type { StatePaths } from '../store/paths.js';
+import type { Storage } from '../store/storage.js';
 import { accountId, assertUsableAccountKey, loadAccount, markAccountDeactivated, saveAccount, saveAccountKey } from '../store/accounts.js';
 import { BadInputError } from '../core/errors.js';
 import { AcmeSession, type AcmeDirectory } from './session.js';
@@ -28,7 +28,7 @@ export class SessionRegistry {
   private readonly nonces = new NoncePool();
 
   constructor(
-    private readonly deps: { paths: StatePaths; clock: Clock; emit: (e: EngineEvent) => void; requestTimeoutMs?: number },
+    private readonly deps: { storage: Storage; clock: Clock; emit: (e: EngineEvent) => void; requestTimeoutMs?: number },
   ) {}
 
   /** `orderId` names the order whose start opens the session, so its history shows the directory and account exchanges. */
@@ -108,11 +108,11 @@ export class SessionRegistry {
   }
 
   private async open(ca: ResolvedCa, account: AccountRequest, signal?: AbortSignal, orderId?: string): Promise<AcmeSession> {
-    const { paths, clock, emit } = this.deps;
+    const { storage, clock, emit } = this.deps;
     const session = this.newSession(ca);
     const op = { ...(signal ? { signal } : {}), ...(orderId ? { orderId } : {}) };
     await session.loadDirectory(op);
-    const stored = await loadAccount(paths, ca.directoryUrl, account.email);
+    const stored = await loadAccount(storage, ca.directoryUrl, account.email);
     if (stored?.deactivatedAt) {
       throw new BadInputError(
         'account-deactivated',
@@ -120,11 +120,11 @@ export class SessionRegistry {
         'Create another account (certdeck account add, or issue with another --email and --agree-tos).',
       );
     }
-    if (stored) assertUsableAccountKey(paths, ca.directoryUrl, account.email, stored.keyPem);
+    if (stored) assertUsableAccountKey(storage, ca.directoryUrl, account.email, stored.keyPem);
     const eab = account.eab ?? (stored?.eabKid && stored.eabHmacKey ? { kid: stored.eabKid, hmacKey: stored.eabHmacKey } : undefined);
     const keyPem = stored?.keyPem ?? (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
     // The key is on disk before the CA ever sees it, so a crash between the two cannot orphan an account.
-    if (!stored) await saveAccountKey(paths, ca.directoryUrl, account.email, keyPem);
+    if (!stored) await saveAccountKey(storage, ca.directoryUrl, account.email, keyPem);
     const result = await session.ensureAccount(
       {
         keyPem,
@@ -136,7 +136,7 @@ export class SessionRegistry {
       op,
     );
     if (result.created) {
-      await saveAccount(paths, {
+      await saveAccount(storage, {
         directoryUrl: ca.directoryUrl,
         ...(account.email ? { email: account.email } : {}),
         keyPem,
@@ -160,7 +160,7 @@ export class SessionRegistry {
     const session = await this.get(ca, { agreeTos: false, ...(email ? { email } : {}) }, signal);
     await session.deactivateAccount(signal ? { signal } : {});
     this.sessions.delete(sessionKey(ca, email));
-    await markAccountDeactivated(this.deps.paths, ca.directoryUrl, email, new Date(this.deps.clock.now()).toISOString());
+    await markAccountDeactivated(this.deps.storage, ca.directoryUrl, email, new Date(this.deps.clock.now()).toISOString());
     this.deps.emit({ type: 'log', at: this.deps.clock.now(), level: 'info', message: `Deactivated the account ${accountId(ca.directoryUrl, email)} at ${ca.name}.` });
   }
 
@@ -169,7 +169,7 @@ export class SessionRegistry {
    * and e-mail. Registers nothing and writes nothing: the doctor must not create what it inspects.
    */
   async readAccount(ca: ResolvedCa, email: string | undefined, signal?: AbortSignal): Promise<{ status: string; contact?: string[] } | undefined> {
-    const stored = await loadAccount(this.deps.paths, ca.directoryUrl, email);
+    const stored = await loadAccount(this.deps.storage, ca.directoryUrl, email);
     if (!stored?.accountUrl) return undefined;
     const session = await this.get(ca, { ...(email ? { email } : {}), agreeTos: false }, signal);
     return session.readAccount(signal ? { signal } : {});

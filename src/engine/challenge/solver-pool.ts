@@ -7,7 +7,7 @@ import { dnsHooks } from './dns01/hooks.js';
 import { propagationOptions } from './dns01/options.js';
 import { Http01ChallengeSolver } from './http01-solver.js';
 import type { ChallengeSolver } from './solver.js';
-import { StandaloneHttp01 } from './standalone.js';
+import { StandaloneHttp01, type SharedAnswers } from './standalone.js';
 import { TlsAlpn01Responder } from './tls-alpn01.js';
 import { WebrootHttp01 } from './webroot.js';
 
@@ -42,6 +42,9 @@ export function solverDefaultsFor(ca: ResolvedCa, clock: Clock): SolverDefaults 
  */
 export class SolverPool {
   private readonly entries = new Map<string, { solver: Promise<ChallengeSolver>; users: number }>();
+
+  /** `shared`: HTTP-01 answers published to (and looked up in) a fleet's storage. */
+  constructor(private readonly shared?: SharedAnswers) {}
 
   async acquire(config: ChallengeConfig, defaults: SolverDefaults): Promise<{ solver: ChallengeSolver; release: () => Promise<void> }> {
     if (config.method === 'dns-01') {
@@ -87,7 +90,7 @@ export class SolverPool {
       case 'http-01-standalone': {
         const host = config.host ?? defaults.host;
         const port = config.port ?? defaults.port;
-        return [`standalone:${host}:${port}`, async () => new Http01ChallengeSolver(await StandaloneHttp01.listen(host, port))];
+        return [`standalone:${host}:${port}`, async () => new Http01ChallengeSolver(await StandaloneHttp01.listen(host, port, this.shared))];
       }
       case 'tls-alpn-01': {
         const host = config.host ?? defaults.host;

@@ -4,6 +4,16 @@ import { ConfigError } from '../core/errors.js';
 import { CHALLENGE_PATH, isSafeToken, type Http01Solver } from './solver.js';
 
 /**
+ * HTTP-01 answers shared by a fleet (the storage): a node publishes each answer, and every node's built-in server
+ * answers tokens any node published, so the CA's validation may land on any node behind a load balancer.
+ */
+export interface SharedAnswers {
+  publish(token: string, keyAuthorization: string): Promise<void>;
+  withdraw(token: string): Promise<void>;
+  lookup(token: string): Promise<string | undefined>;
+}
+
+/**
  * A built-in HTTP-01 responder: one listening socket serving every token of every order at once.
  */
 export class StandaloneHttp01 implements Http01Solver {
@@ -16,14 +26,15 @@ export class StandaloneHttp01 implements Http01Solver {
   private constructor(
     readonly host: string,
     public port: number,
+    private readonly shared?: SharedAnswers,
   ) {}
 
   get description(): string {
     return `standalone HTTP-01 server on ${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
-  static async listen(host: string, port: number): Promise<StandaloneHttp01> {
-    const solver = new StandaloneHttp01(host, port);
+  static async listen(host: string, port: number, shared?: SharedAnswers): Promise<StandaloneHttp01> {
+    const solver = new StandaloneHttp01(host, port, shared);
     await solver.start();
     return solver;
   }
@@ -32,7 +43,16 @@ export class StandaloneHttp01 implements Http01Solver {
     const server = http.createServer((req, res) => {
       const url = req.url ?? '';
       const token = url.startsWith(CHALLENGE_PATH) ? url.slice(CHALLENGE_PATH.length) : undefined;
-      const answer = token === undefined ? undefined : this.tokens.get(token);
+      const local = token === undefined ? undefined : this.tokens.get(token);
+      if (local === undefined && token !== undefined && this.shared && isSafeToken(token) && (req.method === 'GET' || req.method === 'HEAD')) {
+        // Another node's answer: looked up in the shared storage (an outage there is a 404, as for an unknown token).
+        void this.shared.lookup(token).then(
+          (found) => (found === undefined ? res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n') : res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : found)),
+          () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n'),
+        );
+        return;
+      }
+      const answer = local;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405).end();
       } else if (answer === undefined) {
@@ -59,7 +79,12 @@ export class StandaloneHttp01 implements Http01Solver {
   async present(token: string, keyAuthorization: string): Promise<() => Promise<void>> {
     if (!isSafeToken(token)) throw new ConfigError('bad-token', `The CA sent a malformed challenge token: ${JSON.stringify(token)}.`);
     this.tokens.set(token, keyAuthorization);
+    await this.shared?.publish(token, keyAuthorization).catch((err: unknown) => {
+      this.tokens.delete(token);
+      throw err;
+    });
     return async () => {
+      await this.shared?.withdraw(token).catch(() => undefined);
       this.tokens.delete(token);
       this.fetched.delete(token);
       this.fetchWaiters.delete(token);

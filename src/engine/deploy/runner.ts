@@ -5,7 +5,9 @@ import { toErrorInfo } from '../core/errors.js';
 import { stripControl } from '../core/sanitize.js';
 import type { DeployStatus, EngineEvent } from '../events.js';
 import { nextDelay, DEFAULT_POLICY } from '../policy.js';
-import { acquireLock, describeLockOwner } from '../store/lock.js';
+import { describeLockOwner } from '../store/lock.js';
+import { FileLocker } from '../store/file-storage.js';
+import type { Locker } from '../store/storage.js';
 import type { StatePaths } from '../store/paths.js';
 import { loadCertBundle, type CertBundle } from './cert-bundle.js';
 import { verifyHostKeys } from './host-spec.js';
@@ -28,6 +30,8 @@ import { MAX_BACKOFF_MS, type DeployTarget, type LastResultsFile, type TargetRes
  */
 export interface RunDeployOptions {
   paths: StatePaths;
+  /** Serializes deploys of one certificate. @default lock files under `paths` */
+  locker?: Locker;
   certName: string;
   /** The targets to consider; defaults to the certificate's targets file. */
   targets?: readonly DeployTarget[];
@@ -53,7 +57,7 @@ export async function runDeploy(opts: RunDeployOptions): Promise<DeployOutcome> 
   const { paths, certName, clock, emit } = opts;
   const signal = opts.signal ?? new AbortController().signal;
   let said = false;
-  const lock = await acquireLock(paths, certName, {
+  const lock = await (opts.locker ?? new FileLocker(paths)).lock(certName, {
     purpose: 'deploy',
     wait: true,
     clock,

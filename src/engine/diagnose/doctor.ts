@@ -7,6 +7,7 @@ import type { PolicyOverride } from '../policy.js';
 import { listAccounts } from '../store/accounts.js';
 import { errnoCode } from '../store/atomic.js';
 import { readJournal, type Journal } from '../store/journal.js';
+import type { Storage } from '../store/storage.js';
 import type { StatePaths } from '../store/paths.js';
 import { validateCertName } from '../names.js';
 import { behaviourFindings } from './behaviour.js';
@@ -29,6 +30,8 @@ import { countFindings, type CheckInfo, type DiagnoseOptions, type DiagnoseRepor
 
 export interface DiagnoseDeps {
   paths: StatePaths;
+  /** Where accounts and journals are (a fleet's shared storage); the files under `paths` by default. */
+  storage?: Storage;
   clock: Clock;
   caPolicies?: Record<string, PolicyOverride>;
   /** POST-as-GET of a stored account through the engine's ACME session; undefined when there is no account URL. */
@@ -52,14 +55,14 @@ export async function runDoctor(deps: DiagnoseDeps, opts: DiagnoseOptions = {}):
   await runner.run(offlineCheck('home:settings', 'settings file parses'), () => checkSettings(paths));
   await runner.run(offlineCheck('home:accounts', 'account records parse'), () => checkAccounts(paths));
 
-  const known = await knownCertNames(paths);
+  const known = await knownCertNames(paths, deps.storage);
   const certNames = opts.certNames?.length ? opts.certNames : known;
   const contexts: CertContext[] = [];
   for (const certName of certNames) {
     const ctx = await offlineTier(runner, deps, certName, known.includes(certName));
     if (ctx) contexts.push(ctx);
   }
-  const journals = await allJournals(paths, known);
+  const journals = await allJournals(deps.storage ?? paths, known);
 
   for (const ctx of contexts) {
     const names = ctx.disk.facts?.dnsNames ?? ctx.disk.meta?.domains ?? ctx.journal?.request.domains ?? [];
@@ -123,7 +126,7 @@ async function offlineTier(runner: CheckRunner, deps: DiagnoseDeps, certName: st
   const ctx: CertContext = { certName, disk: { certName, files: {} } };
   await runner.run(check('journal', 'order journal parses'), async () => {
     try {
-      const journal = await readJournal(paths, certName);
+      const journal = await readJournal(deps.storage ?? paths, certName);
       if (journal) ctx.journal = journal;
       return [];
     } catch (err) {
@@ -213,7 +216,7 @@ async function caTier(runner: CheckRunner, deps: DiagnoseDeps, ca: ResolvedCa, s
     const p = probe;
     await runner.run({ ...base, key: `ca:${ca.id}:clock`, title: title('clock skew from its Date header') }, async () => clockSkewFindings(ca, p));
   }
-  const accounts = await accountsAt(deps.paths, ca.directoryUrl);
+  const accounts = await accountsAt(deps.storage ?? deps.paths, ca.directoryUrl);
   if (!reachable) {
     runner.skip({ ...base, key: `ca:${ca.id}:accounts`, title: title('terms of service and account status') }, 'skipped: no directory from the CA');
     return;
@@ -248,7 +251,7 @@ function groupByCa(contexts: readonly CertContext[]): Array<{ ca?: ResolvedCa; c
   return [...groups.values()];
 }
 
-async function accountsAt(paths: StatePaths, directoryUrl: string): Promise<AccountRecord[]> {
+async function accountsAt(paths: StatePaths | Storage, directoryUrl: string): Promise<AccountRecord[]> {
   try {
     const key = comparable(directoryUrl);
     return (await listAccounts(paths)).filter((a) => comparable(a.directoryUrl) === key);
@@ -262,8 +265,12 @@ function comparable(u: string): string {
 }
 
 /** Certificates under live/ and requests with a journal (an order that never finished has no live/ entry yet). */
-async function knownCertNames(paths: StatePaths): Promise<string[]> {
+async function knownCertNames(paths: StatePaths, storage?: Storage): Promise<string[]> {
   const names = new Set<string>();
+  // A fleet's orders in flight are in its shared journal, whichever node runs them.
+  if (storage && storage.info().kind !== 'file') {
+    for (const entry of await storage.list('journal')) if (entry.endsWith('.json')) names.add(entry.slice(0, -5));
+  }
   for (const [dir, pick] of [
     [paths.liveDir, (n: string) => n],
     [paths.journalDir, (n: string) => (n.endsWith('.json') ? n.slice(0, -5) : undefined)],
@@ -280,7 +287,7 @@ async function knownCertNames(paths: StatePaths): Promise<string[]> {
   return [...names].sort();
 }
 
-async function allJournals(paths: StatePaths, certNames: readonly string[]): Promise<Journal[]> {
+async function allJournals(paths: StatePaths | Storage, certNames: readonly string[]): Promise<Journal[]> {
   const out: Journal[] = [];
   for (const name of certNames) {
     const j = await readJournal(paths, name).catch(() => undefined);

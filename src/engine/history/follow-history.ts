@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.js';
 import type { HistoryRecord } from '../history-view.js';
 import { historyFileState, readHistoryFile } from '../store/history.js';
-import { lockHeldByLiveProcess } from '../store/lock.js';
+import { FileLocker } from '../store/file-storage.js';
+import type { Locker } from '../store/storage.js';
 import type { StatePaths } from '../store/paths.js';
 
 export interface FollowOptions {
@@ -26,7 +27,7 @@ export type FollowEnd =
  * each new record, and ends when the order finishes, when the process writing it is gone, or on the signal. Reading
  * by whole file keeps it right across a compaction (the file is replaced, never rewritten in place).
  */
-export async function followHistory(paths: StatePaths, certName: string, clock: Clock, opts: FollowOptions): Promise<FollowEnd> {
+export async function followHistory(paths: StatePaths, certName: string, clock: Clock, opts: FollowOptions, locker: Locker = new FileLocker(paths)): Promise<FollowEnd> {
   const pollMs = opts.pollMs ?? 250;
   const initial = await readHistoryFile(paths, certName);
   const finished = new Set(initial.flatMap((r) => (r.type === 'order:finished' ? [r.orderId] : [])));
@@ -70,7 +71,7 @@ export async function followHistory(paths: StatePaths, certName: string, clock: 
     // Quiet: is anyone still writing? Checked only for an order that has started, and after two quiet polls, so a
     // run between taking the lock and its next event is not mistaken for a dead one.
     quietPolls += 1;
-    if (target !== undefined && shown > 0 && quietPolls >= 2 && !(await lockHeldByLiveProcess(paths, certName))) {
+    if (target !== undefined && shown > 0 && quietPolls >= 2 && !(await locker.isHeld(certName))) {
       return { reason: 'writer-gone', orderId: target };
     }
   }

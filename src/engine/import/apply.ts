@@ -7,7 +7,8 @@ import { accountDir, saveAccount } from '../store/accounts.js';
 import { errnoCode, writeFileAtomic } from '../store/atomic.js';
 import { archiveDir, saveCertificate } from '../store/cert-files.js';
 import type { StatePaths } from '../store/paths.js';
-import { storedRequestFile, writeStoredRequest } from '../store/stored-request.js';
+import { storedRequestKey, writeStoredRequest } from '../store/stored-request.js';
+import { FileStorage } from '../store/file-storage.js';
 import type { Planned } from './plan.js';
 import type { FoundDeployTarget, ImportClient, ImportResult } from './types.js';
 
@@ -57,7 +58,7 @@ export async function applyPlanned(paths: StatePaths, planned: Planned, now: num
       });
       undo.add(() => rm(saved.versionDir, { recursive: true, force: true }));
       if (c.request) {
-        await undo.path(storedRequestFile(paths, c.certName));
+        await undo.path(new FileStorage(paths).locate(storedRequestKey(c.certName)));
         await writeStoredRequest(paths, { formatVersion: 1, certName: c.certName, domains: c.domains, ...c.request, savedAt: at });
       }
       if (c.deployTargets.length) {

@@ -13,11 +13,13 @@ import { OrderControl, stopIntent } from '../order/order-control.js';
 import { OrderRunner } from '../order/order-runner.js';
 import { withPolicyRetries } from '../order/retry-loop.js';
 import { livePaths, readCertificate, saveCertificate } from '../store/cert-files.js';
-import { acquireLock, describeLockOwner } from '../store/lock.js';
+import { describeLockOwner } from '../store/lock.js';
+import type { Locker, Storage } from '../store/storage.js';
 import { issuedSince, notDueYet } from '../renew/index.js';
 import type { StatePaths } from '../store/paths.js';
 import type { SettingsData } from '../store/settings.js';
 import { writeStoredRequest } from '../store/stored-request.js';
+import { isShared, materializeCertificate, publishCertificate } from '../store/shared-certificates.js';
 import { openRequestJournal } from './request-journal.js';
 import { resolveIssueRequest, type EffectiveRequest } from './resolve-request.js';
 import { checkIssuedCertificate } from './check-issued.js';
@@ -25,6 +27,10 @@ import { orderExtras } from './order-extras.js';
 
 export interface IssueJobDeps {
   paths: StatePaths;
+  /** Accounts, stored requests and the order journal. */
+  storage: Storage;
+  /** The certificate's lock (across processes, and across nodes with a shared backend). */
+  locker: Locker;
   clock: Clock;
   emit: (e: EngineEvent) => void;
   sessions: SessionRegistry;
@@ -49,12 +55,12 @@ const FALLBACK_KINDS = new Set(['timeout', 'rate-limited', 'network', 'ca-proble
  * deadline or budget ran out, or when the operator switches) against the next CA, with the same key.
  */
 export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
-  const { clock, emit, paths } = deps;
+  const { clock, emit, paths, storage } = deps;
   const orderIds: string[] = [];
   const at = (): number => clock.now();
   let certName = request.certName ?? '';
   try {
-    const { effective, note } = await resolveIssueRequest({ paths, settings: deps.settings, resolve: (id, bundle) => resolveWith(id, bundle, deps) }, request);
+    const { effective, note } = await resolveIssueRequest({ storage, paths, settings: deps.settings, resolve: (id, bundle) => resolveWith(id, bundle, deps) }, request);
     certName = effective.certName;
     if (note) emit({ type: 'log', at: at(), level: 'info', certName, message: note });
     const { challenge, domains, keyType } = effective;
@@ -62,12 +68,12 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
     const primary = resolve(effective.ca, effective, deps);
     // Resolve and check every CA now: a typo in the fallback list should fail before anything is ordered.
     for (const ca of [primary, ...effective.fallback.map((id) => resolve(id, effective, deps))]) {
-      await checkCaFits(ca, effective, keyType, paths);
+      await checkCaFits(ca, effective, keyType, storage);
     }
 
     const requestedAt = clock.now();
     let waitedForLock = false;
-    const lock = await acquireLock(paths, certName, {
+    const lock = await deps.locker.lock(certName, {
       wait: effective.waitForLock,
       clock,
       onWait: (owner) => {
@@ -80,6 +86,9 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
       ...(signal ? { signal } : {}),
     });
     try {
+      // In a fleet, the node we queued behind (or any node, earlier) may have stored a newer certificate: serve it
+      // from local files first, so the checks below (issued meanwhile, not due yet) see what the fleet has.
+      if (isShared(storage)) await materializeCertificate(storage, paths, certName);
       // The process we queued behind may have issued exactly this certificate: ordering again would only spend
       // the CA's rate limit on a duplicate.
       const issuedMeanwhile = waitedForLock ? await issuedSince(paths, certName, { domains, keyType }, requestedAt) : undefined;
@@ -87,12 +96,12 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
         emit({ type: 'log', at: at(), level: 'info', certName, message: `${certName} was issued by the certdeck we waited for (serial ${issuedMeanwhile.serial}); not ordering again.` });
         return { certName, ok: true, orderId: '', orderIds, certificateDir: livePaths(paths, certName).dir };
       }
-      const notDueUntil = effective.onlyIfDue ? await notDueYet(paths, certName, { domains, keyType }, clock.now()) : undefined;
+      const notDueUntil = effective.onlyIfDue ? await notDueYet(paths, certName, { domains, keyType }, clock.now(), storage) : undefined;
       if (notDueUntil !== undefined) {
         emit({ type: 'log', at: at(), level: 'info', certName, message: `${certName} is not due for renewal until ${new Date(notDueUntil).toISOString()}; nothing ordered.` });
         return { certName, ok: true, orderId: '', orderIds, certificateDir: livePaths(paths, certName).dir, notDueUntil };
       }
-      const journal = await openRequestJournal(paths, certName, {
+      const journal = await openRequestJournal(storage, certName, {
         domains,
         keyType,
         clock,
@@ -169,8 +178,13 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
               err,
             );
           });
+          // Shared before the journal lets go of the order: a crash in between resumes it (a download, no new order).
+          if (isShared(storage)) {
+            const local = await readCertificate(paths, certName);
+            if (local) await publishCertificate(storage, certName, local);
+          }
           await journal.finish('valid', 'issued');
-          await remember(paths, effective, caSpec, ca, clock.now(), renewalInfoUrl);
+          await remember(storage, effective, caSpec, ca, clock.now(), renewalInfoUrl);
           const { version: _v, versionDir: _d, ...summary } = saved;
           emit({ type: 'certificate:saved', at: at(), certificate: summary });
           emit({ type: 'order:finished', at: at(), orderId, outcome: 'valid', certificate: summary });
@@ -255,12 +269,12 @@ export async function runIssueJob(deps: IssueJobDeps, request: IssueRequest, sig
 }
 
 /** What can be known without asking the CA: EAB credentials where the catalog says they are required, key family. */
-async function checkCaFits(ca: ResolvedCa, request: EffectiveRequest, keyType: KeyType, paths: StatePaths): Promise<void> {
+async function checkCaFits(ca: ResolvedCa, request: EffectiveRequest, keyType: KeyType, storage: Storage): Promise<void> {
   if (ca.keyFamily && !keyType.startsWith(ca.keyFamily)) {
     throw new BadInputError('key-family', `${ca.name} issues only for ${ca.keyFamily.toUpperCase()} keys, and --key-type is ${keyType}.`, `Choose a ${ca.keyFamily} key type, or the CA's other endpoint.`);
   }
   if (ca.eabRequired && !request.eab) {
-    const stored = await loadAccount(paths, ca.directoryUrl, request.email);
+    const stored = await loadAccount(storage, ca.directoryUrl, request.email);
     if (!stored?.accountUrl && !stored?.eabHmacKey) {
       throw new BadInputError(
         'eab-required',
@@ -275,8 +289,8 @@ async function checkCaFits(ca: ResolvedCa, request: EffectiveRequest, keyType: K
  * After a saved certificate: what obtained it, so every later run (renew, --if-due, a plain re-issue) obtains it
  * the same way without asking again. The CA is the one that issued (after a fallback or a switch, that one).
  */
-async function remember(paths: StatePaths, effective: EffectiveRequest, caSpec: string, ca: ResolvedCa, now: number, renewalInfoUrl: string | undefined): Promise<void> {
-  await writeStoredRequest(paths, {
+async function remember(storage: Storage, effective: EffectiveRequest, caSpec: string, ca: ResolvedCa, now: number, renewalInfoUrl: string | undefined): Promise<void> {
+  await writeStoredRequest(storage, {
     formatVersion: 1,
     certName: effective.certName,
     domains: effective.domains,

@@ -6,7 +6,7 @@ import type { OrderJournalPort } from '../order/order-runner.js';
 import { beginOrder, finishOrder, readJournal, readPendingKey, recordDnsCleaned, recordDnsPublished, recordFailure, recordFinalizeSent, recordOrderUrl, requestKeyOf } from '../store/journal.js';
 import type { ChallengeConfig, Dns01Config } from '../api.js';
 import type { PublishedRecord } from '../challenge/solver.js';
-import type { StatePaths } from '../store/paths.js';
+import type { Storage } from '../store/storage.js';
 import { sameDomainSet } from '../names.js';
 
 export interface RequestJournal {
@@ -41,7 +41,7 @@ export interface RequestJournal {
  * interrupted) run left, and keeps the private key on disk before any order is created.
  */
 export async function openRequestJournal(
-  paths: StatePaths,
+  storage: Storage,
   certName: string,
   opts: { domains: string[]; keyType: KeyType; clock: Clock; createKey: () => Promise<string>; reuseKeyPem?: string | undefined; challenge?: ChallengeConfig },
 ): Promise<RequestJournal> {
@@ -64,13 +64,13 @@ export async function openRequestJournal(
     },
     async forCa(ca, forOpts = {}) {
       deferredBegin = undefined;
-      const journal = await readJournal(paths, certName);
+      const journal = await readJournal(storage, certName);
       const current = journal?.current;
       const requestKey = requestKeyOf({ domains: opts.domains, caId: ca.id, keyType: opts.keyType });
       let resumeUrl: string | undefined;
       let resumed: { createdAt: number; finalizeSentAt?: number } | undefined;
       if (current && journal.requestKey === requestKey && current.directoryUrl === ca.directoryUrl) {
-        const pending = await readPendingKey(current).catch(() => undefined);
+        const pending = await readPendingKey(storage, current).catch(() => undefined);
         if (pending !== undefined) {
           keyPem = pending;
           resumeUrl = current.orderUrl;
@@ -80,12 +80,12 @@ export async function openRequestJournal(
       if (resumeUrl === undefined) {
         // Same names and key type at another CA (switch or fallback): keep the key that was already on disk.
         if (keyPem === undefined && current && journal && sameCertificate(journal.request.domains, journal.request.keyType)) {
-          keyPem = await readPendingKey(current).catch(() => undefined);
+          keyPem = await readPendingKey(storage, current).catch(() => undefined);
         }
         keyPem ??= await opts.createKey();
         const key = keyPem;
         const begin = async (): Promise<void> =>
-          void (await beginOrder(paths, certName, {
+          void (await beginOrder(storage, certName, {
             request: { domains: opts.domains, caId: ca.id, directoryUrl: ca.directoryUrl, keyType: opts.keyType },
             keyPem: key,
             startedAt: opts.clock.now(),
@@ -101,37 +101,37 @@ export async function openRequestJournal(
           const begin = deferredBegin;
           deferredBegin = undefined;
           if (begin) await begin();
-          await recordOrderUrl(paths, certName, url);
+          await recordOrderUrl(storage, certName, url);
         },
-        recordFinalizeSent: async () => void (await recordFinalizeSent(paths, certName, opts.clock.now())),
+        recordFinalizeSent: async () => void (await recordFinalizeSent(storage, certName, opts.clock.now())),
         dns: {
           recordPublished: async (records) => {
-            if (opts.challenge?.method === 'dns-01') await recordDnsPublished(paths, certName, opts.challenge, records);
+            if (opts.challenge?.method === 'dns-01') await recordDnsPublished(storage, certName, opts.challenge, records);
           },
-          recordCleaned: (records) => recordDnsCleaned(paths, certName, records),
+          recordCleaned: (records) => recordDnsCleaned(storage, certName, records),
         },
       };
     },
     async finish(outcome, reason) {
       // The new order of a switch never got a URL: the journaled order is the one before the switch, kept.
       if (deferredBegin) return;
-      const journal = await readJournal(paths, certName);
-      if (journal?.current) await finishOrder(paths, certName, { outcome, reason, at: opts.clock.now() });
+      const journal = await readJournal(storage, certName);
+      if (journal?.current) await finishOrder(storage, certName, { outcome, reason, at: opts.clock.now() });
     },
     abandon(reason) {
       return self.finish('abandoned', reason);
     },
     async leftoverDnsRecords() {
-      const journal = await readJournal(paths, certName);
+      const journal = await readJournal(storage, certName);
       return journal?.dnsRecords?.records.length ? journal.dnsRecords : undefined;
     },
     dnsCleaned(records) {
-      return recordDnsCleaned(paths, certName, records);
+      return recordDnsCleaned(storage, certName, records);
     },
     recordFailure(caId, reason) {
       // The journal is still the replaced order's (its request, its CA): nothing of the new CA goes into it.
       if (deferredBegin) return Promise.resolve();
-      return recordFailure(paths, certName, { at: opts.clock.now(), caId, reason });
+      return recordFailure(storage, certName, { at: opts.clock.now(), caId, reason });
     },
   };
   return self;

@@ -8,6 +8,7 @@ import { checkDns01Config } from '../challenge/dns01/hooks.js';
 import type { PolicyOverride } from '../policy.js';
 import type { ResolvedCa } from '../ca/catalog.js';
 import { accountId, listAccounts, readAccountRecord } from '../store/accounts.js';
+import type { StorageLike } from '../store/file-storage.js';
 import type { StatePaths } from '../store/paths.js';
 import type { SettingsData } from '../store/settings.js';
 import { readStoredRequest, type StoredRequest } from '../store/stored-request.js';
@@ -45,17 +46,20 @@ export interface EffectiveRequest {
 }
 
 export interface ResolveDeps {
+  /** Where stored requests and accounts are. */
+  storage: StorageLike;
+  /** The local state home: the certificates this node serves (live/), matched by their names. */
   paths: StatePaths;
   settings: SettingsData;
   resolve: (idOrUrl: string, caBundlePath: string | undefined) => ResolvedCa;
 }
 
 export async function resolveIssueRequest(deps: ResolveDeps, request: IssueRequest): Promise<{ effective: EffectiveRequest; note?: string }> {
-  const { paths, settings } = deps;
+  const { storage, settings } = deps;
   // Wildcards are checked once the challenge is known (only dns-01 can validate them), below.
   const domains = normalizeDomains(request.domains, { wildcardAllowed: true });
-  const certName = assertCertName(request.certName ?? (await certNameFor(paths, domains)) ?? defaultCertName(domains));
-  const stored = await readStoredRequest(paths, certName);
+  const certName = assertCertName(request.certName ?? (await certNameFor(deps.paths, domains)) ?? defaultCertName(domains));
+  const stored = await readStoredRequest(storage, certName);
   const cert = settings.certificates?.[certName];
 
   const ca = request.ca ?? cert?.ca ?? stored?.ca ?? settings.defaultCa;
@@ -72,7 +76,7 @@ export async function resolveIssueRequest(deps: ResolveDeps, request: IssueReque
       : (request.challenge ?? cert?.challenge ?? stored?.challenge ?? { method: 'http-01-standalone' });
   if (challenge.method === 'dns-01') checkDns01Config(challenge);
   else normalizeDomains(request.domains, { wildcardAllowed: false }); // throws the "wildcards need dns-01" error
-  const email = request.email ?? cert?.email ?? (await recordedEmail(paths, stored, sameCa, primary)) ?? settings.defaultEmail ?? (await onlyAccountEmail(paths, primary));
+  const email = request.email ?? cert?.email ?? (await recordedEmail(storage, stored, sameCa, primary)) ?? settings.defaultEmail ?? (await onlyAccountEmail(storage, primary));
   const preferredChain = request.preferredChain ?? stored?.preferredChain;
   const profile = request.profile ?? stored?.profile;
 
@@ -101,9 +105,9 @@ export async function resolveIssueRequest(deps: ResolveDeps, request: IssueReque
 }
 
 /** The account recorded in the stored request, when this run goes to the same CA and the account is still usable. */
-async function recordedEmail(paths: StatePaths, stored: StoredRequest | undefined, sameCa: boolean, ca: ResolvedCa): Promise<string | undefined> {
+async function recordedEmail(storage: StorageLike, stored: StoredRequest | undefined, sameCa: boolean, ca: ResolvedCa): Promise<string | undefined> {
   if (!stored?.account || !sameCa) return undefined;
-  const record = await readAccountRecord(paths, stored.account).catch(() => undefined);
+  const record = await readAccountRecord(storage, stored.account).catch(() => undefined);
   if (!record || record.deactivatedAt || record.directoryUrl !== ca.directoryUrl) return undefined;
   return record.email;
 }
@@ -112,8 +116,8 @@ async function recordedEmail(paths: StatePaths, stored: StoredRequest | undefine
  * With nothing else to go on, the one account this CA already has: once an account exists, nobody is asked for
  * --email/--agree-tos again. With several, the choice is the operator's (and the e-mail-less default applies).
  */
-async function onlyAccountEmail(paths: StatePaths, ca: ResolvedCa): Promise<string | undefined> {
-  const usable = (await listAccounts(paths).catch(() => [])).filter((a) => a.directoryUrl === ca.directoryUrl && a.accountUrl && !a.deactivatedAt);
+async function onlyAccountEmail(storage: StorageLike, ca: ResolvedCa): Promise<string | undefined> {
+  const usable = (await listAccounts(storage).catch(() => [])).filter((a) => a.directoryUrl === ca.directoryUrl && a.accountUrl && !a.deactivatedAt);
   return usable.length === 1 ? usable[0]!.email : undefined;
 }
 

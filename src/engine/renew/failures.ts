@@ -1,9 +1,8 @@
 import type { CertificateSummary } from '../events.js';
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { toErrorInfo } from '../core/errors.js';
-import { readJournal } from '../store/journal.js';
+import { journalFile, readJournal } from '../store/journal.js';
 import type { StatePaths } from '../store/paths.js';
+import type { Storage } from '../store/storage.js';
 import { readRenewalState } from '../store/renewal-state.js';
 import { renewalPlan } from './plan.js';
 
@@ -12,10 +11,10 @@ import { renewalPlan } from './plan.js';
  * issued (a valid order clears it). An unreadable journal adds nothing: this is a status hint, never a reason to
  * fail a listing.
  */
-export async function withRenewalFailures(paths: StatePaths, certificates: CertificateSummary[]): Promise<CertificateSummary[]> {
+export async function withRenewalFailures(storage: Storage, certificates: CertificateSummary[]): Promise<CertificateSummary[]> {
   return Promise.all(
     certificates.map(async (cert) => {
-      const journal = await readJournal(paths, cert.certName).catch(() => undefined);
+      const journal = await readJournal(storage, cert.certName).catch(() => undefined);
       const failure = journal?.lastFailure;
       if (!failure || failure.at <= cert.notBefore) return cert;
       return { ...cert, lastRenewalFailure: failure };
@@ -27,16 +26,16 @@ export async function withRenewalFailures(paths: StatePaths, certificates: Certi
  * Journals that exist and cannot be read (corrupt JSON, a missing pending key): the listing above ignores them, the
  * dashboard must not. An order a corrupt journal held cannot resume, and the operator should know why.
  */
-export async function unreadableJournals(paths: StatePaths): Promise<Array<{ certName: string; file: string; message: string; hint?: string }>> {
-  const entries = await readdir(paths.journalDir).catch(() => [] as string[]);
+export async function unreadableJournals(storage: Storage): Promise<Array<{ certName: string; file: string; message: string; hint?: string }>> {
+  const entries = await storage.list('journal').catch(() => [] as string[]);
   const out: Array<{ certName: string; file: string; message: string; hint?: string }> = [];
-  for (const entry of entries.filter((e) => e.endsWith('.json') && !e.startsWith('.')).sort()) {
+  for (const entry of entries.filter((e) => e.endsWith('.json'))) {
     const certName = entry.slice(0, -'.json'.length);
     try {
-      await readJournal(paths, certName);
+      await readJournal(storage, certName);
     } catch (err) {
       const info = toErrorInfo(err);
-      out.push({ certName, file: path.join(paths.journalDir, entry), message: info.message, ...(info.hint ? { hint: info.hint } : {}) });
+      out.push({ certName, file: journalFile(storage, certName), message: info.message, ...(info.hint ? { hint: info.hint } : {}) });
     }
   }
   return out;

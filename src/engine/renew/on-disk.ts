@@ -5,6 +5,8 @@ import { readJournal } from '../store/journal.js';
 import type { StatePaths } from '../store/paths.js';
 import { readRenewalState } from '../store/renewal-state.js';
 import { renewalPlan } from './plan.js';
+import type { StorageLike } from '../store/file-storage.js';
+import { renewalDueAt } from './window.js';
 
 /**
  * The renewal decisions that look at what is on disk for a request: is the certificate there still the one asked
@@ -31,8 +33,9 @@ export async function issuedSince(paths: StatePaths, certName: string, want: Wan
  * due. Undefined means order now: no certificate, other names or key type, due already, or an order of this
  * request left unfinished (it is resumed, not abandoned).
  */
-export async function notDueYet(paths: StatePaths, certName: string, want: Wanted, now: number): Promise<number | undefined> {
-  if ((await readJournal(paths, certName).catch(() => undefined))?.current) return undefined;
+export async function notDueYet(paths: StatePaths, certName: string, want: Wanted, now: number, journals: StorageLike = paths): Promise<number | undefined> {
+  // The journal is where orders in flight are (shared in a fleet); the certificate is the one this node serves.
+  if ((await readJournal(journals, certName).catch(() => undefined))?.current) return undefined;
   const stored = await storedFor(paths, certName, want);
   if (!stored) return undefined;
   // The cached ARI choice counts too (offline: `renew` is what asks the CA).

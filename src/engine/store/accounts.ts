@@ -1,10 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { BadInputError, ConfigError } from '../core/errors.js';
 import { directorySlug } from '../names.js';
-import { errnoCode, storageError, writeFileAtomic } from './atomic.js';
-import type { StatePaths } from './paths.js';
+import { storageOf, type StorageLike } from './file-storage.js';
 
 /**
  * ACME accounts, one per CA (keyed by a slug of its directory URL) and contact e-mail ("default" without one):
@@ -57,9 +54,14 @@ interface AccountFile {
 
 const FILES = { json: 'account.json', key: 'account.key', eab: 'eab-hmac.key' } as const;
 
-/** Directory of one account: stable for a (directory URL, e-mail) pair. */
-export function accountDir(paths: StatePaths, directoryUrl: string, email: string | undefined): string {
-  return path.join(paths.accountsDir, accountId(directoryUrl, email));
+/** Where one account is (a directory for the file backend): stable for a (directory URL, e-mail) pair. */
+export function accountDir(storage: StorageLike, directoryUrl: string, email: string | undefined): string {
+  return storageOf(storage).locate(accountKey(accountId(directoryUrl, email)));
+}
+
+/** The storage key of an account (its reference under accounts/), or of one of its files. */
+function accountKey(id: string, file?: string): string {
+  return file === undefined ? `accounts/${id}` : `accounts/${id}/${file}`;
 }
 
 /** The account's reference, `<ca-slug>/<email|default>`: its directory under accounts/. */
@@ -81,13 +83,14 @@ function emailKey(email: string | undefined): string {
  * The stored account, or undefined when no key was ever saved for this CA and e-mail. The key is returned as
  * stored; `assertUsableAccountKey` checks it before it signs anything.
  */
-export async function loadAccount(paths: StatePaths, directoryUrl: string, email: string | undefined): Promise<StoredAccount | undefined> {
-  const dir = accountDir(paths, directoryUrl, email);
-  const keyPem = await readOptional(path.join(dir, FILES.key));
+export async function loadAccount(storage: StorageLike, directoryUrl: string, email: string | undefined): Promise<StoredAccount | undefined> {
+  const store = storageOf(storage);
+  const id = accountId(directoryUrl, email);
+  const keyPem = await store.load(accountKey(id, FILES.key));
   if (keyPem === undefined) return undefined;
-  const jsonFile = path.join(dir, FILES.json);
-  const jsonText = await readOptional(jsonFile);
-  const eabHmacKey = (await readOptional(path.join(dir, FILES.eab)))?.trim();
+  const jsonText = await store.load(accountKey(id, FILES.json));
+  const jsonFile = store.locate(accountKey(id, FILES.json));
+  const eabHmacKey = (await store.load(accountKey(id, FILES.eab)))?.trim();
   const base: StoredAccount = {
     directoryUrl,
     ...(email ? { email } : {}),
@@ -115,9 +118,11 @@ export async function loadAccount(paths: StatePaths, directoryUrl: string, email
  * Saves the account key alone, before the first request to the CA. Refuses to replace a different existing key:
  * that key may own an account (and its rate-limit history) the CA still knows.
  */
-export async function saveAccountKey(paths: StatePaths, directoryUrl: string, email: string | undefined, keyPem: string): Promise<void> {
-  const file = path.join(accountDir(paths, directoryUrl, email), FILES.key);
-  const existing = await readOptional(file);
+export async function saveAccountKey(storage: StorageLike, directoryUrl: string, email: string | undefined, keyPem: string): Promise<void> {
+  const store = storageOf(storage);
+  const key = accountKey(accountId(directoryUrl, email), FILES.key);
+  const file = store.locate(key);
+  const existing = await store.load(key);
   if (existing !== undefined) {
     if (existing === keyPem) return;
     throw new ConfigError(
@@ -126,15 +131,16 @@ export async function saveAccountKey(paths: StatePaths, directoryUrl: string, em
       'Load the existing account instead of generating a new key; to start over, move that directory aside.',
     );
   }
-  await writeFileAtomic(file, keyPem, { mode: 0o600 });
+  await store.store(key, keyPem, { secret: true });
 }
 
 /** Writes the whole account: key (if not yet there), EAB HMAC key (own 0600 file), then account.json. */
-export async function saveAccount(paths: StatePaths, account: StoredAccount): Promise<void> {
-  const dir = accountDir(paths, account.directoryUrl, account.email);
-  await saveAccountKey(paths, account.directoryUrl, account.email, account.keyPem);
+export async function saveAccount(storage: StorageLike, account: StoredAccount): Promise<void> {
+  const store = storageOf(storage);
+  const id = accountId(account.directoryUrl, account.email);
+  await saveAccountKey(store, account.directoryUrl, account.email, account.keyPem);
   if (account.eabHmacKey !== undefined) {
-    await writeFileAtomic(path.join(dir, FILES.eab), `${account.eabHmacKey}\n`, { mode: 0o600 });
+    await store.store(accountKey(id, FILES.eab), `${account.eabHmacKey}\n`, { secret: true });
   }
   const file: AccountFile = {
     formatVersion: 1,
@@ -149,15 +155,16 @@ export async function saveAccount(paths: StatePaths, account: StoredAccount): Pr
     ...(account.deactivatedAt === undefined ? {} : { deactivatedAt: account.deactivatedAt }),
   };
   // 0600 too: an account URL is not a secret, but nothing here needs to be readable by other users.
-  await writeFileAtomic(path.join(dir, FILES.json), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  await store.store(accountKey(id, FILES.json), `${JSON.stringify(file, null, 2)}\n`);
 }
 
 /** Every saved account's printable part (no keys), by reference; a key whose CA never answered is not listed. */
-export async function listAccounts(paths: StatePaths): Promise<AccountRecord[]> {
+export async function listAccounts(storage: StorageLike): Promise<AccountRecord[]> {
+  const store = storageOf(storage);
   const out: AccountRecord[] = [];
-  for (const ca of await readDirOptional(paths.accountsDir)) {
-    for (const who of await readDirOptional(path.join(paths.accountsDir, ca))) {
-      const record = await readAccountRecord(paths, `${ca}/${who}`);
+  for (const ca of await store.list('accounts')) {
+    for (const who of await store.list(`accounts/${ca}`)) {
+      const record = await readAccountRecord(store, `${ca}/${who}`);
       if (record) out.push(record);
     }
   }
@@ -165,14 +172,15 @@ export async function listAccounts(paths: StatePaths): Promise<AccountRecord[]> 
 }
 
 /** One account's printable part by its reference, or undefined when there is no such account record. */
-export async function readAccountRecord(paths: StatePaths, id: string): Promise<AccountRecord | undefined> {
+export async function readAccountRecord(storage: StorageLike, id: string): Promise<AccountRecord | undefined> {
   const parts = id.split('/');
   if (parts.length !== 2 || parts.some((p) => p === '' || p === '.' || p === '..')) {
     throw new BadInputError('bad-account-ref', `${JSON.stringify(id)} is not an account reference.`, 'Use one as `certdeck account list` shows it: <ca-slug>/<email|default>.');
   }
-  const dir = path.join(paths.accountsDir, ...parts);
-  const file = path.join(dir, FILES.json);
-  const text = await readOptional(file);
+  const store = storageOf(storage);
+  const dir = store.locate(accountKey(id));
+  const file = store.locate(accountKey(id, FILES.json));
+  const text = await store.load(accountKey(id, FILES.json));
   if (text === undefined) return undefined;
   const f = parseAccountFile(text, file);
   return {
@@ -191,10 +199,10 @@ export async function readAccountRecord(paths: StatePaths, id: string): Promise<
 }
 
 /** Records that the CA deactivated the account; the key stays (it is the only proof of what was deactivated). */
-export async function markAccountDeactivated(paths: StatePaths, directoryUrl: string, email: string | undefined, at: string): Promise<void> {
-  const stored = await loadAccount(paths, directoryUrl, email);
+export async function markAccountDeactivated(storage: StorageLike, directoryUrl: string, email: string | undefined, at: string): Promise<void> {
+  const stored = await loadAccount(storage, directoryUrl, email);
   if (!stored) return;
-  await saveAccount(paths, { ...stored, deactivatedAt: at });
+  await saveAccount(storage, { ...stored, deactivatedAt: at });
 }
 
 function parseAccountFile(text: string, file: string): AccountFile {
@@ -226,36 +234,19 @@ function corrupt(file: string, what: string): ConfigError {
   );
 }
 
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw storageError(err, file, 'read');
-  }
-}
-
-async function readDirOptional(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
-    throw storageError(err, dir, 'read');
-  }
-}
-
 /**
  * A damaged account key would otherwise surface as a signing failure deep in the ACME library, retried like a
  * network error: it is a configuration problem, said at once, with where the key is and what to do.
  */
-export function assertUsableAccountKey(paths: StatePaths, directoryUrl: string, email: string | undefined, keyPem: string): void {
+export function assertUsableAccountKey(storage: StorageLike, directoryUrl: string, email: string | undefined, keyPem: string): void {
   try {
     createPrivateKey(keyPem);
   } catch (err) {
-    const dir = accountDir(paths, directoryUrl, email);
+    const store = storageOf(storage);
+    const dir = accountDir(store, directoryUrl, email);
     throw new ConfigError(
       'bad-account-key',
-      `The account key ${path.join(dir, FILES.key)} is not a readable private key (${(err as Error).message}).`,
+      `The account key ${store.locate(accountKey(accountId(directoryUrl, email), FILES.key))} is not a readable private key (${(err as Error).message}).`,
       `Restore it from a backup. To register a new account instead, move ${dir} aside (the CA keeps the old account and its history under the old key).`,
       err,
     );

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChallengeConfig, Dns01Config } from '../api.js';
 import type { PublishedRecord } from '../challenge/solver.js';
 import { BugError, ConfigError } from '../core/errors.js';
 import type { KeyType, OrderOutcome, RenewalFailure } from '../events.js';
 import { assertCertName } from '../names.js';
-import { errnoCode, removeFile, storageError, writeFileAtomic } from './atomic.js';
-import type { StatePaths } from './paths.js';
+import { storageOf, type StorageLike } from './file-storage.js';
+import type { Storage } from './storage.js';
 
 /**
  * The order journal: one JSON file per certificate (`journal/<name>.json`) saying which order is in flight, so a
@@ -68,8 +67,13 @@ export interface Journal {
 /** Older entries are dropped; the journal is for resuming and recent troubleshooting, not an archive. */
 export const HISTORY_LIMIT = 50;
 
-export function journalFile(paths: StatePaths, certName: string): string {
-  return path.join(paths.journalDir, `${certName}.json`);
+/** Where the journal of a certificate is, for messages and hints. */
+export function journalFile(storage: StorageLike, certName: string): string {
+  return storageOf(storage).locate(journalKey(certName));
+}
+
+function journalKey(certName: string): string {
+  return `journal/${certName}.json`;
 }
 
 /** sha256 over the sorted domains, CA and key type: what makes two requests "the same certificate". */
@@ -78,32 +82,20 @@ export function requestKeyOf(req: Pick<JournalRequest, 'domains' | 'caId' | 'key
   return createHash('sha256').update(normalized).digest('hex');
 }
 
-export async function readJournal(paths: StatePaths, certName: string): Promise<Journal | undefined> {
+export async function readJournal(storage: StorageLike, certName: string): Promise<Journal | undefined> {
   assertCertName(certName);
-  const file = journalFile(paths, certName);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw storageError(err, file, 'read');
-  }
-  return parseJournal(text, file);
+  const store = storageOf(storage);
+  const text = await store.load(journalKey(certName));
+  return text === undefined ? undefined : parseJournal(text, store.locate(journalKey(certName)));
 }
 
 /** Names of certificates whose journal has an order in flight (for resuming after a crash). */
-export async function listUnfinished(paths: StatePaths): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(paths.journalDir);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return [];
-    throw storageError(err, paths.journalDir, 'read');
-  }
+export async function listUnfinished(storage: StorageLike): Promise<string[]> {
+  const entries = await storageOf(storage).list('journal');
   const out: string[] = [];
-  for (const entry of entries.filter((e) => e.endsWith('.json') && !e.startsWith('.')).sort()) {
+  for (const entry of entries.filter((e) => e.endsWith('.json'))) {
     const certName = entry.slice(0, -'.json'.length);
-    const journal = await readJournal(paths, certName);
+    const journal = await readJournal(storage, certName);
     if (journal?.current) out.push(certName);
   }
   return out;
@@ -114,7 +106,7 @@ export async function listUnfinished(paths: StatePaths): Promise<string[]> {
  * in flight is moved to history as abandoned (the caller decided not to resume it).
  */
 export async function beginOrder(
-  paths: StatePaths,
+  storage: StorageLike,
   certName: string,
   opts: {
     request: JournalRequest;
@@ -124,9 +116,11 @@ export async function beginOrder(
     replacesReason?: string;
   },
 ): Promise<Journal> {
-  const previous = await readJournal(paths, certName);
-  const keyFile = path.join(paths.journalDir, `${certName}.${opts.startedAt}.key`);
-  await writeFileAtomic(keyFile, opts.keyPem, { mode: 0o600 });
+  const store = storageOf(storage);
+  const previous = await readJournal(store, certName);
+  const pendingKey = `journal/${certName}.${opts.startedAt}.key`;
+  await store.store(pendingKey, opts.keyPem, { secret: true });
+  const keyFile = store.locate(pendingKey);
 
   let history = previous?.history ?? [];
   if (previous?.current) {
@@ -147,22 +141,25 @@ export async function beginOrder(
     ...(previous?.lastFailure ? { lastFailure: previous.lastFailure } : {}),
     ...(previous?.dnsRecords ? { dnsRecords: previous.dnsRecords } : {}),
   };
-  await writeJournal(paths, journal);
-  await removeOrphanKeys(paths, certName, keyFile);
+  await writeJournal(store, journal);
+  await removeOrphanKeys(store, certName, pendingKey);
   return journal;
 }
 
 /** Pending keys of this certificate that no journal names any more (an abandoned order, or a crash after finish). */
-async function removeOrphanKeys(paths: StatePaths, certName: string, keep: string): Promise<void> {
-  const pattern = new RegExp(`^${certName.replace(/[.+]/g, '\\$&')}\\.\\d+\\.key$`);
-  for (const entry of await readdir(paths.journalDir)) {
-    const file = path.join(paths.journalDir, entry);
-    if (pattern.test(entry) && file !== keep) await removeFile(file);
+async function removeOrphanKeys(store: Storage, certName: string, keep: string): Promise<void> {
+  for (const entry of await store.list('journal')) {
+    const key = `journal/${entry}`;
+    if (isPendingKeyName(certName, entry) && key !== keep) await store.delete(key);
   }
 }
 
+function isPendingKeyName(certName: string, name: string): boolean {
+  return new RegExp(`^${certName.replace(/[.+]/g, '\\$&')}\\.\\d+\\.key$`).test(name);
+}
+
 /** Notes that a run of this request failed; kept (across new orders) until one is valid. */
-export async function recordFailure(paths: StatePaths, certName: string, failure: RenewalFailure): Promise<void> {
+export async function recordFailure(paths: StorageLike, certName: string, failure: RenewalFailure): Promise<void> {
   const journal = await readJournal(paths, certName);
   if (journal) await writeJournal(paths, { ...journal, lastFailure: failure });
 }
@@ -175,14 +172,14 @@ function sameRecord(a: PublishedRecord, b: PublishedRecord): boolean {
  * Notes dns-01 records as published (replacing earlier notes of the same records), with the hook settings that
  * remove them. Call before the hook runs: a crash during it must still leave the note.
  */
-export async function recordDnsPublished(paths: StatePaths, certName: string, config: Dns01Config, records: PublishedRecord[]): Promise<void> {
+export async function recordDnsPublished(paths: StorageLike, certName: string, config: Dns01Config, records: PublishedRecord[]): Promise<void> {
   const journal = await requireJournal(paths, certName);
   const kept = (journal.dnsRecords?.records ?? []).filter((old) => !records.some((r) => sameRecord(old, r)));
   await writeJournal(paths, { ...journal, dnsRecords: { config, records: [...kept, ...records] } });
 }
 
 /** Forgets records whose cleanup hook succeeded. */
-export async function recordDnsCleaned(paths: StatePaths, certName: string, records: PublishedRecord[]): Promise<void> {
+export async function recordDnsCleaned(paths: StorageLike, certName: string, records: PublishedRecord[]): Promise<void> {
   const journal = await readJournal(paths, certName);
   if (!journal?.dnsRecords) return;
   const left = journal.dnsRecords.records.filter((old) => !records.some((r) => sameRecord(old, r)));
@@ -191,12 +188,12 @@ export async function recordDnsCleaned(paths: StatePaths, certName: string, reco
 }
 
 /** Call the moment the CA returns the order's Location, before anything else can fail. */
-export async function recordOrderUrl(paths: StatePaths, certName: string, orderUrl: string): Promise<Journal> {
+export async function recordOrderUrl(paths: StorageLike, certName: string, orderUrl: string): Promise<Journal> {
   return updateCurrent(paths, certName, (c) => ({ ...c, orderUrl }));
 }
 
 /** Call just before sending finalize: after a crash the order must be re-read, not finalized again. */
-export async function recordFinalizeSent(paths: StatePaths, certName: string, at: number): Promise<Journal> {
+export async function recordFinalizeSent(paths: StorageLike, certName: string, at: number): Promise<Journal> {
   return updateCurrent(paths, certName, (c) => ({ ...c, finalizeSentAt: at }));
 }
 
@@ -205,7 +202,7 @@ export async function recordFinalizeSent(paths: StatePaths, certName: string, at
  * after saveCertificate returned (the saved privkey.pem is then the key's durable copy).
  */
 export async function finishOrder(
-  paths: StatePaths,
+  paths: StorageLike,
   certName: string,
   opts: { outcome: OrderOutcome; reason?: string; at: number },
 ): Promise<Journal> {
@@ -216,26 +213,24 @@ export async function finishOrder(
   const next: Journal = { ...rest, ...(lastFailure && opts.outcome !== 'valid' ? { lastFailure } : {}), history: [...journal.history, historyEntry(current, opts.outcome, opts.reason, opts.at)].slice(-HISTORY_LIMIT) };
   await writeJournal(paths, next);
   // After the journal stopped naming it: a crash in between leaves an orphan key file, never a dangling reference.
-  await removePendingKey(paths, current.keyFile);
+  await removePendingKey(paths, certName, current.keyFile);
   return next;
 }
 
-export async function readPendingKey(current: JournalCurrent): Promise<string> {
-  try {
-    return await readFile(current.keyFile, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') {
-      throw new ConfigError(
-        'journal-key-missing',
-        `The pending private key ${current.keyFile} named by the order journal is gone.`,
-        'The order cannot be resumed with its key; certdeck will start a new order (run the command again).',
-      );
-    }
-    throw storageError(err, current.keyFile, 'read');
+export async function readPendingKey(storage: StorageLike, current: JournalCurrent): Promise<string> {
+  // keyFile is where beginOrder put the key (store.locate of journal/<name>.<startedAt>.key): its last segment is the key's.
+  const text = await storageOf(storage).load(`journal/${path.posix.basename(current.keyFile.replaceAll('\\', '/'))}`);
+  if (text === undefined) {
+    throw new ConfigError(
+      'journal-key-missing',
+      `The pending private key ${current.keyFile} named by the order journal is gone.`,
+      'The order cannot be resumed with its key; certdeck will start a new order (run the command again).',
+    );
   }
+  return text;
 }
 
-async function updateCurrent(paths: StatePaths, certName: string, change: (c: JournalCurrent) => JournalCurrent): Promise<Journal> {
+async function updateCurrent(paths: StorageLike, certName: string, change: (c: JournalCurrent) => JournalCurrent): Promise<Journal> {
   const journal = await requireJournal(paths, certName);
   if (!journal.current) throw new BugError(`no order in flight for ${certName} in ${journalFile(paths, certName)}`);
   const next: Journal = { ...journal, current: change(journal.current) };
@@ -243,21 +238,24 @@ async function updateCurrent(paths: StatePaths, certName: string, change: (c: Jo
   return next;
 }
 
-async function requireJournal(paths: StatePaths, certName: string): Promise<Journal> {
+async function requireJournal(paths: StorageLike, certName: string): Promise<Journal> {
   const journal = await readJournal(paths, certName);
   if (!journal) throw new BugError(`no order journal for ${certName} at ${journalFile(paths, certName)}`);
   return journal;
 }
 
-async function writeJournal(paths: StatePaths, journal: Journal): Promise<void> {
-  // 0600: the journal names account and order URLs; nothing secret, but nobody else needs to read it either.
-  await writeFileAtomic(journalFile(paths, journal.certName), `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600 });
+async function writeJournal(storage: StorageLike, journal: Journal): Promise<void> {
+  // Not a secret (it names account and order URLs; 0600 on disk all the same): the pending key is stored apart.
+  await storageOf(storage).store(journalKey(journal.certName), `${JSON.stringify(journal, null, 2)}\n`);
 }
 
-/** Only files inside the journal directory are ours to delete (never a live privkey.pem a caller pointed at). */
-async function removePendingKey(paths: StatePaths, keyFile: string): Promise<void> {
-  if (path.dirname(path.resolve(keyFile)) !== path.resolve(paths.journalDir)) return;
-  await removeFile(keyFile);
+/** Only pending keys of the journal are ours to delete (never a live privkey.pem a caller pointed at). */
+async function removePendingKey(storage: StorageLike, certName: string, keyFile: string): Promise<void> {
+  const store = storageOf(storage);
+  const name = path.posix.basename(keyFile.replaceAll('\\', '/'));
+  const key = `journal/${name}`;
+  if (!isPendingKeyName(certName, name) || store.locate(key) !== keyFile) return;
+  await store.delete(key);
 }
 
 function historyEntry(current: JournalCurrent, outcome: OrderOutcome, reason: string | undefined, at: number): JournalHistoryEntry {

@@ -9,6 +9,7 @@ import { assertCertName } from '../names.js';
 import { ensureDir, errnoCode, removeFile, storageError, uniqueTempName, writeDurably } from './atomic.js';
 import type { StatePaths } from './paths.js';
 import { pidAlive } from './pid.js';
+import type { LockOwner, LockPurpose } from './storage.js';
 
 /**
  * One process per certificate at a time (cron renewals, the TUI, a second shell): `locks/<name>.lock` holds who
@@ -19,15 +20,7 @@ import { pidAlive } from './pid.js';
  * half-written lock, so an unreadable lock file is never one of ours in progress.
  */
 
-export interface LockOwner {
-  pid: number;
-  host: string;
-  /** ms since epoch (the owner's clock). */
-  startedAt: number;
-  command: string;
-  /** Random per acquisition: tells our lock from a newer one at the same path. */
-  token: string;
-}
+export type { LockOwner, LockPurpose };
 
 export interface LockOptions {
   /** Queue behind a live owner instead of failing at once. */
@@ -45,8 +38,6 @@ export interface LockOptions {
   /** What the lock guards: ordering the certificate (the default) or deploying it; each has its own lock. */
   purpose?: LockPurpose;
 }
-
-export type LockPurpose = 'issue' | 'deploy';
 
 export interface HeldLock {
   readonly file: string;

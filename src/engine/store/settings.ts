@@ -39,6 +39,8 @@ export interface SettingsData {
   certificates?: Record<string, CertificateSettings>;
   /** Webhook and command notifiers (src/engine/notify/). */
   notifications?: NotificationsSettings;
+  /** Where shared state lives: "file" (the default) or a redis:// / rediss:// URL (CERTDECK_STORAGE wins). */
+  storage?: string;
 }
 
 const KEY_TYPES: KeyType[] = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
@@ -106,6 +108,7 @@ const schema: Schema<SettingsData> = {
     },
   },
   notifications: notificationsSchema as Schema<SettingsData>['notifications'],
+  storage: { type: 'string', pattern: '^(file|rediss?://.+)$' },
 };
 
 /**

@@ -1,12 +1,9 @@
-import { readFile, readdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { ChallengeConfig } from '../api.js';
 import { ConfigError } from '../core/errors.js';
 import type { KeyType } from '../events.js';
 import { assertCertName } from '../names.js';
 import type { PolicyOverride } from '../policy.js';
-import { errnoCode, storageError, writeFileAtomic } from './atomic.js';
-import type { StatePaths } from './paths.js';
+import { storageOf, type StorageLike } from './file-storage.js';
 
 /**
  * What a certificate takes to be obtained again, written after each issuance that saved it:
@@ -44,25 +41,20 @@ export interface StoredRequest {
   savedAt: string;
 }
 
-export function storedRequestFile(paths: StatePaths, certName: string): string {
-  return path.join(paths.requestsDir, `${assertCertName(certName)}.json`);
+export function storedRequestKey(certName: string): string {
+  return `requests/${assertCertName(certName)}.json`;
 }
 
-export async function readStoredRequest(paths: StatePaths, certName: string): Promise<StoredRequest | undefined> {
-  const file = storedRequestFile(paths, certName);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw storageError(err, file, 'read');
-  }
-  return parse(text, file);
+export async function readStoredRequest(storage: StorageLike, certName: string): Promise<StoredRequest | undefined> {
+  const store = storageOf(storage);
+  const key = storedRequestKey(certName);
+  const text = await store.load(key);
+  return text === undefined ? undefined : parse(text, store.locate(key));
 }
 
-export async function writeStoredRequest(paths: StatePaths, request: StoredRequest): Promise<void> {
-  // 0600 like the journal: nothing secret, but nobody else needs to read which account a certificate uses.
-  await writeFileAtomic(storedRequestFile(paths, request.certName), `${JSON.stringify(request, null, 2)}\n`, { mode: 0o600 });
+export async function writeStoredRequest(storage: StorageLike, request: StoredRequest): Promise<void> {
+  // Not a secret (the file backend keeps it 0600 like the journal anyway): it names the account, not its key.
+  await storageOf(storage).store(storedRequestKey(request.certName), `${JSON.stringify(request, null, 2)}\n`);
 }
 
 function parse(text: string, file: string): StoredRequest {
@@ -92,17 +84,11 @@ function parse(text: string, file: string): StoredRequest {
 }
 
 /** Every certificate's stored request (an unreadable one is skipped: this feeds views, never a decision). */
-export async function listStoredRequests(paths: StatePaths): Promise<StoredRequest[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(paths.requestsDir);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return [];
-    throw storageError(err, paths.requestsDir, 'read');
-  }
+export async function listStoredRequests(storage: StorageLike): Promise<StoredRequest[]> {
+  const entries = await storageOf(storage).list('requests');
   const out: StoredRequest[] = [];
-  for (const entry of entries.filter((e) => e.endsWith('.json') && !e.startsWith('.')).sort()) {
-    const found = await readStoredRequest(paths, entry.slice(0, -'.json'.length)).catch(() => undefined);
+  for (const entry of entries.filter((e) => e.endsWith('.json'))) {
+    const found = await readStoredRequest(storage, entry.slice(0, -'.json'.length)).catch(() => undefined);
     if (found) out.push(found);
   }
   return out;

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import type { StorageInfo } from '../../engine/api.js';
 import type { OrderView } from '../../engine/state.js';
 import { CertificateRow, certificateHeader } from '../components/CertificateRow.js';
 import { ColumnHeader } from '../components/ColumnHeader.js';
@@ -127,7 +128,7 @@ export function DashboardScreen() {
   ];
 
   return (
-    <Frame title="certdeck" status={running ? `${running} running` : 'idle'} now={now} hints={hints}>
+    <Frame title={storageTitle(engine.storageInfo())} status={running ? `${running} running` : 'idle'} now={now} hints={hints}>
       {(bodyRows) => {
         const problemBlock = <StateProblems key="problems" problems={problems} />;
         if (items.length === 0) {
@@ -201,3 +202,7 @@ export function DashboardScreen() {
   );
 }
 
+/** In a fleet the header says which shared storage this dashboard shows; alone on files it is just "certdeck". */
+function storageTitle(s: StorageInfo): string {
+  return s.kind === 'file' ? 'certdeck' : `certdeck · ${s.location}`;
+}

@@ -11,6 +11,7 @@ import { withHome } from '../store/helpers.js';
 
 const url = (id: string) => `https://ca.test/${id}/directory`;
 const deps = (paths: StatePaths, settings: SettingsData = {}): ResolveDeps => ({
+  storage: paths,
   paths,
   settings,
   // Catalog lookup is not what is tested here: each id has its own directory URL.

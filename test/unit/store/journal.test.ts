@@ -41,7 +41,7 @@ describe('order journal', () => {
       const begun = await beginOrder(paths, 'example.test', { request, keyPem: KEY, startedAt: T0 });
       const keyFile = begun.current!.keyFile;
       assert.equal((await stat(keyFile)).mode & 0o777, 0o600);
-      assert.equal(await readPendingKey(begun.current!), KEY);
+      assert.equal(await readPendingKey(paths, begun.current!), KEY);
       assert.equal((await stat(journalFile(paths, 'example.test'))).mode & 0o777, 0o600);
       assert.deepEqual(await listUnfinished(paths), ['example.test']);
 
@@ -69,7 +69,7 @@ describe('order journal', () => {
       assert.equal(second.history[0]?.outcome, 'abandoned');
       assert.equal(second.history[0]?.orderUrl, 'https://ca/order/1');
       await assert.rejects(stat(first.current!.keyFile), /ENOENT/);
-      assert.equal(await readPendingKey(second.current!), KEY);
+      assert.equal(await readPendingKey(paths, second.current!), KEY);
     });
   });
 
