@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { domainToUnicode } from 'node:url';
 import type { AccountInfo, CaInfo, ChallengeConfig, DeployTargetInput, IssueRequest } from '../../engine/api.js';
 import type { KeyType } from '../../engine/events.js';
@@ -71,7 +72,7 @@ export function parseSetupNames(text: string, validate: DomainValidator, opts: {
     }
     const name = wildcard ? `*.${result.name}` : result.name;
     if (wildcard && !opts.dns01) {
-      out.problems.push({ raw, reason: `a wildcard can only be proven with dns-01 (a TXT record at _acme-challenge.${result.name}), which this certdeck cannot do yet; list the names instead, e.g. www.${result.name}` });
+      out.problems.push({ raw, reason: `a wildcard can only be proven with dns-01 (a TXT record at _acme-challenge.${result.name}); list the names instead, e.g. www.${result.name}` });
       continue;
     }
     if (seen.has(name)) {
@@ -150,6 +151,27 @@ export function portError(text: string): string | undefined {
   if (!/^\d+$/.test(t)) return 'a port is a number, e.g. 80';
   const n = Number(t);
   return n >= 1 && n <= 65535 ? undefined : 'a port is between 1 and 65535';
+}
+
+/**
+ * A dns-01 hook (lego's exec convention) must be an executable file: it runs without a shell, so a command line or a
+ * missing execute bit would only fail at the CA's order. Checked here, before anything is sent.
+ */
+export function dnsHookError(path: string): string | undefined {
+  const p = path.trim();
+  if (p === '') return 'enter the path of the DNS hook, run as HOOK present|cleanup FQDN VALUE';
+  if (!p.startsWith('/')) return 'use an absolute path (starting with /)';
+  try {
+    if (!statSync(p).isFile()) return `${p} is not a file`;
+  } catch {
+    return `no file at ${p}`;
+  }
+  try {
+    accessSync(p, constants.X_OK);
+  } catch {
+    return `${p} is not executable: chmod +x ${p}`;
+  }
+  return undefined;
 }
 
 export const SETUP_KEY_TYPES: ReadonlyArray<{ value: KeyType; label: string; tag: string }> = [
@@ -232,9 +254,11 @@ export function equivalentCommands(plan: SetupPlan): string[] {
   const challenge =
     plan.challenge.method === 'http-01-webroot'
       ? ['--webroot', plan.challenge.webroot]
-      : plan.challenge.method === 'http-01-standalone' && plan.challenge.port !== undefined
-        ? ['--http-port', String(plan.challenge.port)]
-        : [];
+      : plan.challenge.method === 'dns-01'
+        ? ['--challenge', 'dns-01', ...(plan.challenge.hook ? ['--dns-hook', plan.challenge.hook] : [])]
+        : plan.challenge.method === 'http-01-standalone' && plan.challenge.port !== undefined
+          ? ['--http-port', String(plan.challenge.port)]
+          : [];
   const email = plan.account.kind === 'new' ? plan.account.email.trim() : plan.account.email;
   const name = plan.certName !== plan.domains[0] ? ['--name', plan.certName] : [];
   lines.push(line(['certdeck', 'issue', ...plan.domains, ...name, '--ca', ca, ...bundle, ...(email ? ['--email', email] : []), '--key-type', plan.keyType, ...challenge]));

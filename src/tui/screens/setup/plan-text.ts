@@ -38,7 +38,12 @@ export function targetSummary(t: SetupPlan['deploy'][number]): string {
 }
 
 export function reviewBlocks(plan: SetupPlan): TextBlock[] {
-  const challenge = plan.challenge.method === 'http-01-webroot' ? `HTTP-01 through the web server's root ${plan.challenge.webroot}` : `HTTP-01 with certdeck's own server${plan.challenge.method === 'http-01-standalone' && plan.challenge.port ? ` on port ${plan.challenge.port}` : ''}`;
+  const challenge =
+    plan.challenge.method === 'http-01-webroot'
+      ? `HTTP-01 through the web server's root ${plan.challenge.webroot}`
+      : plan.challenge.method === 'dns-01'
+        ? `DNS-01, TXT records published by the hook ${plan.challenge.hook ?? '(none)'}`
+        : `HTTP-01 with certdeck's own server${plan.challenge.method === 'http-01-standalone' && plan.challenge.port ? ` on port ${plan.challenge.port}` : ''}`;
   const account = plan.account.kind === 'existing' ? `existing account ${plan.account.id}` : `new account${plan.account.email.trim() ? ` for ${plan.account.email.trim()}` : ' (no e-mail)'}, terms agreed: ${plan.termsOfService ?? 'none published'}`;
   const blocks: TextBlock[] = [
     { text: `Names: ${plan.domains.map(displayName).join(', ')}` },
