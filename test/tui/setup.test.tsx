@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
@@ -8,7 +8,9 @@ import type { CaInfo, IssueRequest, PreflightOptions, PreflightReport } from '..
 import { ManualClock } from '../../src/engine/core/clock.js';
 import { validateDomain } from '../../src/engine/names.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
+import { renewalScheduler } from '../../src/commands/schedule.js';
 import { sandboxDnsHookPath } from '../../src/sandbox/dns-hook.js';
+import { currentCommand } from '../../src/schedule/units.js';
 import { FakeEngine, type FakeEngineOptions } from '../support/fake-engine.js';
 import { KEYS, renderApp, type RenderedApp } from '../support/render.js';
 import { phase, queued } from './fixtures.js';
@@ -252,7 +254,8 @@ describe('guided setup', () => {
     engine.settleIssue({ certName: 'www.example.test', ok: true, orderId: 'o1', orderIds: ['o1'], certificateDir: '/home/x/live/www.example.test' });
     frame = await step(ui, 'Done');
     assert.match(frame, /\/home\/x\/live\/www\.example\.test\/fullchain\.pem/);
-    assert.match(frame, /--if-due/);
+    assert.match(frame.replace(/\n\s*/g, ' '), /certdeck renew --jitter 1h/, 'the cron line runs renew');
+    assert.doesNotMatch(frame, /--if-due/);
   });
 
   test('a wildcard goes through with dns-01: preselected, the sandbox hook prefilled, a bad hook refused; the plan and the commands carry it', async () => {
@@ -295,6 +298,49 @@ describe('guided setup', () => {
     assert.equal(request.certName, 'example.test');
     assert.deepEqual(request.challenge, { method: 'dns-01', hook: sandboxDnsHookPath() });
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('renewal: as root with systemd the timer is offered first and installed after the issue (injected unit directory); otherwise the cron line runs renew', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'certdeck-setup-units-'));
+    const command = currentCommand();
+    try {
+      const scheduler = renewalScheduler({ CERTDECK_HOME: '/srv/certdeck home' }, { systemd: true, root: true, unitDir: dir, command });
+      const engine = new FakeEngine({ cas: [SANDBOX, LE_STAGING, LE], accounts: undefined, preflightReport: streamingPreflight });
+      const ui = renderApp(engine, { clock: new ManualClock(), mode: { kind: 'dashboard', setup: true, renewalScheduler: scheduler }, validateDomain: realValidator, columns: 100, rows: 30 });
+      await toAccount(ui);
+      await through(ui, ['Challenge', 'Key type', 'Deploy', 'Renewal schedule']);
+      let frame = ui.lastFrame();
+      assert.match(frame, /› Install systemd timer\s+certdeck-renew\.timer: certdeck renew twice a day/);
+      assert.ok(frame.replace(/\n\s*/g, '').includes(dir), 'names the unit directory');
+      ui.press(KEYS.enter);
+      frame = (await step(ui, 'Review')).replace(/\n\s*/g, ' ');
+      assert.match(frame, /Renewal: the systemd timer certdeck-renew\.timer/);
+      assert.deepEqual(readdirSync(dir), [], 'nothing installed before run');
+      ui.press(KEYS.enter);
+      await step(ui, 'Issuing');
+      await ui.waitForFrame(() => engine.callsOf('issue').length === 1, 'the order');
+      engine.settleIssue({ certName: 'www.example.test', ok: true, orderId: 'o1', orderIds: ['o1'], certificateDir: '/home/x/live/www.example.test' });
+      frame = await step(ui, 'Done');
+      assert.match(frame, /the systemd timer is installed/);
+      assert.deepEqual(readdirSync(dir).sort(), ['certdeck-renew.service', 'certdeck-renew.timer']);
+      const service = readFileSync(path.join(dir, 'certdeck-renew.service'), 'utf8');
+      assert.match(service, /renew/);
+      assert.match(service, /CERTDECK_HOME/);
+      cleanup();
+
+      const noRoot = renewalScheduler({}, { systemd: true, root: false, unitDir: dir, command });
+      const engine2 = new FakeEngine({ cas: [SANDBOX, LE_STAGING, LE], accounts: undefined, preflightReport: streamingPreflight });
+      const ui2 = renderApp(engine2, { clock: new ManualClock(), mode: { kind: 'dashboard', setup: true, renewalScheduler: noRoot }, validateDomain: realValidator, columns: 100, rows: 30 });
+      await toAccount(ui2);
+      await through(ui2, ['Challenge', 'Key type', 'Deploy', 'Renewal schedule']);
+      frame = ui2.lastFrame();
+      assert.doesNotMatch(frame, /Install systemd timer/, 'no timer offered without root');
+      assert.match(frame, /› Show the cron line/);
+      assert.match(frame, /No systemd timer: installing a systemd timer needs root/);
+      assert.match(frame.replace(/\n\s*/g, ' '), /renew --jitter 1h/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('quit: esc on the first step and q at the review leave without writing anything', async () => {

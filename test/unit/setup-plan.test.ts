@@ -85,7 +85,8 @@ describe('setup plan', () => {
   });
 
   test('cron line names a non-default home; field checks say what is wrong', () => {
-    assert.match(cronLine(plan(), '/var/lib/certdeck'), /^17 3 \* \* \* {2}CERTDECK_HOME=\/var\/lib\/certdeck certdeck issue example\.test www\.example\.test --if-due --json/);
+    assert.equal(cronLine('/var/lib/certdeck'), '17 3,15 * * * CERTDECK_HOME=/var/lib/certdeck certdeck renew --jitter 1h');
+    assert.equal(cronLine(undefined), '17 3,15 * * * certdeck renew --jitter 1h');
     assert.equal(emailError(''), undefined);
     assert.match(emailError('ops@') ?? '', /not a mail domain/);
     assert.match(emailError('a b@example.test') ?? '', /no spaces/);

@@ -182,7 +182,7 @@ export const SETUP_KEY_TYPES: ReadonlyArray<{ value: KeyType; label: string; tag
   { value: 'rsa-4096', label: 'rsa-4096', tag: 'slow to generate and to handshake' },
 ];
 
-export type ScheduleChoice = 'cron' | 'none';
+export type ScheduleChoice = 'timer' | 'cron' | 'none';
 
 export type AccountChoice = { kind: 'existing'; id: string; email?: string } | { kind: 'new'; email: string };
 
@@ -280,11 +280,14 @@ function deployArgs(t: DeployTargetInput): string[] {
   }
 }
 
-/** The cron line that keeps the certificate renewed: the stored request supplies everything but the names. */
-export function cronLine(plan: Pick<SetupPlan, 'domains' | 'certName'>, home: string | undefined): string {
-  const name = plan.certName !== plan.domains[0] ? ['--name', plan.certName] : [];
+/**
+ * The cron line that keeps every certificate of the home renewed (`certdeck renew` reads the stored requests and
+ * renews only what is due), twice a day with a jitter so a fleet does not hit the CA at one minute. The dashboard
+ * passes `certdeck schedule`'s own line (absolute paths); this one is the fallback without it.
+ */
+export function cronLine(home: string | undefined): string {
   const env = home ? `CERTDECK_HOME=${shellQuote(home)} ` : '';
-  return `17 3 * * *  ${env}${line(['certdeck', 'issue', ...plan.domains, ...name, '--if-due', '--json'])} >> /var/log/certdeck.ndjson 2>&1`;
+  return `17 3,15 * * * ${env}certdeck renew --jitter 1h`;
 }
 
 /** Accounts offered first for a CA: the valid ones whose directory is the CA's. */

@@ -119,6 +119,7 @@ export function SetupScreen() {
   const orderKeys = useOrderKeys();
   const home = session.mode.kind === 'dashboard' ? session.mode.home : undefined;
   const onSetupCommands = session.mode.kind === 'dashboard' ? session.mode.onSetupCommands : undefined;
+  const scheduler = session.mode.kind === 'dashboard' ? session.mode.renewalScheduler : undefined;
   const mounted = useRef(true);
   useEffect(
     () => () => {
@@ -190,8 +191,14 @@ export function SetupScreen() {
   const [deployAt, deployAtRef, setDeployAt] = useKeyState(0);
   const [targetForm, targetFormRef, setTargetForm] = useKeyState<TargetFormValues>(EMPTY_TARGET_FORM);
   const [targetFieldAt, targetFieldAtRef, setTargetFieldAt] = useKeyState(0);
-  // Schedule
+  // Schedule: the systemd timer first where it can be installed (systemd runs, certdeck is root), else the cron line.
   const [scheduleAt, scheduleAtRef, setScheduleAt] = useKeyState(0);
+  const cron = scheduler?.cronLine ?? cronLine(home);
+  const scheduleChoices: Choice[] = [
+    ...(scheduler?.timer.available ? [{ value: 'timer', label: 'Install systemd timer', tag: 'certdeck-renew.timer: certdeck renew twice a day' }] : []),
+    { value: 'cron', label: 'Show the cron line', tag: 'add it to the crontab of the user that runs certdeck' },
+    { value: 'none', label: 'Skip', tag: 'renew by hand: certdeck renew' },
+  ];
   // Rehearsal and run
   const [rehearse, setRehearse] = useState<RunState>({ phase: 'idle' });
   const [run, setRun] = useState<RunState>({ phase: 'idle' });
@@ -214,7 +221,7 @@ export function SetupScreen() {
               : { method: 'http-01-standalone', ...(port.trim() ? { port: Number(port.trim()) } : {}) },
           keyType: SETUP_KEY_TYPES[keyAt]?.value ?? 'ec-p256',
           deploy: targets,
-          schedule: scheduleAt === 0 ? 'cron' : 'none',
+          schedule: (scheduleChoices[scheduleAt]?.value ?? 'none') as SetupPlan['schedule'],
           ...(staging ? { rehearseOn: staging } : {}),
         }
       : undefined;
@@ -364,10 +371,16 @@ export function SetupScreen() {
         await ensureAccount(engine, p, p.ca, cb);
         const warnings = await addTargets(engine, p, cb);
         const outcome = await issueFollowing(engine, p, p.ca, cb);
+        // The timer only once there is a certificate to renew; a failed install is reported, the certificate kept.
+        let timer: { ok: boolean; lines: string[] } | undefined;
+        if (outcome.ok && p.schedule === 'timer' && scheduler) {
+          cb.onStatus('Installing the systemd timer certdeck-renew.timer…');
+          timer = await scheduler.installTimer().catch((err: unknown) => ({ ok: false, lines: [errorText(err)] }));
+        }
         if (!mounted.current) return;
         setRun((r) => {
           const orderId = r.phase !== 'idle' ? r.orderId : undefined;
-          return outcome.ok ? { phase: 'ok', outcome, warnings, ...(orderId ? { orderId } : {}) } : { phase: 'failed', status: 'The order failed.', error: [outcome.error?.message, outcome.error?.hint].filter(Boolean).join(' '), ...(orderId ? { orderId } : {}) };
+          return outcome.ok ? { phase: 'ok', outcome, warnings, ...(timer ? { timer } : {}), ...(orderId ? { orderId } : {}) } : { phase: 'failed', status: 'The order failed.', error: [outcome.error?.message, outcome.error?.hint].filter(Boolean).join(' '), ...(orderId ? { orderId } : {}) };
         });
       } catch (err) {
         if (mounted.current) setRun((r) => ({ phase: 'failed', status: 'Could not start the order.', error: errorText(err), ...(r.phase !== 'idle' && r.orderId ? { orderId: r.orderId } : {}) }));
@@ -556,7 +569,7 @@ export function SetupScreen() {
     else if (f === 'challenge') setChallengeAt(clamp(challengeAtRef.current + delta, CHALLENGE_CHOICES.length));
     else if (f === 'keyType') setKeyAt(clamp(keyAtRef.current + delta, SETUP_KEY_TYPES.length));
     else if (f === 'deploy') setDeployAt(clamp(deployAtRef.current + delta, TARGET_KINDS.length + 1));
-    else if (f === 'schedule') setScheduleAt(clamp(scheduleAtRef.current + delta, 2));
+    else if (f === 'schedule') setScheduleAt(clamp(scheduleAtRef.current + delta, scheduleChoices.length));
     else setScroll((s) => Math.max(0, s + delta));
   };
 
@@ -769,15 +782,22 @@ export function SetupScreen() {
         );
       }
       case 'schedule': {
-        const line = plan ? cronLine(plan, home) : '';
-        const scheduleChoices: Choice[] = [
-          { value: 'cron', label: 'Show the cron line', tag: 'add it to the crontab of the user that runs certdeck' },
-          { value: 'none', label: 'Skip', tag: 'renew by hand: certdeck issue … --if-due' },
-        ];
         return (
           <Box flexDirection="column">
-            {row('Schedule', 'schedule', choices(scheduleChoices, scheduleAt, 2, compact ? 18 : 22))}
-            {scheduleAt === 0 ? <ScrollText blocks={[{ text: 'Runs nightly; renews only when due (the last third of the lifetime), so the CA is not asked otherwise:', tone: 'muted' }, { text: line, tone: 'accent' }]} width={width} height={Math.max(2, rows - 5)} offset={0} /> : null}
+            {row('Schedule', 'schedule', choices(scheduleChoices, scheduleAt, Math.min(scheduleChoices.length, Math.max(2, rows - 4)), compact ? 18 : 26))}
+            {scheduleChoices[scheduleAt]?.value === 'timer' ? (
+              <ScrollText blocks={[{ text: `Written to ${scheduler?.timer.available ? scheduler.timer.unitDir : 'the unit directory'} and enabled after the certificate is issued, as certdeck schedule install does; certdeck renew renews only what is due, so the CA is not asked otherwise.`, tone: 'muted' }]} width={width} height={Math.max(2, rows - 6)} offset={0} />
+            ) : scheduleChoices[scheduleAt]?.value === 'cron' ? (
+              <ScrollText
+                blocks={[
+                  { text: `${scheduler && !scheduler.timer.available ? `No systemd timer: ${scheduler.timer.why}. ` : ''}Twice a day; renews only when due (the last third of the lifetime), so the CA is not asked otherwise:`, tone: 'muted' },
+                  { text: cron, tone: 'accent' },
+                ]}
+                width={width}
+                height={Math.max(2, rows - 6)}
+                offset={0}
+              />
+            ) : null}
           </Box>
         );
       }
@@ -803,7 +823,7 @@ export function SetupScreen() {
           </Box>
         );
       case 'done':
-        return <ScrollText blocks={plan && run.phase === 'ok' ? doneBlocks(plan, run, snapshot, home) : []} width={width} height={textRows} offset={scroll} />;
+        return <ScrollText blocks={plan && run.phase === 'ok' ? doneBlocks(plan, run, snapshot, cron) : []} width={width} height={textRows} offset={scroll} />;
     }
   };
 
