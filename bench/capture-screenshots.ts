@@ -11,6 +11,7 @@
  *   issue-form       the dashboard's n form, filled in
  *   dashboard        the dashboard with certificates and the order from that form, hung
  *   dns-propagation  a wildcard by dns-01 waiting for its records to propagate (one resolver lags), then cancelled
+ *   doctor           D on a certificate of the dashboard: every check of the doctor, run live, with its findings
  *
  * `--only dns-propagation` (comma-separated names) captures just those.
  *
@@ -132,6 +133,24 @@ async function dnsPropagation(sandbox: TestSandbox, png: boolean): Promise<void>
   }
 }
 
+/** The doctor screen: D on the dashboard's first certificate, left until every check has its result. */
+async function doctor(sandbox: TestSandbox, png: boolean): Promise<void> {
+  const term = await TmuxTerminal.start([process.execPath, CLI], { env: { CERTDECK_HOME: sandbox.home }, columns: COLUMNS, rows: ROWS });
+  try {
+    await term.waitForText('n new order');
+    await term.sendKeys('D');
+    await term.waitForText('Doctor ·');
+    await term.waitFor((s) => /Doctor ·.*(done|problems found)/.test(s), 'every check finished', 60_000);
+    await save(term, 'doctor', png);
+    await term.sendKeys('Escape');
+    await term.waitForText('n new order');
+    await term.sendKeys('q');
+    await term.exitCode();
+  } finally {
+    await term.kill();
+  }
+}
+
 async function main(): Promise<void> {
   if (!tmuxAvailable()) throw new Error('tmux is not installed');
   if (!pebbleAvailable()) throw new Error('pebble and pebble-challtestsrv are not installed');
@@ -141,11 +160,12 @@ async function main(): Promise<void> {
   const sandbox = await startTestSandbox({ fault: 'hang-processing' });
   try {
     console.log(`sandbox up (${sandbox.home}); issuing two certificates at sandbox-b`);
-    if (wanted('dashboard')) await issueCertificates(sandbox);
+    if (wanted('dashboard') || wanted('doctor')) await issueCertificates(sandbox);
     console.log(`screenshots in ${outDir}:`);
     if (wanted('hung-order') || wanted('switch-ca') || wanted('switched-issued')) await hungSwitchIssued(sandbox, png);
     if (wanted('issue-form') || wanted('dashboard')) await dashboardWithHungOrder(sandbox, png);
     if (wanted('dns-propagation')) await dnsPropagation(sandbox, png);
+    if (wanted('doctor')) await doctor(sandbox, png);
   } finally {
     await sandbox.stop();
   }

@@ -24,6 +24,7 @@ export async function runDashboard(opts: { tui: boolean; setup?: 'always' | 'if-
   }
   const { engine, clock } = runtime;
   const { runTui } = await import('../tui/render-tui.js');
+  const { renewalScheduler } = await import('./schedule.js');
   await engine.loadCertificates();
   // A cron renewal or a CLI run in another shell shows up here by itself.
   engine.watchStore();
@@ -40,6 +41,7 @@ export async function runDashboard(opts: { tui: boolean; setup?: 'always' | 'if-
         onSetupCommands: (lines) => {
           setupCommands = lines;
         },
+        renewalScheduler: renewalScheduler(process.env),
       },
       validateDomain: (raw) => validateDomain(raw, { wildcardAllowed: false }),
     });

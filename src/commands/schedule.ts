@@ -84,3 +84,22 @@ export async function runScheduleCommand(action: 'install' | 'remove' | 'status'
     throw err;
   }
 }
+
+/**
+ * The guided setup's renewal step, from the same decisions and code as `certdeck schedule install`: whether the timer
+ * can be installed here, the cron line otherwise, and the install itself (its output captured as lines).
+ */
+export function renewalScheduler(env: NodeJS.ProcessEnv, host: ScheduleHost = realHost()) {
+  const home = env.CERTDECK_HOME ? path.resolve(env.CERTDECK_HOME) : undefined;
+  const unitDir = path.resolve(host.unitDir ?? DEFAULT_UNIT_DIR);
+  return {
+    timer: host.systemd && host.root ? { available: true as const, unitDir } : { available: false as const, why: !host.systemd ? 'systemd is not running here' : 'installing a systemd timer needs root' },
+    cronLine: cronLine({ home, command: host.command }),
+    async installTimer(): Promise<{ ok: boolean; lines: string[] }> {
+      let text = '';
+      const sink = { write: (s: string) => ((text += s), true) } as NodeJS.WritableStream;
+      const code = await runScheduleCommand('install', {}, { stdout: sink, stderr: sink, env }, host);
+      return { ok: code === EXIT_CODES.ok, lines: text.split('\n').map((l) => l.replace(/^certdeck: /, '')).filter((l) => l.trim() !== '') };
+    },
+  };
+}

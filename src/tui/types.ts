@@ -24,6 +24,8 @@ export type TuiMode =
        * can print them on the normal screen after the UI exits, where they can be copied whole.
        */
       onSetupCommands?: (lines: string[]) => void;
+      /** The setup's renewal step: what `certdeck schedule install` would do here (absent: the cron line only). */
+      renewalScheduler?: RenewalScheduler;
     }
   | {
       kind: 'issue';
@@ -34,3 +36,16 @@ export type TuiMode =
       orderIds?: string[];
       done: Promise<number>;
     };
+
+/**
+ * Keeping certificates renewed on this host, as `certdeck schedule install` does it (passed in by the command that
+ * starts the TUI, so the TUI touches neither systemd nor unit files itself).
+ */
+export interface RenewalScheduler {
+  /** The systemd timer can be installed when systemd runs and certdeck runs as root; otherwise why not. */
+  timer: { available: true; unitDir: string } | { available: false; why: string };
+  /** The crontab line that runs `certdeck renew --jitter 1h` twice a day with this home and this certdeck. */
+  cronLine: string;
+  /** Writes and enables the units (the same code as `certdeck schedule install`); what it reported, line by line. */
+  installTimer(): Promise<{ ok: boolean; lines: string[] }>;
+}

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { cleanup } from 'ink-testing-library';
 import type { CaInfo, IssueRequest, PreflightOptions, PreflightReport } from '../../src/engine/api.js';
 import { ManualClock } from '../../src/engine/core/clock.js';
 import { validateDomain } from '../../src/engine/names.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
+import { renewalScheduler } from '../../src/commands/schedule.js';
+import { sandboxDnsHookPath } from '../../src/sandbox/dns-hook.js';
+import { currentCommand } from '../../src/schedule/units.js';
 import { FakeEngine, type FakeEngineOptions } from '../support/fake-engine.js';
 import { KEYS, renderApp, type RenderedApp } from '../support/render.js';
 import { phase, queued } from './fixtures.js';
@@ -75,19 +81,20 @@ async function through(ui: RenderedApp, steps: string[]) {
 const writes = (engine: FakeEngine) => [...engine.callsOf('addAccount'), ...engine.callsOf('issue'), ...engine.callsOf('addDeployTarget')];
 
 describe('guided setup', () => {
-  test('names: bad names are refused with their reason and the field keeps focus; IDNs show both forms; a wildcard explains dns-01', async () => {
+  test('names: bad names are refused with their reason and the field keeps focus; IDNs show both forms; a wildcard is accepted (dns-01)', async () => {
     const { ui, engine } = openSetup();
     await step(ui, '1/11 Names');
     await ui.type('bücher.test bad_name *.example.test');
     let frame = await ui.waitForText('bad_name:');
     assert.match(frame, /IDN: bücher\.test is xn--bcher-kva\.test in DNS and in the certificate/);
-    assert.match(frame, /\*\.example\.test: a wildcard can only be proven with dns-01/);
+    assert.doesNotMatch(frame, /\*\.example\.test:/, 'a wildcard is no problem now that dns-01 exists');
+    assert.match(frame, /A wildcard \(\*\.example\.com\) needs dns-01/);
     ui.press(KEYS.enter);
-    frame = await ui.waitForText('fix 2 names marked above');
+    frame = await ui.waitForText('fix the name marked above');
     assert.match(frame, /1\/11 Names/, 'still on the names step');
     for (let i = 0; i < 'bad_name *.example.test'.length; i++) ui.press(KEYS.backspace);
     frame = await ui.waitForText('✔ 1 name: bücher.test (xn--bcher-kva.test)');
-    assert.doesNotMatch(frame, /fix 2 names/, 'the message follows the typing');
+    assert.doesNotMatch(frame, /fix the name/, 'the message follows the typing');
     ui.press(KEYS.enter);
     await step(ui, 'Certificate authority');
     assert.equal(writes(engine).length, 0);
@@ -247,7 +254,93 @@ describe('guided setup', () => {
     engine.settleIssue({ certName: 'www.example.test', ok: true, orderId: 'o1', orderIds: ['o1'], certificateDir: '/home/x/live/www.example.test' });
     frame = await step(ui, 'Done');
     assert.match(frame, /\/home\/x\/live\/www\.example\.test\/fullchain\.pem/);
-    assert.match(frame, /--if-due/);
+    assert.match(frame.replace(/\n\s*/g, ' '), /certdeck renew --jitter 1h/, 'the cron line runs renew');
+    assert.doesNotMatch(frame, /--if-due/);
+  });
+
+  test('a wildcard goes through with dns-01: preselected, the sandbox hook prefilled, a bad hook refused; the plan and the commands carry it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'certdeck-setup-hook-'));
+    const notExec = path.join(dir, 'not-exec');
+    writeFileSync(notExec, '#!/bin/sh\n', { mode: 0o644 });
+    const { ui, engine } = openSetup({ accounts: undefined });
+    await toAccount(ui, '*.example.test example.test');
+    ui.press(KEYS.enter);
+    let frame = await step(ui, 'Challenge');
+    assert.match(frame, /› dns-01\s+a hook publishes a TXT record/, 'dns-01 preselected for a wildcard');
+    assert.match(frame, /\*\.example\.test is a wildcard: only dns-01 can prove it/);
+    ui.press('k'); // http-01 webroot: refused for a wildcard
+    ui.press(KEYS.enter);
+    await ui.waitForText('a wildcard can only be proven with dns-01');
+    ui.press('j');
+    ui.press(KEYS.enter);
+    await focused(ui, '› DNS hook');
+    frame = ui.lastFrame();
+    assert.ok(frame.replace(/\n\s*/g, '').includes(sandboxDnsHookPath()), `the sandbox's hook is preselected:\n${frame}`);
+    for (let i = 0; i < sandboxDnsHookPath().length; i++) ui.press(KEYS.backspace);
+    await ui.type(notExec);
+    await ui.waitForFrame((f) => f.includes('not-exec'), 'the typed hook');
+    ui.press(KEYS.enter);
+    await ui.waitForText('is not executable');
+    for (let i = 0; i < notExec.length; i++) ui.press(KEYS.backspace);
+    await ui.type(sandboxDnsHookPath());
+    await ui.waitForFrame((f) => !f.includes('is not executable'), 'the hook accepted');
+    ui.press(KEYS.enter);
+    await step(ui, 'Key type');
+    await through(ui, ['Deploy', 'Renewal schedule', 'Review']);
+    frame = ui.lastFrame().replace(/\n\s*/g, ' ');
+    assert.match(frame, /Challenge: DNS-01/);
+    assert.ok(frame.replace(/ /g, '').includes(`--challengedns-01--dns-hook${sandboxDnsHookPath()}`), `the issue line carries dns-01:\n${frame}`);
+    ui.press(KEYS.enter);
+    await step(ui, 'Issuing');
+    await ui.waitForFrame(() => engine.callsOf('issue').length === 1, 'the order');
+    const request = engine.callsOf('issue')[0]![0] as IssueRequest;
+    assert.deepEqual(request.domains, ['*.example.test', 'example.test']);
+    assert.equal(request.certName, 'example.test');
+    assert.deepEqual(request.challenge, { method: 'dns-01', hook: sandboxDnsHookPath() });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('renewal: as root with systemd the timer is offered first and installed after the issue (injected unit directory); otherwise the cron line runs renew', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'certdeck-setup-units-'));
+    const command = currentCommand();
+    try {
+      const scheduler = renewalScheduler({ CERTDECK_HOME: '/srv/certdeck home' }, { systemd: true, root: true, unitDir: dir, command });
+      const engine = new FakeEngine({ cas: [SANDBOX, LE_STAGING, LE], accounts: undefined, preflightReport: streamingPreflight });
+      const ui = renderApp(engine, { clock: new ManualClock(), mode: { kind: 'dashboard', setup: true, renewalScheduler: scheduler }, validateDomain: realValidator, columns: 100, rows: 30 });
+      await toAccount(ui);
+      await through(ui, ['Challenge', 'Key type', 'Deploy', 'Renewal schedule']);
+      let frame = ui.lastFrame();
+      assert.match(frame, /› Install systemd timer\s+certdeck-renew\.timer: certdeck renew twice a day/);
+      assert.ok(frame.replace(/\n\s*/g, '').includes(dir), 'names the unit directory');
+      ui.press(KEYS.enter);
+      frame = (await step(ui, 'Review')).replace(/\n\s*/g, ' ');
+      assert.match(frame, /Renewal: the systemd timer certdeck-renew\.timer/);
+      assert.deepEqual(readdirSync(dir), [], 'nothing installed before run');
+      ui.press(KEYS.enter);
+      await step(ui, 'Issuing');
+      await ui.waitForFrame(() => engine.callsOf('issue').length === 1, 'the order');
+      engine.settleIssue({ certName: 'www.example.test', ok: true, orderId: 'o1', orderIds: ['o1'], certificateDir: '/home/x/live/www.example.test' });
+      frame = await step(ui, 'Done');
+      assert.match(frame, /the systemd timer is installed/);
+      assert.deepEqual(readdirSync(dir).sort(), ['certdeck-renew.service', 'certdeck-renew.timer']);
+      const service = readFileSync(path.join(dir, 'certdeck-renew.service'), 'utf8');
+      assert.match(service, /renew/);
+      assert.match(service, /CERTDECK_HOME/);
+      cleanup();
+
+      const noRoot = renewalScheduler({}, { systemd: true, root: false, unitDir: dir, command });
+      const engine2 = new FakeEngine({ cas: [SANDBOX, LE_STAGING, LE], accounts: undefined, preflightReport: streamingPreflight });
+      const ui2 = renderApp(engine2, { clock: new ManualClock(), mode: { kind: 'dashboard', setup: true, renewalScheduler: noRoot }, validateDomain: realValidator, columns: 100, rows: 30 });
+      await toAccount(ui2);
+      await through(ui2, ['Challenge', 'Key type', 'Deploy', 'Renewal schedule']);
+      frame = ui2.lastFrame();
+      assert.doesNotMatch(frame, /Install systemd timer/, 'no timer offered without root');
+      assert.match(frame, /› Show the cron line/);
+      assert.match(frame, /No systemd timer: installing a systemd timer needs root/);
+      assert.match(frame.replace(/\n\s*/g, ' '), /renew --jitter 1h/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('quit: esc on the first step and q at the review leave without writing anything', async () => {

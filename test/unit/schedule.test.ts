@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { runScheduleCommand, type ScheduleHost } from '../../src/commands/schedule.js';
+import { renewalScheduler, runScheduleCommand, type ScheduleHost } from '../../src/commands/schedule.js';
 import { findOnPath } from '../../src/sandbox/binaries.js';
 import { currentCommand } from '../../src/schedule/units.js';
 
@@ -101,5 +101,27 @@ describe('certdeck schedule', () => {
       assert.equal(b! - a!, 12, 'twice a day, 12 hours apart');
       assert.equal(existsSync(path.join(dir, 'never')), false);
     }
+  });
+
+  it("the setup's scheduler decides as install does: the timer as root with systemd (installed into the unit directory), the renew cron line otherwise", async () => {
+    const units = path.join(dir, 'setup-units');
+    const calls: string[][] = [];
+    const host: ScheduleHost = { systemd: true, root: true, unitDir: units, command: currentCommand(), systemctl: async (args) => (calls.push(args), { ok: true, output: '' }) };
+    const scheduler = renewalScheduler({ CERTDECK_HOME: home() }, host);
+    assert.deepEqual(scheduler.timer, { available: true, unitDir: units });
+    assert.match(scheduler.cronLine, /CERTDECK_HOME='[^']*certdeck home' .* renew --jitter 1h$/);
+    const result = await scheduler.installTimer();
+    assert.equal(result.ok, true);
+    assert.ok(existsSync(path.join(units, 'certdeck-renew.timer')) && existsSync(path.join(units, 'certdeck-renew.service')));
+    assert.ok(result.lines.some((l) => l.startsWith('wrote ')), result.lines.join('\n'));
+    assert.deepEqual(calls, [['daemon-reload'], ['enable', '--now', 'certdeck-renew.timer']]);
+
+    const failing = renewalScheduler({}, { ...host, unitDir: path.join(dir, 'setup-units-2'), systemctl: async () => ({ ok: false, output: 'Failed to connect to bus' }) });
+    const failed = await failing.installTimer();
+    assert.equal(failed.ok, false);
+    assert.ok(failed.lines.some((l) => l.includes('Failed to connect to bus')), failed.lines.join('\n'));
+
+    assert.deepEqual(renewalScheduler({}, { ...host, root: false }).timer, { available: false, why: 'installing a systemd timer needs root' });
+    assert.deepEqual(renewalScheduler({}, { ...host, systemd: false }).timer, { available: false, why: 'systemd is not running here' });
   });
 });

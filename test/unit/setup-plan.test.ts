@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { CaInfo } from '../../src/engine/api.js';
 import { validateDomain } from '../../src/engine/names.js';
 import { DEFAULT_POLICY } from '../../src/engine/policy.js';
-import { cronLine, directoryUrlError, emailError, equivalentCommands, parseSetupNames, planRequest, portError, shellQuote, stagingOf, type SetupPlan } from '../../src/tui/view-model/setup-plan.js';
+import { cronLine, directoryUrlError, dnsHookError, emailError, equivalentCommands, parseSetupNames, planRequest, portError, shellQuote, stagingOf, type SetupPlan } from '../../src/tui/view-model/setup-plan.js';
 
 const ca = (id: string, staging = false): CaInfo => ({ id, name: id, directoryUrl: `https://127.0.0.1/${id}`, eabRequired: false, notes: [], staging, policy: DEFAULT_POLICY });
 const validate = (raw: string) => validateDomain(raw, { wildcardAllowed: false });
@@ -49,6 +52,29 @@ describe('setup plan', () => {
     assert.deepEqual(planRequest(p), { certName: 'example.test', domains: ['example.test', 'www.example.test'], ca: 'letsencrypt', email: 'ops@example.test', keyType: 'rsa-2048', challenge: { method: 'http-01-webroot', webroot: '/srv/www root' } });
   });
 
+  test('dns-01: the issue line and the request carry the hook; the hook must be an executable file', () => {
+    const p = plan({ domains: ['*.example.test', 'example.test'], challenge: { method: 'dns-01', hook: '/opt/dns hook' }, deploy: [] });
+    assert.deepEqual(equivalentCommands(p), [
+      'certdeck account add --ca letsencrypt --email ops@example.test --agree-tos',
+      "certdeck issue '*.example.test' example.test --name example.test --ca letsencrypt --email ops@example.test --key-type rsa-2048 --challenge dns-01 --dns-hook '/opt/dns hook'",
+    ]);
+    assert.deepEqual(planRequest(p).challenge, { method: 'dns-01', hook: '/opt/dns hook' });
+    const dir = mkdtempSync(path.join(tmpdir(), 'certdeck-hook-'));
+    try {
+      const hook = path.join(dir, 'hook');
+      writeFileSync(hook, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+      assert.match(dnsHookError(hook) ?? '', /not executable: chmod \+x/);
+      chmodSync(hook, 0o755);
+      assert.equal(dnsHookError(hook), undefined);
+      assert.match(dnsHookError(path.join(dir, 'missing')) ?? '', /no file at/);
+      assert.match(dnsHookError(dir) ?? '', /is not a file/);
+      assert.match(dnsHookError('hook') ?? '', /absolute path/);
+      assert.match(dnsHookError('') ?? '', /present\|cleanup/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a rehearsal order goes to the staging CA under its own certificate name', () => {
     const staging = ca('letsencrypt-staging', true);
     assert.equal(stagingOf(ca('letsencrypt'), [ca('letsencrypt'), staging]), staging);
@@ -59,7 +85,8 @@ describe('setup plan', () => {
   });
 
   test('cron line names a non-default home; field checks say what is wrong', () => {
-    assert.match(cronLine(plan(), '/var/lib/certdeck'), /^17 3 \* \* \* {2}CERTDECK_HOME=\/var\/lib\/certdeck certdeck issue example\.test www\.example\.test --if-due --json/);
+    assert.equal(cronLine('/var/lib/certdeck'), '17 3,15 * * * CERTDECK_HOME=/var/lib/certdeck certdeck renew --jitter 1h');
+    assert.equal(cronLine(undefined), '17 3,15 * * * certdeck renew --jitter 1h');
     assert.equal(emailError(''), undefined);
     assert.match(emailError('ops@') ?? '', /not a mail domain/);
     assert.match(emailError('a b@example.test') ?? '', /no spaces/);

@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { domainToUnicode } from 'node:url';
 import type { AccountInfo, CaInfo, ChallengeConfig, DeployTargetInput, IssueRequest } from '../../engine/api.js';
 import type { KeyType } from '../../engine/events.js';
@@ -71,7 +72,7 @@ export function parseSetupNames(text: string, validate: DomainValidator, opts: {
     }
     const name = wildcard ? `*.${result.name}` : result.name;
     if (wildcard && !opts.dns01) {
-      out.problems.push({ raw, reason: `a wildcard can only be proven with dns-01 (a TXT record at _acme-challenge.${result.name}), which this certdeck cannot do yet; list the names instead, e.g. www.${result.name}` });
+      out.problems.push({ raw, reason: `a wildcard can only be proven with dns-01 (a TXT record at _acme-challenge.${result.name}); list the names instead, e.g. www.${result.name}` });
       continue;
     }
     if (seen.has(name)) {
@@ -152,6 +153,27 @@ export function portError(text: string): string | undefined {
   return n >= 1 && n <= 65535 ? undefined : 'a port is between 1 and 65535';
 }
 
+/**
+ * A dns-01 hook (lego's exec convention) must be an executable file: it runs without a shell, so a command line or a
+ * missing execute bit would only fail at the CA's order. Checked here, before anything is sent.
+ */
+export function dnsHookError(path: string): string | undefined {
+  const p = path.trim();
+  if (p === '') return 'enter the path of the DNS hook, run as HOOK present|cleanup FQDN VALUE';
+  if (!p.startsWith('/')) return 'use an absolute path (starting with /)';
+  try {
+    if (!statSync(p).isFile()) return `${p} is not a file`;
+  } catch {
+    return `no file at ${p}`;
+  }
+  try {
+    accessSync(p, constants.X_OK);
+  } catch {
+    return `${p} is not executable: chmod +x ${p}`;
+  }
+  return undefined;
+}
+
 export const SETUP_KEY_TYPES: ReadonlyArray<{ value: KeyType; label: string; tag: string }> = [
   { value: 'ec-p256', label: 'ec-p256', tag: 'default: small, fast, accepted by every current client' },
   { value: 'ec-p384', label: 'ec-p384', tag: 'stronger curve, slightly slower' },
@@ -160,7 +182,7 @@ export const SETUP_KEY_TYPES: ReadonlyArray<{ value: KeyType; label: string; tag
   { value: 'rsa-4096', label: 'rsa-4096', tag: 'slow to generate and to handshake' },
 ];
 
-export type ScheduleChoice = 'cron' | 'none';
+export type ScheduleChoice = 'timer' | 'cron' | 'none';
 
 export type AccountChoice = { kind: 'existing'; id: string; email?: string } | { kind: 'new'; email: string };
 
@@ -232,9 +254,11 @@ export function equivalentCommands(plan: SetupPlan): string[] {
   const challenge =
     plan.challenge.method === 'http-01-webroot'
       ? ['--webroot', plan.challenge.webroot]
-      : plan.challenge.method === 'http-01-standalone' && plan.challenge.port !== undefined
-        ? ['--http-port', String(plan.challenge.port)]
-        : [];
+      : plan.challenge.method === 'dns-01'
+        ? ['--challenge', 'dns-01', ...(plan.challenge.hook ? ['--dns-hook', plan.challenge.hook] : [])]
+        : plan.challenge.method === 'http-01-standalone' && plan.challenge.port !== undefined
+          ? ['--http-port', String(plan.challenge.port)]
+          : [];
   const email = plan.account.kind === 'new' ? plan.account.email.trim() : plan.account.email;
   const name = plan.certName !== plan.domains[0] ? ['--name', plan.certName] : [];
   lines.push(line(['certdeck', 'issue', ...plan.domains, ...name, '--ca', ca, ...bundle, ...(email ? ['--email', email] : []), '--key-type', plan.keyType, ...challenge]));
@@ -256,11 +280,14 @@ function deployArgs(t: DeployTargetInput): string[] {
   }
 }
 
-/** The cron line that keeps the certificate renewed: the stored request supplies everything but the names. */
-export function cronLine(plan: Pick<SetupPlan, 'domains' | 'certName'>, home: string | undefined): string {
-  const name = plan.certName !== plan.domains[0] ? ['--name', plan.certName] : [];
+/**
+ * The cron line that keeps every certificate of the home renewed (`certdeck renew` reads the stored requests and
+ * renews only what is due), twice a day with a jitter so a fleet does not hit the CA at one minute. The dashboard
+ * passes `certdeck schedule`'s own line (absolute paths); this one is the fallback without it.
+ */
+export function cronLine(home: string | undefined): string {
   const env = home ? `CERTDECK_HOME=${shellQuote(home)} ` : '';
-  return `17 3 * * *  ${env}${line(['certdeck', 'issue', ...plan.domains, ...name, '--if-due', '--json'])} >> /var/log/certdeck.ndjson 2>&1`;
+  return `17 3,15 * * * ${env}certdeck renew --jitter 1h`;
 }
 
 /** Accounts offered first for a CA: the valid ones whose directory is the CA's. */

@@ -19,6 +19,7 @@ import { useScreenInput } from '../../hooks/use-screen-input.js';
 import { useSnapshot } from '../../hooks/use-snapshot.js';
 import { useTerminalSize } from '../../hooks/use-terminal-size.js';
 import { SYMBOLS } from '../../theme.js';
+import { sandboxDnsHookPath } from '../../../sandbox/dns-hook.js';
 import { isRunningSandboxCa } from '../../view-model/ca-list.js';
 import { EMPTY_TARGET_FORM, TARGET_KINDS, checkTargetForm, targetFields, type TargetFormValues, type TargetTextField } from '../../view-model/deploy-target-form.js';
 import { errorText } from '../../view-model/error-text.js';
@@ -34,6 +35,7 @@ import {
   cronLine,
   directoryUrlError,
   displayName,
+  dnsHookError,
   emailError,
   equivalentCommands,
   namesError,
@@ -65,6 +67,7 @@ type Field =
   | 'challenge'
   | 'port'
   | 'webroot'
+  | 'dnsHook'
   | 'keyType'
   | 'deploy'
   | 'deployField'
@@ -86,12 +89,14 @@ const FIRST_FIELD: Record<SetupStepId, Field> = {
   done: 'view',
 };
 
-const TEXT_FIELDS = new Set<Field>(['names', 'url', 'bundle', 'eabKid', 'eabHmac', 'email', 'port', 'webroot', 'deployField']);
+const TEXT_FIELDS = new Set<Field>(['names', 'url', 'bundle', 'eabKid', 'eabHmac', 'email', 'port', 'webroot', 'dnsHook', 'deployField']);
 
 const CHALLENGE_CHOICES: Choice[] = [
   { value: 'http-01-standalone', label: 'standalone', tag: 'certdeck answers HTTP-01 itself on the port (nothing else may hold it)' },
   { value: 'http-01-webroot', label: 'webroot', tag: 'a running web server serves the answer from its document root' },
+  { value: 'dns-01', label: 'dns-01', tag: 'a hook publishes a TXT record at _acme-challenge (needed for wildcards)' },
 ];
+const DNS01_AT = 2;
 
 /**
  * The guided setup: from names to an issued, deployed, renewable certificate, one step at a time. Each step says
@@ -114,6 +119,7 @@ export function SetupScreen() {
   const orderKeys = useOrderKeys();
   const home = session.mode.kind === 'dashboard' ? session.mode.home : undefined;
   const onSetupCommands = session.mode.kind === 'dashboard' ? session.mode.onSetupCommands : undefined;
+  const scheduler = session.mode.kind === 'dashboard' ? session.mode.renewalScheduler : undefined;
   const mounted = useRef(true);
   useEffect(
     () => () => {
@@ -122,8 +128,8 @@ export function SetupScreen() {
     [],
   );
 
-  // dns-01 arrives with its own issue: until the engine offers it, wildcards are explained and refused.
-  const dns01 = false;
+  // Wildcards are accepted: the challenge step then requires dns-01.
+  const dns01 = true;
   const cas = useMemo(() => setupCaOrder(engine.listCas(), isRunningSandboxCa), [engine]);
   const defaults = useMemo(() => engine.issueDefaults(), [engine]);
 
@@ -177,6 +183,7 @@ export function SetupScreen() {
   const [challengeAt, challengeAtRef, setChallengeAt] = useKeyState(0);
   const [port, portRef, setPort] = useKeyState('');
   const [webroot, webrootRef, setWebroot] = useKeyState('');
+  const [dnsHook, dnsHookRef, setDnsHook] = useKeyState('');
   // Key type
   const [keyAt, keyAtRef, setKeyAt] = useKeyState(Math.max(0, SETUP_KEY_TYPES.findIndex((k) => k.value === defaults.keyType)));
   // Deploy
@@ -184,8 +191,14 @@ export function SetupScreen() {
   const [deployAt, deployAtRef, setDeployAt] = useKeyState(0);
   const [targetForm, targetFormRef, setTargetForm] = useKeyState<TargetFormValues>(EMPTY_TARGET_FORM);
   const [targetFieldAt, targetFieldAtRef, setTargetFieldAt] = useKeyState(0);
-  // Schedule
+  // Schedule: the systemd timer first where it can be installed (systemd runs, certdeck is root), else the cron line.
   const [scheduleAt, scheduleAtRef, setScheduleAt] = useKeyState(0);
+  const cron = scheduler?.cronLine ?? cronLine(home);
+  const scheduleChoices: Choice[] = [
+    ...(scheduler?.timer.available ? [{ value: 'timer', label: 'Install systemd timer', tag: 'certdeck-renew.timer: certdeck renew twice a day' }] : []),
+    { value: 'cron', label: 'Show the cron line', tag: 'add it to the crontab of the user that runs certdeck' },
+    { value: 'none', label: 'Skip', tag: 'renew by hand: certdeck renew' },
+  ];
   // Rehearsal and run
   const [rehearse, setRehearse] = useState<RunState>({ phase: 'idle' });
   const [run, setRun] = useState<RunState>({ phase: 'idle' });
@@ -201,12 +214,14 @@ export function SetupScreen() {
           account: newAccount || !usable[accountAt] ? { kind: 'new', email } : { kind: 'existing', id: usable[accountAt]!.id, ...(usable[accountAt]!.email ? { email: usable[accountAt]!.email } : {}) },
           ...(terms?.main?.termsOfService ? { termsOfService: terms.main.termsOfService } : {}),
           challenge:
-            challengeAt === 1
+            challengeAt === DNS01_AT
+              ? { method: 'dns-01', hook: dnsHook.trim() }
+              : challengeAt === 1
               ? { method: 'http-01-webroot', webroot: webroot.trim() }
               : { method: 'http-01-standalone', ...(port.trim() ? { port: Number(port.trim()) } : {}) },
           keyType: SETUP_KEY_TYPES[keyAt]?.value ?? 'ec-p256',
           deploy: targets,
-          schedule: scheduleAt === 0 ? 'cron' : 'none',
+          schedule: (scheduleChoices[scheduleAt]?.value ?? 'none') as SetupPlan['schedule'],
           ...(staging ? { rehearseOn: staging } : {}),
         }
       : undefined;
@@ -271,6 +286,7 @@ export function SetupScreen() {
           setPreflight((s) => ({ ...s, report }));
           // The facts choose the challenge: a web server on the port means its webroot, a free port the built-in server.
           const s = report.suggestedChallenge;
+          if (p.domains.some((d) => d.startsWith('*.'))) return;
           if (s?.method === 'http-01-webroot') {
             setChallengeAt(1);
             setWebroot(s.webroot);
@@ -287,6 +303,15 @@ export function SetupScreen() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [step]);
   useEffect(() => () => preflightAbort.current?.abort(), []);
+
+  // Entering the challenge step: a wildcard leaves only dns-01, and the local sandbox's ready hook is preselected.
+  useEffect(() => {
+    if (step !== 'challenge') return;
+    const p = planRef.current;
+    if (p?.domains.some((d) => d.startsWith('*.'))) setChallengeAt(DNS01_AT);
+    if (dnsHookRef.current.trim() === '' && p && isRunningSandboxCa(p.ca)) setDnsHook(sandboxDnsHookPath());
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [step]);
 
   // Account: the CA's accounts and its terms of service (read from its directory: nothing is registered).
   const loadAccountFacts = () => {
@@ -346,10 +371,16 @@ export function SetupScreen() {
         await ensureAccount(engine, p, p.ca, cb);
         const warnings = await addTargets(engine, p, cb);
         const outcome = await issueFollowing(engine, p, p.ca, cb);
+        // The timer only once there is a certificate to renew; a failed install is reported, the certificate kept.
+        let timer: { ok: boolean; lines: string[] } | undefined;
+        if (outcome.ok && p.schedule === 'timer' && scheduler) {
+          cb.onStatus('Installing the systemd timer certdeck-renew.timer…');
+          timer = await scheduler.installTimer().catch((err: unknown) => ({ ok: false, lines: [errorText(err)] }));
+        }
         if (!mounted.current) return;
         setRun((r) => {
           const orderId = r.phase !== 'idle' ? r.orderId : undefined;
-          return outcome.ok ? { phase: 'ok', outcome, warnings, ...(orderId ? { orderId } : {}) } : { phase: 'failed', status: 'The order failed.', error: [outcome.error?.message, outcome.error?.hint].filter(Boolean).join(' '), ...(orderId ? { orderId } : {}) };
+          return outcome.ok ? { phase: 'ok', outcome, warnings, ...(timer ? { timer } : {}), ...(orderId ? { orderId } : {}) } : { phase: 'failed', status: 'The order failed.', error: [outcome.error?.message, outcome.error?.hint].filter(Boolean).join(' '), ...(orderId ? { orderId } : {}) };
         });
       } catch (err) {
         if (mounted.current) setRun((r) => ({ phase: 'failed', status: 'Could not start the order.', error: errorText(err), ...(r.phase !== 'idle' && r.orderId ? { orderId: r.orderId } : {}) }));
@@ -390,6 +421,8 @@ export function SetupScreen() {
         return portError(portRef.current);
       case 'webroot':
         return absolutePathError(webrootRef.current, { optional: false, example: '/var/www/html' });
+      case 'dnsHook':
+        return dnsHookError(dnsHookRef.current);
       default:
         return undefined;
     }
@@ -438,7 +471,12 @@ export function SetupScreen() {
         return;
       }
       case 'challenge':
-        if (f === 'challenge') return setField(challengeAtRef.current === 1 ? 'webroot' : 'port');
+        if (f === 'challenge') {
+          if (challengeAtRef.current !== DNS01_AT && planRef.current?.domains.some((d) => d.startsWith('*.'))) {
+            return setMessage('a wildcard can only be proven with dns-01: choose dns-01, or esc back to the names');
+          }
+          return setField(challengeAtRef.current === DNS01_AT ? 'dnsHook' : challengeAtRef.current === 1 ? 'webroot' : 'port');
+        }
         return nextStep();
       case 'keyType':
         return nextStep();
@@ -514,6 +552,7 @@ export function SetupScreen() {
         return setField('email');
       case 'port':
       case 'webroot':
+      case 'dnsHook':
         return setField('challenge');
       case 'deployField':
         return setField('deploy');
@@ -530,7 +569,7 @@ export function SetupScreen() {
     else if (f === 'challenge') setChallengeAt(clamp(challengeAtRef.current + delta, CHALLENGE_CHOICES.length));
     else if (f === 'keyType') setKeyAt(clamp(keyAtRef.current + delta, SETUP_KEY_TYPES.length));
     else if (f === 'deploy') setDeployAt(clamp(deployAtRef.current + delta, TARGET_KINDS.length + 1));
-    else if (f === 'schedule') setScheduleAt(clamp(scheduleAtRef.current + delta, 2));
+    else if (f === 'schedule') setScheduleAt(clamp(scheduleAtRef.current + delta, scheduleChoices.length));
     else setScroll((s) => Math.max(0, s + delta));
   };
 
@@ -632,7 +671,7 @@ export function SetupScreen() {
               ))}
               {names.idn.length > 0 ? <Text {...theme.tone('muted')} wrap="wrap">{`IDN: ${names.idn.map((n) => `${n.unicode} is ${n.ascii} in DNS and in the certificate`).join('; ')}`}</Text> : null}
               <Text {...theme.tone('muted')} wrap="wrap">
-                {compact ? 'Wildcards (*.example.com) need dns-01.' : 'A wildcard (*.example.com) needs dns-01, a TXT record at _acme-challenge; HTTP-01 cannot prove it.'}
+                {compact ? 'Wildcards (*.example.com) need dns-01.' : 'A wildcard (*.example.com) needs dns-01, a TXT record at _acme-challenge that a hook publishes; the challenge step asks for it.'}
               </Text>
             </Box>
           </Box>
@@ -701,10 +740,16 @@ export function SetupScreen() {
             {row('Challenge', 'challenge', field === 'challenge' ? choices(CHALLENGE_CHOICES, challengeAt, 2, 12) : <Text>{CHALLENGE_CHOICES[challengeAt]?.label}</Text>)}
             {challengeAt === 0
               ? row('Port', 'port', textInput('port', port, ca && isRunningSandboxCa(ca) ? "empty: the sandbox's validation port" : 'empty: 80', setPort))
-              : row('Webroot', 'webroot', textInput('webroot', webroot, '/var/www/html', setWebroot))}
+              : challengeAt === 1
+                ? row('Webroot', 'webroot', textInput('webroot', webroot, '/var/www/html', setWebroot))
+                : row('DNS hook', 'dnsHook', textInput('dnsHook', dnsHook, '/usr/local/bin/dns-hook (run as HOOK present|cleanup FQDN VALUE)', setDnsHook))}
             {preflight.report?.suggestionReason ? <Text {...theme.tone('muted')} wrap="wrap">{`Preselected from the preflight: ${preflight.report.suggestionReason}.`}</Text> : null}
             <Text {...theme.tone('muted')} wrap="wrap">
-              {dns01 ? 'dns-01 (for wildcards) needs a DNS hook.' : 'dns-01 (needed only for wildcards) is not available in this certdeck yet.'}
+              {names.wildcards.length > 0
+                ? `${names.wildcards.join(', ')} ${names.wildcards.length === 1 ? 'is a wildcard' : 'are wildcards'}: only dns-01 can prove ${names.wildcards.length === 1 ? 'it' : 'them'}.`
+                : compact
+                  ? 'dns-01: a hook (lego exec style) publishes the TXT record.'
+                  : "dns-01: a hook in lego's exec style (HOOK present|cleanup FQDN VALUE) publishes the TXT record; no port needed."}
             </Text>
           </Box>
         );
@@ -737,15 +782,22 @@ export function SetupScreen() {
         );
       }
       case 'schedule': {
-        const line = plan ? cronLine(plan, home) : '';
-        const scheduleChoices: Choice[] = [
-          { value: 'cron', label: 'Show the cron line', tag: 'add it to the crontab of the user that runs certdeck' },
-          { value: 'none', label: 'Skip', tag: 'renew by hand: certdeck issue … --if-due' },
-        ];
         return (
           <Box flexDirection="column">
-            {row('Schedule', 'schedule', choices(scheduleChoices, scheduleAt, 2, compact ? 18 : 22))}
-            {scheduleAt === 0 ? <ScrollText blocks={[{ text: 'Runs nightly; renews only when due (the last third of the lifetime), so the CA is not asked otherwise:', tone: 'muted' }, { text: line, tone: 'accent' }]} width={width} height={Math.max(2, rows - 5)} offset={0} /> : null}
+            {row('Schedule', 'schedule', choices(scheduleChoices, scheduleAt, Math.min(scheduleChoices.length, Math.max(2, rows - 4)), compact ? 18 : 26))}
+            {scheduleChoices[scheduleAt]?.value === 'timer' ? (
+              <ScrollText blocks={[{ text: `Written to ${scheduler?.timer.available ? scheduler.timer.unitDir : 'the unit directory'} and enabled after the certificate is issued, as certdeck schedule install does; certdeck renew renews only what is due, so the CA is not asked otherwise.`, tone: 'muted' }]} width={width} height={Math.max(2, rows - 6)} offset={0} />
+            ) : scheduleChoices[scheduleAt]?.value === 'cron' ? (
+              <ScrollText
+                blocks={[
+                  { text: `${scheduler && !scheduler.timer.available ? `No systemd timer: ${scheduler.timer.why}. ` : ''}Twice a day; renews only when due (the last third of the lifetime), so the CA is not asked otherwise:`, tone: 'muted' },
+                  { text: cron, tone: 'accent' },
+                ]}
+                width={width}
+                height={Math.max(2, rows - 6)}
+                offset={0}
+              />
+            ) : null}
           </Box>
         );
       }
@@ -771,7 +823,7 @@ export function SetupScreen() {
           </Box>
         );
       case 'done':
-        return <ScrollText blocks={plan && run.phase === 'ok' ? doneBlocks(plan, run, snapshot, home) : []} width={width} height={textRows} offset={scroll} />;
+        return <ScrollText blocks={plan && run.phase === 'ok' ? doneBlocks(plan, run, snapshot, cron) : []} width={width} height={textRows} offset={scroll} />;
     }
   };
 

@@ -2,7 +2,7 @@ import type { IssueOutcome } from '../../../engine/api.js';
 import type { Snapshot } from '../../../engine/state.js';
 import { SYMBOLS } from '../../theme.js';
 import type { TargetTextField } from '../../view-model/deploy-target-form.js';
-import { CUSTOM_CA, cronLine, displayName, equivalentCommands, type SetupPlan } from '../../view-model/setup-plan.js';
+import { CUSTOM_CA, displayName, equivalentCommands, type SetupPlan } from '../../view-model/setup-plan.js';
 import type { TextBlock } from './ScrollText.js';
 
 /** The texts of the setup's review and done steps, and the deploy fields' labels: what the plan reads like. */
@@ -11,7 +11,7 @@ export type RunState =
   | { phase: 'idle' }
   | { phase: 'working'; status: string; orderId?: string }
   | { phase: 'failed'; status: string; orderId?: string; error: string }
-  | { phase: 'ok'; orderId?: string; outcome: IssueOutcome; warnings: string[] };
+  | { phase: 'ok'; orderId?: string; outcome: IssueOutcome; warnings: string[]; timer?: { ok: boolean; lines: string[] } };
 
 export const TARGET_LABEL: Record<TargetTextField, string> = { dir: 'Directory', program: 'Program', args: 'Arguments', out: 'Output file', passwordEnv: 'Password env', hosts: 'Hosts', id: 'Id' };
 export const TARGET_PLACEHOLDER: Record<TargetTextField, string> = {
@@ -38,7 +38,12 @@ export function targetSummary(t: SetupPlan['deploy'][number]): string {
 }
 
 export function reviewBlocks(plan: SetupPlan): TextBlock[] {
-  const challenge = plan.challenge.method === 'http-01-webroot' ? `HTTP-01 through the web server's root ${plan.challenge.webroot}` : `HTTP-01 with certdeck's own server${plan.challenge.method === 'http-01-standalone' && plan.challenge.port ? ` on port ${plan.challenge.port}` : ''}`;
+  const challenge =
+    plan.challenge.method === 'http-01-webroot'
+      ? `HTTP-01 through the web server's root ${plan.challenge.webroot}`
+      : plan.challenge.method === 'dns-01'
+        ? `DNS-01, TXT records published by the hook ${plan.challenge.hook ?? '(none)'}`
+        : `HTTP-01 with certdeck's own server${plan.challenge.method === 'http-01-standalone' && plan.challenge.port ? ` on port ${plan.challenge.port}` : ''}`;
   const account = plan.account.kind === 'existing' ? `existing account ${plan.account.id}` : `new account${plan.account.email.trim() ? ` for ${plan.account.email.trim()}` : ' (no e-mail)'}, terms agreed: ${plan.termsOfService ?? 'none published'}`;
   const blocks: TextBlock[] = [
     { text: `Names: ${plan.domains.map(displayName).join(', ')}` },
@@ -47,7 +52,7 @@ export function reviewBlocks(plan: SetupPlan): TextBlock[] {
     { text: `Challenge: ${challenge}` },
     { text: `Key type: ${plan.keyType}` },
     { text: `Deploy: ${plan.deploy.length ? plan.deploy.map((t) => targetSummary(t)).join('; ') : 'none'}` },
-    { text: `Renewal: ${plan.schedule === 'cron' ? 'the cron line shown at the end' : 'by hand'}` },
+    { text: `Renewal: ${plan.schedule === 'timer' ? 'the systemd timer certdeck-renew.timer, installed after the certificate is issued' : plan.schedule === 'cron' ? 'the cron line shown at the end' : 'by hand'}` },
   ];
   if (plan.rehearseOn) blocks.push({ text: `Rehearsal: on ${plan.rehearseOn.name} first, then asks before ${plan.ca.name}` });
   blocks.push({ text: '' }, { text: 'The same as headless commands (for scripts, or another machine):', tone: 'muted' });
@@ -56,7 +61,7 @@ export function reviewBlocks(plan: SetupPlan): TextBlock[] {
   return blocks;
 }
 
-export function doneBlocks(plan: SetupPlan, run: Extract<RunState, { phase: 'ok' }>, snapshot: Snapshot, home: string | undefined): TextBlock[] {
+export function doneBlocks(plan: SetupPlan, run: Extract<RunState, { phase: 'ok' }>, snapshot: Snapshot, cron: string): TextBlock[] {
   const dir = run.outcome.certificateDir ?? '';
   const cert = snapshot.certificates[plan.certName];
   const blocks: TextBlock[] = [
@@ -73,11 +78,17 @@ export function doneBlocks(plan: SetupPlan, run: Extract<RunState, { phase: 'ok'
     const due = cert.notAfter - (cert.notAfter - cert.notBefore) / 3;
     blocks.push({ text: `Valid until ${new Date(cert.notAfter).toISOString().slice(0, 16).replace('T', ' ')} UTC; renewal is due from ${new Date(due).toISOString().slice(0, 16).replace('T', ' ')} UTC.` });
   }
+  if (run.timer) {
+    blocks.push({ text: run.timer.ok ? `${SYMBOLS.ok} Renewal: the systemd timer is installed (certdeck renew twice a day).` : `${SYMBOLS.warn} Renewal: installing the systemd timer failed; add the cron line below instead.`, tone: run.timer.ok ? 'ok' : 'warn' });
+    for (const l of run.timer.lines) blocks.push({ text: l, tone: 'muted', indent: 2 });
+  }
+  if (!run.timer?.ok) {
+    blocks.push(
+      plan.schedule === 'none' ? { text: 'To renew it, run this when it is due (or add it to cron):' } : { text: 'To renew it automatically, add this line to the crontab (crontab -e):' },
+      { text: cron, tone: 'accent' },
+    );
+  }
   blocks.push(
-    plan.schedule === 'cron'
-      ? { text: 'To renew it automatically, add this line to the crontab (crontab -e):' }
-      : { text: 'To renew it, run this when it is due (or add it to cron):' },
-    { text: cronLine(plan, home), tone: 'accent' },
     { text: `Next: point your server at fullchain.pem and privkey.pem; certdeck doctor ${plan.certName} checks everything again. Press enter for the dashboard.`, tone: 'info' },
   );
   return blocks;
