@@ -8,6 +8,23 @@
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 
+/**
+ * Parts of dependencies certdeck never calls, replaced by empty modules so the issue path does not load them
+ * (together about 1 MB of the ACME chunk, most of its load time):
+ * - acme-client's `forge` export (src/crypto/forge.js, deprecated, the whole of node-forge): certdeck uses
+ *   acme.crypto (node:crypto and @peculiar/x509) only; its own node-forge users (tls-alpn-01, PKCS#12, the
+ *   sandbox's PKI) import node-forge directly and keep it.
+ * - mime-db, the MIME table axios's form-data reads to name the type of an uploaded file: ACME sends JSON only.
+ */
+const unusedParts = {
+  name: 'certdeck-unused-parts',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/crypto\/forge$/ }, (args) => (/[\\/]acme-client[\\/]src$/.test(args.resolveDir) ? { path: 'acme-client-forge', namespace: 'unused' } : undefined));
+    b.onResolve({ filter: /^mime-db$/ }, () => ({ path: 'mime-db', namespace: 'unused' }));
+    b.onLoad({ filter: /.*/, namespace: 'unused' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
 await rm('dist', { recursive: true, force: true });
 await build({
   entryPoints: ['src/main.ts', 'src/demo.ts', 'src/sandbox/fault-proxy-main.ts'],
@@ -21,6 +38,7 @@ await build({
   target: 'node22',
   // Ink loads React's devtools bridge only when DEV=true, and it is not a dependency: leave the import to Node.
   external: ['react-devtools-core'],
+  plugins: [unusedParts],
   // The CommonJS dependencies bundled into ES modules (acme-client, axios, node-forge) call require() for Node's
   // built-ins, which an ES module does not have.
   banner: { js: "import { createRequire as __certdeckCreateRequire } from 'node:module'; const require = __certdeckCreateRequire(import.meta.url);" },
