@@ -16,6 +16,21 @@ import { rm } from 'node:fs/promises';
  *   sandbox's PKI) import node-forge directly and keep it.
  * - mime-db, the MIME table axios's form-data reads to name the type of an uploaded file: ACME sends JSON only.
  */
+/**
+ * node:http as a CommonJS require, not an ES import: Node builds the ES module facade of a built-in by reading
+ * every export, and node:http's lazy WebSocket/MessageEvent getters then load undici (about 100 ms, more than
+ * everything else before certdeck's first request). require() returns the module object, getters untouched.
+ */
+const builtinsWithoutFacade = {
+  name: 'certdeck-builtins-without-facade',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+      args.kind === 'import-statement' || args.kind === 'dynamic-import' ? { path: args.path.replace(/^node:/, ''), namespace: 'cjs-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'cjs-builtin' }, (args) => ({ contents: `module.exports = require('node:${args.path}');`, loader: 'js' }));
+  },
+};
+
 const unusedParts = {
   name: 'certdeck-unused-parts',
   setup(b) {
@@ -38,7 +53,7 @@ await build({
   target: 'node22',
   // Ink loads React's devtools bridge only when DEV=true, and it is not a dependency: leave the import to Node.
   external: ['react-devtools-core'],
-  plugins: [unusedParts],
+  plugins: [unusedParts, builtinsWithoutFacade],
   // The CommonJS dependencies bundled into ES modules (acme-client, axios, node-forge) call require() for Node's
   // built-ins, which an ES module does not have.
   banner: { js: "import { createRequire as __certdeckCreateRequire } from 'node:module'; const require = __certdeckCreateRequire(import.meta.url);" },
