@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CertificateSummary } from '../events.js';
-import { ensureDir, writeFileAtomic } from './atomic.js';
+import { ensureDir, uniqueTempName } from './atomic.js';
 import type { StatePaths } from './paths.js';
 
 /**
@@ -77,7 +77,16 @@ export async function openListCache(paths: StatePaths, names: readonly string[])
       if (!changed && Object.keys(next).length === Object.keys(old).length) return;
       try {
         await ensureDir(path.dirname(file));
-        await writeFileAtomic(file, JSON.stringify({ format: FORMAT, entries: next } satisfies CacheFile), { mode: 0o600 });
+        // Renamed into place (a reader never sees half a file) but not fsynced: a cache lost in a crash is only
+        // rebuilt, and an fsync per listing made every request of a large --each run wait on the disk.
+        const temp = path.join(path.dirname(file), uniqueTempName(path.basename(file)));
+        try {
+          await writeFile(temp, JSON.stringify({ format: FORMAT, entries: next } satisfies CacheFile), { mode: 0o600 });
+          await rename(temp, file);
+        } catch (err) {
+          await rm(temp, { force: true });
+          throw err;
+        }
       } catch {
         // A read-only home (list by a monitoring user) lists as before, only without the shortcut next time.
       }
