@@ -32,7 +32,7 @@ export interface Measured<T> {
 export type ProblemCounts = Record<string, number>;
 
 export interface BenchClient {
-  id: 'certdeck' | 'uacme' | 'lego';
+  id: 'certdeck' | 'certdeck-default' | 'uacme' | 'lego';
   version: string;
   /** What (a) runs, for the notes under the table. */
   coldHow: string;
@@ -41,7 +41,7 @@ export interface BenchClient {
   /** A fresh state dir: registers an account and issues one certificate for `name`. Timed. */
   cold(name: string): Promise<Measured<ProblemCounts | undefined>>;
   /** Issues one certificate per name with the account the first successful cold() registered. Timed. */
-  batch(names: string[]): Promise<Measured<ProblemCounts | undefined>>;
+  batch(names: string[], concurrency?: number): Promise<Measured<ProblemCounts | undefined>>;
 }
 
 /** A client that cannot run here, and why (binary missing, not root, ...). */

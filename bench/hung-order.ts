@@ -4,7 +4,7 @@
  *
  *   node_modules/.bin/node --import tsx bench/hung-order.ts [--cancel-runs N]
  *
- * Polls are counted twice: computed from the policy (nextDelay, no jitter) and measured by running the real engine
+ * Polls are counted twice: computed from the policy (nextPollDelay, no jitter) and measured by running the real engine
  * against Pebble behind the fault proxy on a fake clock (ten minutes take well under a second). Cancel latency is
  * real time: engine.cancel() until the issue promise settles, then the HTTP-01 listener and the lock are checked.
  */
@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../src/engine/ca/catalog.js';
 import { formatSpan } from '../src/engine/core/duration.js';
-import { DEFAULT_POLICY, mergePolicy, nextDelay, type WaitPolicy } from '../src/engine/policy.js';
+import { DEFAULT_POLICY, mergePolicy, nextPollDelay, type WaitPolicy } from '../src/engine/policy.js';
 import { lockFile } from '../src/engine/store/lock.js';
 import type { FaultScenario } from '../src/sandbox/fault-proxy.js';
 import { challengeResponse, driveIssue, engineHarness, requestsOf, SteppingClock } from '../test/support/engine-harness.js';
@@ -31,7 +31,7 @@ function computedPolls(policy: WaitPolicy, windowMs: number, random: () => numbe
   for (let attempt = 1; ; attempt++) {
     const remaining = windowMs - elapsed;
     if (remaining <= 0) return polls;
-    elapsed += Math.min(nextDelay(policy, attempt, undefined, random).delayMs, remaining);
+    elapsed += Math.min(nextPollDelay(policy, attempt, undefined, random).delayMs, remaining);
     polls += 1;
   }
 }
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     }
     console.log(`${pad('acme.sh (fixed 15s)', 20)}${pad('15s', 12)}${pad(String(HANG_MS / ACME_SH_INTERVAL_MS), 11)}${pad('-', 16)}${pad('-', 10)}${pad('never', 14)}none: polls every 15s for ever (field report 1)`);
     console.log('');
-    console.log('computed: nextDelay with zero jitter; measured: the engine against Pebble behind the fault proxy on a fake');
+    console.log('computed: nextPollDelay with zero jitter; measured: the engine against Pebble behind the fault proxy on a fake');
     console.log('clock, polls the CA answered after finalize, processing deadline set to 10m.');
     console.log('');
 

@@ -6,9 +6,14 @@
  *   (b) ten single-name certificates, account registered: certdeck in one --each run, peers one call each
  *   (c) CA requests per certificate in the (b) setting (the proxy's log)
  *   (d) `certdeck --version` start-up, next to a bare `node -e 0`
+ *   (e) 50, 100, 200 single-name certificates in one `--each` run, against a raw-JWS client's ceiling (scale.ts)
+ *
+ * certdeck runs twice throughout: with the default wait policy of a CA given by directory URL (what a real CA gets,
+ * `certdeck-default`) and with `--ca sandbox` (the sandbox's tuned policy, `certdeck`); each gets its own table.
  *
  * Options: --cold-rounds N (3), --batch-rounds N (3), --lego-certs N (10; fewer are scaled to 10),
- * --startup-runs N (20), --skip uacme,lego. Everything runs on loopback; every process and temp dir is removed.
+ * --startup-runs N (20), --scale 50,100,200, --scale-concurrency N (10), --skip uacme,lego,scale,default,sandbox.
+ * Everything runs on loopback; every process and temp dir is removed.
  */
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,23 +23,34 @@ import { parseArgs } from 'node:util';
 import { sandboxStatePath } from '../src/engine/ca/sandbox-state.js';
 import { startTestSandbox, type TestSandbox } from '../test/support/sandbox-harness.js';
 import type { BenchClient, BenchContext, Measured, UnavailableClient } from './client.js';
-import { CERTDECK_CLI, certdeckClient } from './client-certdeck.js';
+import { CERTDECK_CLI, certdeckClient, type CertdeckBenchClient } from './client-certdeck.js';
 import { legoClient } from './client-lego.js';
 import { uacmeClient } from './client-uacme.js';
 import { resultFor, runBatchPhase, runColdPhase, type ClientResult, type PhasePlan } from './phases.js';
 import { renderNotes, renderResults } from './report.js';
+import { renderScale, runScalePhase, type ScalePlan, type ScaleRow } from './scale.js';
 import { measureStartup, type StartupTimes } from './startup.js';
 import { seconds } from './stats.js';
 
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 
-function options(): { coldRounds: number; batchRounds: number; legoCerts: number; startupRuns: number; skip: Set<string> } {
+function options(): {
+  coldRounds: number;
+  batchRounds: number;
+  legoCerts: number;
+  startupRuns: number;
+  scale: number[];
+  scaleConcurrency: number;
+  skip: Set<string>;
+} {
   const { values } = parseArgs({
     options: {
       'cold-rounds': { type: 'string', default: '3' },
       'batch-rounds': { type: 'string', default: '3' },
       'lego-certs': { type: 'string', default: '10' },
       'startup-runs': { type: 'string', default: '20' },
+      scale: { type: 'string', default: '50,100,200' },
+      'scale-concurrency': { type: 'string', default: '10' },
       skip: { type: 'string', default: '' },
     },
   });
@@ -48,6 +64,8 @@ function options(): { coldRounds: number; batchRounds: number; legoCerts: number
     batchRounds: whole('batch-rounds', values['batch-rounds']),
     legoCerts: whole('lego-certs', values['lego-certs']),
     startupRuns: whole('startup-runs', values['startup-runs']),
+    scale: (values.scale ?? '').split(',').filter(Boolean).map((n) => whole('scale', n)),
+    scaleConcurrency: whole('scale-concurrency', values['scale-concurrency']),
     skip: new Set((values.skip ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   };
 }
@@ -110,7 +128,10 @@ async function main(): Promise<number> {
     say('  keys: P-256 for accounts and certificates in every client');
     say(`  machine: ${loadNote()}`);
 
-    const candidates: Array<BenchClient | UnavailableClient> = [await certdeckClient(ctx)];
+    const certdecks: CertdeckBenchClient[] = [];
+    for (const policy of ['default', 'sandbox'] as const) if (!opts.skip.has(policy)) certdecks.push(await certdeckClient(ctx, policy));
+    if (certdecks.length === 0) throw new Error('--skip default,sandbox leaves no certdeck to measure');
+    const candidates: Array<BenchClient | UnavailableClient> = [...certdecks];
     for (const [id, make] of [['uacme', uacmeClient], ['lego', legoClient]] as const) {
       candidates.push(opts.skip.has(id) ? { id, reason: 'skipped with --skip' } : await make(ctx));
     }
@@ -122,6 +143,12 @@ async function main(): Promise<number> {
     const plan: PhasePlan = { coldRounds: opts.coldRounds, batchRounds: opts.batchRounds, legoBatchCerts: opts.legoCerts, log: say, signal: abort.signal };
     await runColdPhase(clients, results, plan);
     await runBatchPhase(clients, results, plan);
+    let scaleRows: ScaleRow[] = [];
+    const scalePlan: ScalePlan = { sizes: opts.scale, concurrency: opts.scaleConcurrency, log: say };
+    if (!opts.skip.has('scale') && opts.scale.length && !abort.signal.aborted) {
+      say(`  (e) machine before: ${loadNote()}`);
+      scaleRows = await runScalePhase(ctx, certdecks, scalePlan);
+    }
     let startup: StartupTimes | undefined;
     if (!abort.signal.aborted) {
       try {
@@ -134,12 +161,17 @@ async function main(): Promise<number> {
 
     const all = [...results.values()];
     say();
-    say(renderResults(all, startup));
+    for (const c of certdecks) {
+      say(c.id === 'certdeck' ? "certdeck with --ca sandbox (the sandbox's tuned wait policy):" : 'certdeck with the CA given by directory URL (the default wait policy, what a real CA gets):');
+      say(renderResults(all, startup, c.id));
+      say();
+    }
+    if (scaleRows.length) say(renderScale(scaleRows, scalePlan));
     say();
     say(renderNotes(all, startup, { coldRounds: opts.coldRounds, batchRounds: opts.batchRounds }));
     say();
     say(`benchmark took ${seconds(performance.now() - started)}; machine at the end: ${loadNote()}`);
-    const failed = all.some((r) => r.cold.failures.length || r.batch.failures.length) || !startup;
+    const failed = all.some((r) => r.cold.failures.length || r.batch.failures.length) || !startup || scaleRows.some((r) => r.failure);
     return failed ? 1 : 0;
   } finally {
     await sandbox?.stop();

@@ -14,6 +14,12 @@ const found = process.versions.node;
 if (Number(found.split('.')[0]) < MIN_NODE_MAJOR) {
   process.stderr.write(`certdeck needs Node.js ${MIN_NODE_MAJOR} or newer, but this is Node.js v${found} (${process.execPath}); install Node.js ${MIN_NODE_MAJOR}+ and run certdeck with it.\n`);
   process.exit(1);
+} else if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  // Answered here, before the CLI module graph loads: `--version` then costs what node's own start costs. The line
+  // is versionLine() in commands/version-line.ts (this file imports nothing; keep the two in step).
+  const { readFileSync } = process.getBuiltinModule('node:fs');
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  process.stdout.write(`certdeck ${version} (node ${process.version})\n`);
 } else {
   import('./main.js').catch((err: unknown) => {
     // A load failure of the CLI itself (a damaged installation); a command's own errors are handled inside.

@@ -36,6 +36,7 @@ import type { SolverPool } from './challenge/solver-pool.js';
 import { EventHub } from './event-hub.js';
 import type { runIssueJob } from './issue/issue-job.js';
 import type { OrderControl } from './order/order-control.js';
+import { preflightIssue } from './issue/preflight.js';
 import { listCertificates, readCertificate, type CertificateMeta } from './store/cert-files.js';
 import { unreadableJournals, withRenewalFailures, withRenewalPlans } from './renew/failures.js';
 import { listHistoryNames, readHistoryFile } from './store/history.js';
@@ -481,6 +482,19 @@ export class Engine implements EngineApi, NotificationsApi {
   }
 
   private async runIssueJob(request: IssueRequest, signal?: AbortSignal): Promise<IssueOutcome> {
+    // Until the ACME stack is loaded, what can fail without a CA fails first, without loading it (preflight.ts).
+    if (!this.acme) {
+      const refused = await preflightIssue({ paths: this.opts.paths, storage: this.storage, locker: this.locker, settings: this.settings, clock: this.opts.clock }, request).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      if (refused !== undefined) {
+        const error = toErrorInfo(refused);
+        const certName = request.certName ?? '';
+        this.hub.emit({ type: 'log', at: this.opts.clock.now(), level: 'error', message: `${error.message}${error.hint ? ` ${error.hint}` : ''}`, ...(certName ? { certName } : {}) });
+        return { certName, ok: false, orderId: '', orderIds: [], error };
+      }
+    }
     const { sessions, solvers, runIssueJob } = await this.loadAcme();
     return runIssueJob(
       {

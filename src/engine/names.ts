@@ -212,7 +212,8 @@ export function directorySlug(directoryUrl: string): string {
 function ipLiteral(raw: string): string | undefined {
   const inner = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
   if (isIPv4(inner)) return inner;
-  if (isIPv6(inner)) return new URL(`http://[${inner}]/`).hostname.slice(1, -1); // canonical compressed form
+  // Only text with a colon can be IPv6; node compiles isIPv6's large pattern on first use (tens of ms at start).
+  if (inner.includes(':') && isIPv6(inner)) return new URL(`http://[${inner}]/`).hostname.slice(1, -1); // canonical compressed form
   if (raw.startsWith('[')) return ''; // bracketed but not an address
   return undefined;
 }

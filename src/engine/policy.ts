@@ -6,7 +6,13 @@
 export type WaitPhase = 'authorization' | 'processing' | 'download';
 
 export interface WaitPolicy {
-  /** First delay and the lower bound of backoff, ms. */
+  /**
+   * The first poll's delay when the CA gave no Retry-After, ms (acmez starts at 250 ms): a fast CA answers the
+   * first poll, a slow one costs one early request, after which backoff runs from the floor. Never above the floor.
+   * Absent (a policy recorded before it existed): the floor, as then.
+   */
+  firstMs?: number;
+  /** Lower bound of backoff from the second poll on, ms. */
   floorMs: number;
   /** Upper bound of backoff, ms. */
   capMs: number;
@@ -23,6 +29,7 @@ export interface WaitPolicy {
 }
 
 export const DEFAULT_POLICY: WaitPolicy = {
+  firstMs: 250,
   floorMs: 1_000,
   capMs: 30_000,
   factor: 2,
@@ -63,9 +70,10 @@ export interface NextDelay {
 export const MIN_WAIT_MS = 10;
 
 /**
- * Delay before attempt number `attempt` (1-based: the wait before the first re-poll is attempt 1).
- * A Retry-After from the server is honoured (it is the CA telling us when an answer can exist), but never below
- * the policy's floor: a hostile or broken server cannot make certdeck spin.
+ * Delay before attempt number `attempt` (1-based: the wait before the first retry is attempt 1): the server's
+ * Retry-After when it sent one (it is the CA telling us when an answer can exist), but never below the policy's
+ * floor, so a hostile or broken server cannot make certdeck spin; else exponential backoff with jitter from the
+ * floor to the cap. Retries after errors use this as is; polls use nextPollDelay (an early first poll).
  */
 export function nextDelay(
   policy: WaitPolicy,
@@ -79,6 +87,31 @@ export function nextDelay(
   const spread = raw * policy.jitter * (random() * 2 - 1);
   const delayMs = Math.round(Math.min(Math.max(floor, policy.capMs), Math.max(floor, raw + spread)));
   return { delayMs, reason: 'backoff' };
+}
+
+/** The first poll's delay before jitter: the policy's firstMs, never above its floor nor below MIN_WAIT_MS. */
+export function firstPollMs(policy: WaitPolicy): number {
+  return Math.max(MIN_WAIT_MS, Math.min(policy.firstMs ?? policy.floorMs, policy.floorMs));
+}
+
+/**
+ * Delay before poll number `attempt` of an authorization or order (1-based). Retry-After always comes first, as in
+ * nextDelay. Without one, the first poll is early (firstMs, jittered: a CA with nothing to wait for answers it at
+ * once), and from the second on the delays are nextDelay's backoff from the floor: 250 ms, 1 s, 2 s, 4 s, ... with
+ * DEFAULT_POLICY, against 1 s, 2 s, 4 s, ... before. Over any wait of a second or more that is at most one request
+ * more, and none when the first poll finds the answer, which a fast CA's does.
+ */
+export function nextPollDelay(
+  policy: WaitPolicy,
+  attempt: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): NextDelay {
+  if (attempt > 1 || (retryAfterMs !== undefined && Number.isFinite(retryAfterMs))) return nextDelay(policy, attempt - 1, retryAfterMs, random);
+  const first = firstPollMs(policy);
+  const spread = first * policy.jitter * (random() * 2 - 1);
+  const floor = Math.max(MIN_WAIT_MS, policy.floorMs);
+  return { delayMs: Math.round(Math.min(floor, Math.max(MIN_WAIT_MS, first + spread))), reason: 'backoff' };
 }
 
 /**

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { DEFAULT_POLICY, mergePolicy, nextDelay, type PolicyOverride, type WaitPolicy } from '../../src/engine/policy.js';
+import { DEFAULT_POLICY, mergePolicy, nextPollDelay, type PolicyOverride, type WaitPolicy } from '../../src/engine/policy.js';
 import { livePaths } from '../../src/engine/store/cert-files.js';
 import { readJournal } from '../../src/engine/store/journal.js';
 import { driveIssue, engineHarness, journaledKeyPem, requestsOf, SteppingClock, type EngineHarness } from '../support/engine-harness.js';
@@ -20,7 +20,7 @@ const OVERRIDE: PolicyOverride = { floorMs: 1000, capMs: 30_000, factor: 2, jitt
 const POLICY: WaitPolicy = mergePolicy(DEFAULT_POLICY, OVERRIDE);
 
 /**
- * The waits the policy implies for a processing phase that never ends: backoff from nextDelay, the last wait cut
+ * The waits the policy implies for a processing phase that never ends: an early first poll then backoff (nextPollDelay), the last wait cut
  * to end exactly at the deadline, one poll after each wait. `extendAfter` moves the deadline once, after that many
  * waits were scheduled (what keepWaiting does).
  */
@@ -32,7 +32,7 @@ function plannedWaits(policy: WaitPolicy, extend?: { afterWaits: number; byMs: n
     if (extend && waits.length === extend.afterWaits) deadline += extend.byMs;
     const remaining = deadline - elapsed;
     if (remaining <= 0) return waits;
-    const delay = Math.min(nextDelay(policy, attempt, undefined, () => 0.5).delayMs, remaining);
+    const delay = Math.min(nextPollDelay(policy, attempt, undefined, () => 0.5).delayMs, remaining);
     waits.push(delay);
     elapsed += delay;
   }
@@ -64,8 +64,9 @@ describe('an order hung in processing (fake clock, real Pebble behind the fault 
 
   it('gives up at the deadline after exactly the polls the policy implies, flags it hung, and says so', async () => {
     const expected = plannedWaits(POLICY);
-    // Sanity of the model itself: 1+2+4+8+16 s, then 30 s steps, the last one cut to the 10-minute mark.
-    assert.deepEqual(expected.slice(0, 7), [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    // Sanity of the model itself: an early 250 ms poll, 1+2+4+8+16 s, then 30 s steps, the last one cut to the
+    // 10-minute mark.
+    assert.deepEqual(expected.slice(0, 8), [250, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
     assert.equal(expected.reduce((a, b) => a + b, 0), 10 * MINUTE);
 
     const outcome = await driveIssue(sb, h, h.issue({ domains: ['hung.example.test'], policy: OVERRIDE }));

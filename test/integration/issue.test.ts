@@ -69,15 +69,15 @@ describe('issuance against a real Pebble with real HTTP-01', { skip }, () => {
   });
 
   it('polls the authorization once the validator has fetched the answers, not on the backoff schedule', async () => {
-    // A 2 s floor: without the built-in server's signal the first poll would come at 2 s, the second at 6 s.
-    const outcome = await engine.issue({ domains: ['hint.example.test', 'www.hint.example.test'], ca: 'sandbox', agreeTos: true, policy: { floorMs: 2_000, capMs: 10_000, jitter: 0 } });
+    // A 2 s floor and first poll: without the built-in server's signal the first poll would come at 2 s, the second at 4 s.
+    const outcome = await engine.issue({ domains: ['hint.example.test', 'www.hint.example.test'], ca: 'sandbox', agreeTos: true, policy: { firstMs: 2_000, floorMs: 2_000, capMs: 10_000, jitter: 0 } });
     assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
     const mine = events.filter((e) => 'orderId' in e && e.orderId === outcome.orderId);
     const waits = mine.filter((e) => e.type === 'wait:scheduled' && e.phase === 'authorization');
     if (waits.length === 0) return; // Pebble reused both valid authorizations: nothing to wait for
     assert.equal(waits.length, 1, 'one poll found the names validated');
     const wait = waits[0] as Extract<EngineEvent, { type: 'wait:scheduled' }>;
-    assert.equal(wait.nextPollAt - wait.at, 6_000, 'bounded by the first two backoff steps');
+    assert.equal(wait.nextPollAt - wait.at, 4_000, 'bounded by the first two poll delays (first poll, then the floor)');
     const poll = mine.find((e) => e.type === 'http:exchange' && e.at > wait.at && /\/my-order\//.test(e.url))!;
     assert.ok(poll.at - wait.at < 2_000, `polled ${poll.at - wait.at} ms after answering, before the 2 s floor`);
   });

@@ -8,7 +8,7 @@ import { propagationOptions } from './dns01/options.js';
 import { Http01ChallengeSolver } from './http01-solver.js';
 import type { ChallengeSolver } from './solver.js';
 import { StandaloneHttp01, type SharedAnswers } from './standalone.js';
-import { TlsAlpn01Responder } from './tls-alpn01.js';
+import type { TlsAlpn01Responder } from './tls-alpn01.js';
 import { WebrootHttp01 } from './webroot.js';
 
 /** What the CA tells certdeck about where its validator connects (the sandbox) and which DNS it asks. */
@@ -95,7 +95,8 @@ export class SolverPool {
       case 'tls-alpn-01': {
         const host = config.host ?? defaults.host;
         const port = config.port ?? defaults.tlsAlpnPort;
-        return [`tls-alpn:${host}:${port}`, () => TlsAlpn01Responder.listen(host, port)];
+        // Loaded for a tls-alpn-01 order only: it brings node-forge, which no other order needs.
+        return [`tls-alpn:${host}:${port}`, async (): Promise<TlsAlpn01Responder> => (await import('./tls-alpn01.js')).TlsAlpn01Responder.listen(host, port)];
       }
     }
   }

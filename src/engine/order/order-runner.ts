@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { AcmeProblemError, CancelledError, EngineError, TimeoutError } from '../core/errors.js';
 import { stripControl } from '../core/sanitize.js';
 import type { AcmeChallengeStatus, AcmeOrderStatus, EngineEvent } from '../events.js';
-import { nextDelay, type WaitPhase, type WaitPolicy } from '../policy.js';
+import { firstPollMs, nextPollDelay, type WaitPhase, type WaitPolicy } from '../policy.js';
 import { budgetExhausted, isRetryableStepError, waitBeforeRetry, withPolicyRetries, type RetryContext } from './retry-loop.js';
 import type { AcmeAuthorization, AcmeOrder, AcmeSession } from '../acme/session.js';
 import type { ChallengeSolver, ChallengeTask, SolverJournalPort } from '../challenge/solver.js';
@@ -422,12 +422,12 @@ export class OrderRunner {
       for (let attempt = 1; ; attempt++) {
         const now = clock.now();
         // When the solver sees the validator fetch the answers, the first wait stands for the first two backoff
-        // steps: poll once every answer was fetched (plus half the floor, for the CA to record the result), at
-        // the latest when the second poll would have been. One poll that finds the result instead of an early one.
+        // steps: poll once every answer was fetched (plus half the early first poll's delay, for the CA to record
+        // the result), at the latest when the second poll would have been. One poll that finds the result.
         const hinted = attempt === 1 && validated !== undefined && retryAfterMs === undefined;
         const planned = hinted
-          ? { delayMs: nextDelay(policy, 1, undefined, this.random).delayMs + nextDelay(policy, 2, undefined, this.random).delayMs, reason: 'backoff' as const }
-          : nextDelay(policy, step, retryAfterMs, this.random);
+          ? { delayMs: nextPollDelay(policy, 1, undefined, this.random).delayMs + nextPollDelay(policy, 2, undefined, this.random).delayMs, reason: 'backoff' as const }
+          : nextPollDelay(policy, step, retryAfterMs, this.random);
         step += hinted ? 2 : 1;
         const remaining = deadlineAt - now;
         if (remaining <= 0) throw this.deadlineError(phase, current, now - startedAt, attempt - 1, deadlineAt - startedAt);
@@ -455,7 +455,7 @@ export class OrderRunner {
             await control.sleep(clock, nextPollAt - clock.now());
           } // else retryNow cut the wait short: poll now
         } else {
-          const early = hinted ? validated!.then(() => clock.sleep(policy.floorMs / 2, control.signal)) : undefined;
+          const early = hinted ? validated!.then(() => clock.sleep(firstPollMs(policy) / 2, control.signal)) : undefined;
           await control.sleep(clock, delayMs, early);
         }
         const read = await this.withRetries('read the order', () => this.input.session.getOrder(current.url, this.op));

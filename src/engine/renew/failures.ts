@@ -12,8 +12,12 @@ import { renewalPlan } from './plan.js';
  * fail a listing.
  */
 export async function withRenewalFailures(storage: Storage, certificates: CertificateSummary[]): Promise<CertificateSummary[]> {
+  // One listing instead of a failed read per certificate: most certificates have no journal, and with thousands
+  // of them the failed reads were most of `certdeck list`.
+  const journals = new Set(await storage.list('journal').catch(() => [] as string[]));
   return Promise.all(
     certificates.map(async (cert) => {
+      if (!journals.has(`${cert.certName}.json`)) return cert;
       const journal = await readJournal(storage, cert.certName).catch(() => undefined);
       const failure = journal?.lastFailure;
       if (!failure || failure.at <= cert.notBefore) return cert;

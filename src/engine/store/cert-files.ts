@@ -6,6 +6,7 @@ import type { CertificateSummary } from '../events.js';
 import { assertCertName, sameDomainSet } from '../names.js';
 import { ensureDir, errnoCode, fsyncDir, storageError, uniqueTempName, writeDurably } from './atomic.js';
 import { inspectCertificate, keyMatchesCertificate, splitPemBundle, type CertificateFacts } from './inspect.js';
+import { filesSignature, openListCache } from './list-cache.js';
 import type { StatePaths } from './paths.js';
 import { pidAlive } from './pid.js';
 
@@ -294,7 +295,12 @@ function verifyAgainstFiles(meta: CertificateMeta, certPem: string, certFile: st
   return facts;
 }
 
-/** Summaries of every certificate under live/, read from meta.json (or cert.pem when meta.json is missing). */
+/**
+ * Summaries of every certificate under live/, read from meta.json (or cert.pem when meta.json is missing). Each is
+ * verified against its files (summaryOf), unless the list cache holds the summary verified from exactly the files
+ * there now (list-cache.ts): thousands of certificates list in a fraction of a second, and a damaged file still
+ * shows as broken because changing it changes what the cache is keyed on.
+ */
 export async function listCertificates(paths: StatePaths): Promise<CertificateListing> {
   let names: string[];
   try {
@@ -305,15 +311,26 @@ export async function listCertificates(paths: StatePaths): Promise<CertificateLi
   }
   const certificates: CertificateSummary[] = [];
   const broken: BrokenCertificate[] = [];
+  const cache = await openListCache(paths, names);
   for (const certName of names) {
     const files = livePaths(paths, certName);
+    const sig = filesSignature(files);
+    const cached = cache.lookup(certName, sig);
+    if (cached && cached.dir === files.dir) {
+      certificates.push(cached);
+      continue;
+    }
     try {
-      certificates.push(await summaryOf(certName, files));
+      const summary = await summaryOf(certName, files);
+      // Read again after verifying: a file replaced meanwhile must not be cached under the new file's identity.
+      if (sig !== undefined && filesSignature(files) === sig) cache.remember(certName, sig, summary);
+      certificates.push(summary);
     } catch (err) {
       const hint = (err as { hint?: unknown }).hint;
       broken.push({ certName, file: (err as { file?: string }).file ?? files.meta, message: (err as Error).message, ...(typeof hint === 'string' ? { hint } : {}) });
     }
   }
+  await cache.save();
   return { certificates, broken };
 }
 

@@ -50,6 +50,7 @@ const policySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    firstMs: ms,
     floorMs: ms,
     capMs: ms,
     factor: { type: 'number', minimum: 1 },

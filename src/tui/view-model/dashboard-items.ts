@@ -23,15 +23,29 @@ export function orderedOrders(snapshot: Snapshot, only?: ReadonlySet<string>): O
   return [...running, ...finished];
 }
 
+/**
+ * Sorted once per certificates map: the reducer keeps the same map object until a certificate changes, so order
+ * events and clock ticks (most frames) reuse the sort instead of sorting thousands of certificates again.
+ */
+const sortedByMap = new WeakMap<Snapshot['certificates'], CertificateSummary[]>();
+const certificateItemsByMap = new WeakMap<Snapshot['certificates'], DashboardItem[]>();
+
 export function sortedCertificates(snapshot: Snapshot): CertificateSummary[] {
-  return Object.values(snapshot.certificates).sort((a, b) => a.notAfter - b.notAfter || a.certName.localeCompare(b.certName));
+  let sorted = sortedByMap.get(snapshot.certificates);
+  if (!sorted) {
+    sorted = Object.values(snapshot.certificates).sort((a, b) => a.notAfter - b.notAfter || a.certName.localeCompare(b.certName));
+    sortedByMap.set(snapshot.certificates, sorted);
+  }
+  return sorted;
 }
 
 export function dashboardItems(snapshot: Snapshot): DashboardItem[] {
-  return [
-    ...sortedCertificates(snapshot).map((certificate) => ({ kind: 'certificate' as const, key: `cert:${certificate.certName}`, certificate })),
-    ...orderedOrders(snapshot).map((order) => ({ kind: 'order' as const, key: `order:${order.id}`, order })),
-  ];
+  let certificateItems = certificateItemsByMap.get(snapshot.certificates);
+  if (!certificateItems) {
+    certificateItems = sortedCertificates(snapshot).map((certificate) => ({ kind: 'certificate' as const, key: `cert:${certificate.certName}`, certificate }));
+    certificateItemsByMap.set(snapshot.certificates, certificateItems);
+  }
+  return [...certificateItems, ...orderedOrders(snapshot).map((order) => ({ kind: 'order' as const, key: `order:${order.id}`, order }))];
 }
 
 /**

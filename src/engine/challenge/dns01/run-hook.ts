@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
 import type { Clock } from '../../core/clock.js';
 import { CancelledError, EngineError, TimeoutError } from '../../core/errors.js';
 import { killProcessGroup } from '../../deploy/process-group.js';
@@ -67,6 +66,8 @@ function collect(stream: Readable | null | undefined, into: string[], also?: str
 export async function runHook(run: HookRun): Promise<HookResult> {
   const [program, ...args] = run.argv;
   if (run.signal?.aborted) throw new CancelledError(String(run.signal.reason ?? 'cancelled'));
+  // Loaded on the first hook, not with the issue path: most orders never run one.
+  const { execa } = await import('execa');
   const sub = execa(program, args, {
     detached: true,
     reject: false,
