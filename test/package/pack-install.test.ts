@@ -92,7 +92,7 @@ describe('npm pack, npm install -g, certdeck on PATH', () => {
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /No certificates yet/);
     const json = await certdeck(['list', '--json']);
-    assert.deepEqual(JSON.parse(json.stdout), { certificates: [], broken: [], storage: { kind: 'file', location: home, encryptedSecrets: false } });
+    assert.deepEqual(JSON.parse(json.stdout), { certificates: [], broken: [], storage: { kind: 'file', location: path.join(tmp, 'home'), encryptedSecrets: false } });
   });
 
   it('finds its assets in the installed location (the CA catalog) and completes in bash', async () => {
