@@ -6,7 +6,7 @@ import { useServices } from '../context/services-context.js';
 import { useNow } from '../hooks/use-now.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { doctorLines, doctorSummary, emptyDoctorState, foldProgress, type DoctorState } from '../view-model/doctor-lines.js';
-import { clampScroll } from '../view-model/visible-window.js';
+import { clampScroll, scrollTarget, scrollTo } from '../view-model/visible-window.js';
 
 /**
  * The doctor, live: every check of the engine's diagnosis appears as running, then with its result; findings show
@@ -56,19 +56,8 @@ export function DoctorScreen({ certName }: { certName?: string }) {
   }, [engine, certName, run]);
 
   useScreenInput((input, key) => {
-    const scroll = (to: (top: number, height: number) => number) =>
-      setView((v) => {
-        const { lines: n, height: h } = size.current;
-        const top = v.follow ? Math.max(0, n - h) : clampScroll(v.offset, n, h);
-        const next = clampScroll(to(top, h), n, h);
-        return { offset: next, follow: next >= Math.max(0, n - h) };
-      });
-    if (key.downArrow || input === 'j') scroll((top) => top + 1);
-    else if (key.upArrow || input === 'k') scroll((top) => top - 1);
-    else if (key.pageDown || input === ' ') scroll((top, h) => top + h);
-    else if (key.pageUp || input === 'b') scroll((top, h) => top - h);
-    else if (key.home || input === 'g') scroll(() => 0);
-    else if (key.end || input === 'G') scroll(() => Number.MAX_SAFE_INTEGER);
+    const to = scrollTarget(input, key);
+    if (to) setView((v) => scrollTo(v, to, size.current.lines, size.current.height));
     else if (input === 'r') setRun((r) => ({ ...r, id: r.id + 1 }));
     else if (input === 'o') setRun((r) => ({ id: r.id + 1, offline: !r.offline }));
   });

@@ -8,7 +8,7 @@ import { useScreenInput } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { formatClockTime } from '../../engine/core/duration.js';
 import { describeTimelineEntry, type TimelineLine } from '../view-model/timeline.js';
-import { clampScroll } from '../view-model/visible-window.js';
+import { clampScroll, scrollTarget, scrollTo } from '../view-model/visible-window.js';
 
 /**
  * The full log, scrollable: an order's whole timeline, or the engine's own messages. It follows new lines while
@@ -37,19 +37,8 @@ export function LogScreen({ orderId }: { orderId?: string }) {
   size.current.lines = lines.length;
 
   useScreenInput((input, key) => {
-    const scroll = (to: (top: number, height: number) => number) =>
-      setView((v) => {
-        const { lines: n, height: h } = size.current;
-        const top = v.follow ? Math.max(0, n - h) : clampScroll(v.offset, n, h);
-        const next = clampScroll(to(top, h), n, h);
-        return { offset: next, follow: next >= Math.max(0, n - h) };
-      });
-    if (key.downArrow || input === 'j') scroll((top) => top + 1);
-    else if (key.upArrow || input === 'k') scroll((top) => top - 1);
-    else if (key.pageDown || input === ' ') scroll((top, h) => top + h);
-    else if (key.pageUp || input === 'b') scroll((top, h) => top - h);
-    else if (key.home || input === 'g') scroll(() => 0);
-    else if (key.end || input === 'G') scroll(() => Number.MAX_SAFE_INTEGER);
+    const to = scrollTarget(input, key);
+    if (to) setView((v) => scrollTo(v, to, size.current.lines, size.current.height));
   });
 
   const title = order ? `Log · ${order.domains[0] ?? order.certName}` : 'Log · engine';

@@ -9,7 +9,7 @@ import { useNow } from '../hooks/use-now.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { useSnapshot } from '../hooks/use-snapshot.js';
 import { historyRows, orderSummaryText, TIME_COLUMN } from '../view-model/history-rows.js';
-import { clampScroll, visibleWindow } from '../view-model/visible-window.js';
+import { clampScroll, scrollTarget, scrollTo, visibleWindow } from '../view-model/visible-window.js';
 
 /**
  * A certificate's recorded orders (they survive a restart), and with `orderId` one order's full timeline: every
@@ -69,19 +69,8 @@ export function OrderHistoryScreen({ certName, orderId }: { certName: string; or
       else if (key.return && orders[index]) dispatch({ type: 'open', route: { screen: 'history', certName, orderId: orders[index].orderId } });
       return;
     }
-    const scroll = (to: (top: number, height: number) => number) =>
-      setView((v) => {
-        const { rows: n, height: h } = size.current;
-        const top = v.follow ? Math.max(0, n - h) : clampScroll(v.offset, n, h);
-        const next = clampScroll(to(top, h), n, h);
-        return { offset: next, follow: next >= Math.max(0, n - h) };
-      });
-    if (key.downArrow || input === 'j') scroll((top) => top + 1);
-    else if (key.upArrow || input === 'k') scroll((top) => top - 1);
-    else if (key.pageDown || input === ' ') scroll((top, h) => top + h);
-    else if (key.pageUp || input === 'b') scroll((top, h) => top - h);
-    else if (key.home || input === 'g') scroll(() => 0);
-    else if (key.end || input === 'G') scroll(() => Number.MAX_SAFE_INTEGER);
+    const to = scrollTarget(input, key);
+    if (to) setView((v) => scrollTo(v, to, size.current.rows, size.current.height));
   });
 
   const title = orderId === undefined ? `History · ${certName}` : `History · ${certName} · ${orderId}${summary ? ` (${summary.outcome ?? 'unfinished'})` : ''}`;

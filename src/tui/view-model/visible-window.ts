@@ -36,3 +36,40 @@ export function visibleWindowBy(count: number, heightOf: (index: number) => numb
 export function clampScroll(offset: number, lineCount: number, height: number): number {
   return Math.max(0, Math.min(offset, Math.max(0, lineCount - height)));
 }
+
+/** A scrolled text view: where it starts, and whether it sticks to the last line as lines arrive. */
+export interface ScrollView {
+  offset: number;
+  follow: boolean;
+}
+
+/** The keys every scrolled text view answers; the subset of Ink's Key they read. */
+interface ScrollKey {
+  upArrow: boolean;
+  downArrow: boolean;
+  pageUp: boolean;
+  pageDown: boolean;
+  home?: boolean;
+  end?: boolean;
+}
+
+/**
+ * Where a scroll key moves the top line (j/k and arrows a line, space/b and page keys a page, g/G and home/end the
+ * ends), or undefined when the key is not a scroll key.
+ */
+export function scrollTarget(input: string, key: ScrollKey): ((top: number, height: number) => number) | undefined {
+  if (key.downArrow || input === 'j') return (top) => top + 1;
+  if (key.upArrow || input === 'k') return (top) => top - 1;
+  if (key.pageDown || input === ' ') return (top, height) => top + height;
+  if (key.pageUp || input === 'b') return (top, height) => top - height;
+  if (key.home || input === 'g') return () => 0;
+  if (key.end || input === 'G') return () => Number.MAX_SAFE_INTEGER;
+  return undefined;
+}
+
+/** The view scrolled to `to`, clamped; scrolling to the last line follows new lines again. */
+export function scrollTo(view: ScrollView, to: (top: number, height: number) => number, lineCount: number, height: number): ScrollView {
+  const top = view.follow ? Math.max(0, lineCount - height) : clampScroll(view.offset, lineCount, height);
+  const offset = clampScroll(to(top, height), lineCount, height);
+  return { offset, follow: offset >= Math.max(0, lineCount - height) };
+}
