@@ -1,26 +1,15 @@
 import type { AccountInfo } from '../engine/api.js';
-import { BadInputError, EngineError, EXIT_CODES } from '../engine/core/errors.js';
-import { createRuntime } from '../app/runtime.js';
+import { BadInputError, EXIT_CODES } from '../engine/core/errors.js';
 import type { AccountAddCliOptions } from './account.cli.js';
-import { reportEngineError, type CommandIo } from './io.js';
+import { withEngine as withRuntimeEngine, type CommandIo } from './io.js';
+
+/** Account commands only read and register accounts: they never issue, so nothing is deployed. */
+const withEngine = (io: CommandIo, work: Parameters<typeof withRuntimeEngine>[1]) => withRuntimeEngine(io, work, { deployAfterIssue: false });
 
 /**
  * `certdeck account list|add|show|deactivate`: the engine's accounts for operators and scripts. What is printed
  * comes from AccountInfo, which has no key and no EAB HMAC key.
  */
-
-async function withEngine(io: CommandIo, fn: (engine: Awaited<ReturnType<typeof createRuntime>>['engine']) => Promise<number>): Promise<number> {
-  let engine;
-  try {
-    ({ engine } = await createRuntime(io.env, { deployAfterIssue: false }));
-    return await fn(engine);
-  } catch (err) {
-    if (err instanceof EngineError) return reportEngineError(io, err);
-    throw err;
-  } finally {
-    await engine?.close();
-  }
-}
 
 export function runAccountListCommand(opts: { json?: boolean }, io: CommandIo): Promise<number> {
   return withEngine(io, async (engine) => {

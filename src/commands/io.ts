@@ -1,4 +1,6 @@
-import { exitCodeFor, type EngineError } from '../engine/core/errors.js';
+import { EngineError, exitCodeFor } from '../engine/core/errors.js';
+import type { Engine } from '../engine/engine.js';
+import { createRuntime, type RuntimeOptions } from '../app/runtime.js';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
@@ -30,4 +32,21 @@ export function cancelOnSignals(abort: AbortController, engine: { close(reason?:
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+}
+
+/**
+ * Runs a command's work on an Engine from the composition root and closes it after: an engine error (a broken
+ * settings file, a refused input) is reported as what went wrong and what to do, with its exit code.
+ */
+export async function withEngine(io: CommandIo, work: (engine: Engine) => Promise<number>, opts: RuntimeOptions = {}): Promise<number> {
+  let engine: Engine | undefined;
+  try {
+    ({ engine } = await createRuntime(io.env, opts));
+    return await work(engine);
+  } catch (err) {
+    if (err instanceof EngineError) return reportEngineError(io, err);
+    throw err;
+  } finally {
+    await engine?.close();
+  }
 }

@@ -3,30 +3,10 @@ import type { NotifierInfo, NotifierInput, NotifyEventKind } from '../engine/api
 import { NOTIFY_EVENTS } from '../engine/api.js';
 import { BadInputError, EngineError, EXIT_CODES } from '../engine/core/errors.js';
 import { parseDuration } from '../engine/policy.js';
-import { createRuntime } from '../app/runtime.js';
-import type { Engine } from '../engine/engine.js';
-import { reportEngineError, type CommandIo } from './io.js';
+import { reportEngineError, withEngine, type CommandIo } from './io.js';
 import type { NotifyAddCliOptions } from './notify.cli.js';
 
 /** `certdeck notify ...`: manages notifiers through the Engine; never prints a secret (URLs come redacted). */
-
-async function withEngine(io: CommandIo, work: (engine: Engine) => Promise<number>): Promise<number> {
-  let engine: Engine;
-  try {
-    ({ engine } = await createRuntime(io.env));
-  } catch (err) {
-    if (err instanceof EngineError) return reportEngineError(io, err);
-    throw err;
-  }
-  try {
-    return await work(engine);
-  } catch (err) {
-    if (err instanceof EngineError) return reportEngineError(io, err);
-    throw err;
-  } finally {
-    await engine.close();
-  }
-}
 
 export function notifierInputFromFlags(kind: 'webhook' | 'command', target: string[], opts: NotifyAddCliOptions): NotifierInput {
   const events = opts.events?.split(',').map((s) => s.trim()).filter(Boolean);
